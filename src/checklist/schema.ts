@@ -1,0 +1,404 @@
+// The checklist format (apiVersion deploycheck/v1) as zod schemas: the single source of truth.
+// Types are inferred from these; `deploycheck schema` prints z.toJSONSchema of ChecklistSchema.
+import { z } from "zod";
+
+/** Durations: `500ms`, `30s`, `5m`, `1h`, `1h30m`. */
+export const DURATION_RE = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/;
+export const Duration = z
+  .string()
+  .regex(DURATION_RE, { message: "bad duration: use a number with a unit, e.g. 500ms, 30s, 5m, 1h" })
+  .meta({ description: "A duration such as 500ms, 30s, 5m, 1h or 1h30m" });
+
+export const ID_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+export const Id = z.string().regex(ID_RE, {
+  message: "ids are kebab-case: lowercase letters, digits and single dashes (e.g. run-backup)",
+});
+
+/** A regular expression given as a string; validate.ts checks that it compiles. */
+export const Regex = z.string().meta({ description: "A JavaScript regular expression (no slashes)" });
+
+const Scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+export const VariableSchema = z.strictObject({
+  default: Scalar.optional(),
+  env: z.string().optional().meta({ description: "Environment variable the value is read from" }),
+  required: z.boolean().optional().meta({ description: "Default: true when there is no default" }),
+  secret: z.boolean().optional().meta({ description: "Never shown in output, state, records or reports" }),
+  description: z.string().optional(),
+});
+
+export const RetriesSchema = z.strictObject({
+  count: z.number().int().min(0).max(100),
+  delay: Duration.optional(),
+});
+
+// ---- step kinds ---------------------------------------------------------------------------
+
+export const ConfirmSchema = z.union([
+  z.string(),
+  z.strictObject({
+    prompt: z.string(),
+    requireNote: z.boolean().optional().meta({ description: "Ask for a note with the answer" }),
+  }),
+]);
+
+export const InputSchema = z.strictObject({
+  prompt: z.string(),
+  pattern: Regex.optional(),
+  default: z.string().optional(),
+  saveAs: z.string().optional().meta({ description: "Variable name later steps can use as ${name}" }),
+  secret: z.boolean().optional(),
+});
+
+export const RunExpectSchema = z.strictObject({
+  exitCode: z.union([z.number().int(), z.array(z.number().int())]).optional(),
+  stdout: Regex.optional(),
+  stderr: Regex.optional(),
+});
+
+export const RunSchema = z.union([
+  z.string(),
+  z.strictObject({
+    command: z.string(),
+    cwd: z.string().optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    expect: RunExpectSchema.optional(),
+    saveAs: z.string().optional().meta({ description: "Save trimmed stdout as a variable" }),
+  }),
+]);
+
+export const HttpSchema = z.strictObject({
+  url: z.string(),
+  method: z.enum(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]).optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  body: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+  expect: z
+    .strictObject({
+      status: z.union([z.number().int(), z.array(z.number().int())]).optional(),
+      bodyContains: z.string().optional(),
+      json: z
+        .record(z.string(), z.unknown())
+        .optional()
+        .meta({ description: "Dotted paths into the JSON body and their expected values" }),
+    })
+    .optional(),
+  maxLatency: Duration.optional(),
+  samples: z.number().int().min(1).max(10000).optional(),
+  thresholds: z
+    .strictObject({
+      p50: Duration.optional(),
+      p95: Duration.optional(),
+      p99: Duration.optional(),
+      errorRate: z
+        .number()
+        .min(0)
+        .max(1)
+        .optional()
+        .meta({ description: "Fraction of failed samples, 0..1" }),
+    })
+    .optional(),
+});
+
+export const FileSchema = z.strictObject({
+  path: z.string(),
+  exists: z.boolean().optional(),
+  maxAge: Duration.optional(),
+  contains: z.string().optional(),
+  newest: z
+    .strictObject({
+      glob: z.string().optional(),
+      maxAge: Duration.optional(),
+    })
+    .optional()
+    .meta({ description: "path is a directory: its newest entry (matching glob) exists and is recent" }),
+  keys: z.array(z.string()).optional().meta({ description: "KEY=VALUE file: these keys are present" }),
+  values: z
+    .record(z.string(), Scalar)
+    .optional()
+    .meta({ description: "KEY=VALUE file: these keys have these values" }),
+});
+
+const KubeTarget = {
+  deployment: z.string(),
+  namespace: z.string().optional(),
+};
+
+export const KubeSchema = z.strictObject({
+  context: z.strictObject({ matches: Regex }).optional(),
+  namespace: z.union([z.string(), z.strictObject({ name: z.string() })]).optional(),
+  rolloutStatus: z.strictObject({ ...KubeTarget }).optional(),
+  pods: z
+    .strictObject({
+      selector: z.string(),
+      namespace: z.string().optional(),
+      min: z.number().int().min(0).optional(),
+    })
+    .optional(),
+  image: z
+    .strictObject({
+      ...KubeTarget,
+      container: z.string().optional(),
+      equals: z.string().optional(),
+      notEquals: z.string().optional(),
+      saveAs: z.string().optional(),
+    })
+    .optional(),
+  history: z.strictObject({ ...KubeTarget, saveAs: z.string().optional() }).optional(),
+  resources: z
+    .strictObject({
+      ...KubeTarget,
+      max: z.strictObject({ cpu: z.string().optional(), memory: z.string().optional() }).optional(),
+      min: z.strictObject({ cpu: z.string().optional(), memory: z.string().optional() }).optional(),
+    })
+    .optional(),
+  rolloutUndo: z
+    .strictObject({
+      ...KubeTarget,
+      toRevision: z.union([z.number().int().min(0), z.string()]).optional(),
+      wait: z.boolean().optional(),
+      saveAs: z.string().optional().meta({ description: "Save the revision rolled back from" }),
+    })
+    .optional(),
+});
+export type KubeStep = z.infer<typeof KubeSchema>;
+export const KUBE_CHECKS = [
+  "context",
+  "namespace",
+  "rolloutStatus",
+  "pods",
+  "image",
+  "history",
+  "resources",
+  "rolloutUndo",
+] as const;
+export type KubeCheckName = (typeof KUBE_CHECKS)[number];
+
+const Comparison = z.strictObject({
+  lt: z.number().optional(),
+  lte: z.number().optional(),
+  gt: z.number().optional(),
+  gte: z.number().optional(),
+  eq: z.number().optional(),
+});
+
+export const PrometheusSchema = z.strictObject({
+  url: z.string(),
+  query: z.string(),
+  expect: Comparison,
+  interval: Duration.optional(),
+  count: z.number().int().min(1).optional(),
+  failureLimit: z.number().int().min(0).optional(),
+  inconclusiveLimit: z.number().int().min(0).optional(),
+});
+
+export const NotifySchema = z.strictObject({
+  webhook: z.string(),
+  message: z.string(),
+  format: z.enum(["slack", "json"]).optional(),
+});
+
+export const NoteSchema = z.string();
+
+// ---- steps ---------------------------------------------------------------------------------
+
+export const STEP_KINDS = [
+  "confirm",
+  "input",
+  "run",
+  "http",
+  "file",
+  "kube",
+  "prometheus",
+  "notify",
+  "watch",
+  "note",
+] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+export const COMMON_STEP_KEYS = [
+  "id",
+  "title",
+  "help",
+  "when",
+  "optional",
+  "timeout",
+  "retries",
+  "allowOverride",
+  "mutating",
+] as const;
+
+const commonStepFields = {
+  id: Id.optional(),
+  title: z.string().optional(),
+  help: z.string().optional().meta({ description: "Markdown shown before the step" }),
+  when: z
+    .union([z.string(), z.boolean()])
+    .optional()
+    .meta({ description: 'Condition on variables, e.g. "${awsCluster}"; false records not-applicable' }),
+  optional: z.boolean().optional(),
+  timeout: Duration.optional(),
+  retries: RetriesSchema.optional(),
+  allowOverride: z.boolean().optional(),
+  mutating: z.boolean().optional(),
+};
+
+// One strict object with every kind optional, plus "exactly one kind" as a refinement: this keeps
+// zod's unknown-key errors precise (a union of strict objects would report every branch).
+const stepFieldsWithoutWatch = {
+  ...commonStepFields,
+  confirm: ConfirmSchema.optional(),
+  input: InputSchema.optional(),
+  run: RunSchema.optional(),
+  http: HttpSchema.optional(),
+  file: FileSchema.optional(),
+  kube: KubeSchema.optional(),
+  prometheus: PrometheusSchema.optional(),
+  notify: NotifySchema.optional(),
+  note: NoteSchema.optional(),
+};
+
+function refineStep(
+  step: Record<string, unknown> & { kube?: KubeStep | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  const kinds = STEP_KINDS.filter((k) => step[k] !== undefined);
+  if (kinds.length === 0) {
+    ctx.addIssue({
+      code: "custom",
+      message: `a step needs exactly one kind: ${STEP_KINDS.join(", ")}`,
+      params: { deploycheck: "no-kind" },
+    });
+  } else if (kinds.length > 1) {
+    ctx.addIssue({
+      code: "custom",
+      message: `a step has exactly one kind, this one has ${kinds.join(" and ")}`,
+      path: [kinds[1]!],
+      params: { deploycheck: "many-kinds" },
+    });
+  }
+  if (step.kube) {
+    const checks = KUBE_CHECKS.filter((k) => step.kube?.[k] !== undefined);
+    if (checks.length !== 1) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          checks.length === 0
+            ? `a kube step needs one check: ${KUBE_CHECKS.join(", ")}`
+            : `a kube step has exactly one check, this one has ${checks.join(" and ")}`,
+        path: ["kube"],
+      });
+    }
+  }
+}
+
+/** A step nested in a watch: any kind but watch (a watch inside a watch has no sensible schedule). */
+export const NestedStepSchema = z.strictObject(stepFieldsWithoutWatch).superRefine(refineStep);
+export type NestedStep = z.infer<typeof NestedStepSchema>;
+
+export const WatchSchema = z.strictObject({
+  duration: Duration,
+  interval: Duration,
+  steps: z.array(NestedStepSchema).min(1),
+});
+export type WatchStep = z.infer<typeof WatchSchema>;
+
+export const StepSchema = z
+  .strictObject({ ...stepFieldsWithoutWatch, watch: WatchSchema.optional() })
+  .superRefine(refineStep);
+
+export type Step = z.infer<typeof StepSchema>;
+
+export const ItemSchema = z.strictObject({
+  id: Id,
+  title: z.string(),
+  number: z.number().int().optional().meta({ description: "The item's number in the source document" }),
+  help: z.string().optional(),
+  when: z.union([z.string(), z.boolean()]).optional(),
+  optional: z.boolean().optional(),
+  steps: z.array(StepSchema).min(1),
+});
+export type Item = z.infer<typeof ItemSchema>;
+
+export const SectionSchema = z.strictObject({
+  id: Id,
+  title: z.string(),
+  help: z.string().optional(),
+  when: z.union([z.string(), z.boolean()]).optional(),
+  items: z.array(ItemSchema).min(1),
+});
+export type Section = z.infer<typeof SectionSchema>;
+
+export const NOTIFY_EVENTS = ["start", "finish", "failure"] as const;
+export const NotificationsSchema = z.strictObject({
+  webhook: z.string(),
+  on: z.array(z.enum(NOTIFY_EVENTS)).min(1),
+  format: z.enum(["slack", "json"]).optional(),
+});
+
+export const SignoffSchema = z.strictObject({
+  requireAllRequiredPassed: z.boolean().optional(),
+  title: z.string().optional(),
+});
+
+export const MetadataSchema = z.strictObject({
+  name: Id,
+  title: z.string(),
+  ref: z.string().optional(),
+  environment: z.string().optional(),
+  description: z.string().optional(),
+  owner: z.string().optional(),
+});
+
+export const GuardSchema = StepSchema;
+
+export const ChecklistSchema = z
+  .strictObject({
+    apiVersion: z.literal("deploycheck/v1"),
+    kind: z.literal("Checklist"),
+    metadata: MetadataSchema,
+    vars: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), VariableSchema).optional(),
+    guards: z.array(GuardSchema).optional(),
+    notifications: NotificationsSchema.optional(),
+    sections: z.array(SectionSchema).min(1),
+    signoff: SignoffSchema.optional(),
+  })
+  .meta({ title: "deploycheck checklist", description: "A deployment checklist run by deploycheck" });
+
+export type Checklist = z.infer<typeof ChecklistSchema>;
+export type Variable = z.infer<typeof VariableSchema>;
+export type RunStep = z.infer<typeof RunSchema>;
+export type HttpStep = z.infer<typeof HttpSchema>;
+export type FileStep = z.infer<typeof FileSchema>;
+export type PrometheusStep = z.infer<typeof PrometheusSchema>;
+export type NotifyStep = z.infer<typeof NotifySchema>;
+export type InputStep = z.infer<typeof InputSchema>;
+export type ConfirmStep = z.infer<typeof ConfirmSchema>;
+
+/** The kind of a valid step (the loader guarantees exactly one). */
+export function stepKind(step: Step | NestedStep): StepKind {
+  const kind = STEP_KINDS.find((k) => (step as Record<string, unknown>)[k] !== undefined);
+  if (!kind) throw new Error("step without a kind (the loader should have refused it)");
+  return kind;
+}
+
+/** Steps that change something: explicit `mutating`, else rolloutUndo and notify. */
+export function isMutating(step: Step | NestedStep): boolean {
+  if (step.mutating !== undefined) return step.mutating;
+  return step.notify !== undefined || step.kube?.rolloutUndo !== undefined;
+}
+
+/** Steps answered by a person (they need --answers in a non-interactive run). */
+export function isManual(step: Step | NestedStep): boolean {
+  return step.confirm !== undefined || step.input !== undefined;
+}
+
+/** Parse a duration string into milliseconds. */
+export function parseDuration(text: string): number {
+  let total = 0;
+  for (const m of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
+    const n = Number(m[1]);
+    const unit = m[2];
+    total += unit === "ms" ? n : unit === "s" ? n * 1000 : unit === "m" ? n * 60_000 : n * 3_600_000;
+  }
+  return Math.round(total);
+}

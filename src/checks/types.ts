@@ -1,0 +1,59 @@
+// The contract between the runner and the step kinds: one executor per kind, dispatched in registry.ts.
+import type { NestedStep, Step } from "../checklist/schema.js";
+import type { StepKey, StepOutcome } from "../engine/events.js";
+
+/** Live progress for the spinner / bar: the latest message wins. */
+export interface ProgressSink {
+  message(text: string): void;
+  /** For long waits (watch): fraction done 0..1 and a label such as "round 3/10, 12m left". */
+  fraction?(done: number, label: string): void;
+}
+
+/** Questions an executor may need to ask (prometheus inconclusive, rolloutUndo confirmation). */
+export interface ExecutorPrompter {
+  confirm(message: string, options?: { default?: boolean }): Promise<boolean>;
+}
+
+/** Kubernetes access, created lazily on the first kube step (see src/kube/). */
+export interface KubeSettings {
+  /** Explicit --context; else the kubeconfig's current context. */
+  context?: string;
+  /** KUBECONFIG value to pass to child processes (kubectl in run steps), when set. */
+  kubeconfig?: string;
+}
+
+export interface ExecContext {
+  key: StepKey;
+  /** Variable values (declared vars plus saveAs so far), unredacted: only for interpolation. */
+  vars: Record<string, string>;
+  /** Process environment for ${env.NAME} and child processes. */
+  env: Record<string, string | undefined>;
+  /** Working directory for relative paths and commands (the checklist's run directory). */
+  cwd: string;
+  /** Aborted on Ctrl-C and on the step's timeout: executors stop their work and children. */
+  signal: AbortSignal;
+  /** The step's timeout in ms, or undefined for the kind's default. */
+  timeoutMs: number | undefined;
+  dryRun: boolean;
+  interactive: boolean;
+  progress: ProgressSink;
+  prompter: ExecutorPrompter;
+  /** Redact secrets and credential patterns from any text kept or shown. */
+  redact(text: string): string;
+  /** Current time in ms (injected clock). */
+  now(): number;
+  /** Wait for ms, resolving early (with false) when the signal aborts. */
+  sleep(ms: number): Promise<boolean>;
+  kube: KubeSettings;
+  /** Runs a nested step (watch); returns its outcome. */
+  runNested(step: NestedStep, index: number): Promise<StepOutcome>;
+  /** State already recorded for this step, e.g. the watch rounds done before an interruption. */
+  resume?: { watchElapsedMs?: number; watchRounds?: number };
+  /** Record a watch round in the journal (fsynced) before continuing. */
+  recordWatchRound?(round: number, elapsedMs: number, ok: boolean, failed?: string): Promise<void>;
+}
+
+export type Executor = (step: Step | NestedStep, ctx: ExecContext) => Promise<StepOutcome>;
+
+/** What a step would do, for `show` and for --dry-run of mutating steps (vars interpolated, secrets masked). */
+export type Describer = (step: Step | NestedStep, vars: Record<string, string>) => string;

@@ -1,0 +1,263 @@
+// Command-line wiring: commander definitions, lazy command imports, and the error -> exit code map.
+// The only module that prints errors and calls process.exit.
+import { Command, CommanderError, Option } from "commander";
+import { DeploycheckError } from "../errors.js";
+import type { GlobalOptions } from "./options.js";
+import { VERSION } from "./version.js";
+
+type CommandModule = {
+  run(args: string[], options: GlobalOptions & Record<string, unknown>): Promise<number>;
+};
+
+/** Each command's module is imported only when that command runs, so --help stays light. */
+const loaders: Record<string, () => Promise<CommandModule>> = {
+  run: () => import("./commands/run.js"),
+  resume: () => import("./commands/resume.js"),
+  status: () => import("./commands/status.js"),
+  runs: () => import("./commands/runs.js"),
+  list: () => import("./commands/list.js"),
+  show: () => import("./commands/show.js"),
+  validate: () => import("./commands/validate.js"),
+  export: () => import("./commands/export.js"),
+  verify: () => import("./commands/verify.js"),
+  schema: () => import("./commands/schema.js"),
+  import: () => import("./commands/import.js"),
+  demo: () => import("./commands/demo.js"),
+  sandbox: () => import("./commands/sandbox.js"),
+};
+
+const collectVar = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+function common(cmd: Command, which: ReadonlyArray<"vars" | "run" | "state" | "json" | "context">): Command {
+  if (which.includes("vars")) {
+    cmd.option("--var <key=value>", "set a checklist variable (repeatable)", collectVar, []);
+  }
+  if (which.includes("state")) {
+    cmd.option("--state-dir <dir>", "where runs are kept (default ./.deploycheck, or DEPLOYCHECK_STATE_DIR)");
+  }
+  if (which.includes("run")) {
+    cmd
+      .option("--non-interactive", "never prompt (implied when stdin is not a TTY or CI is set)")
+      .option("--answers <file>", "YAML answers for manual steps: item-id/step-id: value")
+      .option("--dry-run", "run read-only checks, only print what mutating steps would do")
+      .option("--keep-going", "in a non-interactive run, continue after a required step fails")
+      .option("--resume", "resume the unfinished run of this checklist without asking")
+      .option("--new", "abandon the unfinished run of this checklist and start a new one");
+  }
+  if (which.includes("context"))
+    cmd.option("--context <name>", "Kubernetes context to use (default: current)");
+  if (which.includes("json")) cmd.option("--json", "machine-readable output");
+  return cmd;
+}
+
+function examples(cmd: Command, lines: string[]): Command {
+  return cmd.addHelpText("after", `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`);
+}
+
+function action(name: string, cmd: Command) {
+  return async (...args: unknown[]) => {
+    // commander passes the positional arguments, then the options object, then the command.
+    const positional = args.slice(0, -2).flatMap((a) => (Array.isArray(a) ? a : a === undefined ? [] : [a]));
+    const options = { ...cmd.optsWithGlobals() } as GlobalOptions & Record<string, unknown>;
+    const loader = loaders[name];
+    if (!loader) throw new Error(`no module for command ${name}`);
+    const mod = await loader();
+    process.exitCode = await mod.run(positional as string[], options);
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command("deploycheck")
+    .description(
+      "Interactive checklist runner for deployments: runs the checks, asks what only a person can, resumes after any interruption, ends with a signed sign-off.",
+    )
+    .version(VERSION, "-V, --version")
+    .addOption(new Option("--no-color", "disable colours (also NO_COLOR)"))
+    .showSuggestionAfterError(true)
+    .exitOverride();
+
+  const add = (
+    name: string,
+    args: string,
+    description: string,
+    opts: Parameters<typeof common>[1],
+    ex: string[],
+  ) => {
+    const cmd = program.command(`${name}${args ? ` ${args}` : ""}`).description(description);
+    common(cmd, opts);
+    examples(cmd, ex);
+    cmd.action(action(name, cmd));
+    return cmd;
+  };
+
+  add(
+    "run",
+    "<checklist>",
+    "run a checklist (or offer to resume its unfinished run)",
+    ["vars", "state", "run", "context", "json"],
+    [
+      "deploycheck run staging",
+      "deploycheck staging --var apiUrl=https://api-staging.example.com",
+      "CI=1 deploycheck run staging --answers answers.yaml --new",
+    ],
+  );
+  add(
+    "resume",
+    "[run-id]",
+    "resume a run (default: the most recent unfinished one)",
+    ["vars", "state", "run", "context", "json"],
+    ["deploycheck resume", "deploycheck resume staging-20261126T063000Z-7f3a"],
+  );
+  add(
+    "status",
+    "[run-id]",
+    "progress of a run: items done, failed, pending; who and when",
+    ["state", "json"],
+    ["deploycheck status", "deploycheck status staging-20261126T063000Z-7f3a --json"],
+  );
+  add(
+    "runs",
+    "",
+    "list runs (id, checklist, state, started, engineer)",
+    ["state", "json"],
+    ["deploycheck runs"],
+  );
+  add(
+    "list",
+    "",
+    "list the checklists found (name, title, path, item count)",
+    ["json"],
+    ["deploycheck list"],
+  );
+  add(
+    "show",
+    "<checklist>",
+    "show the plan: sections, items, steps and exactly what each step will do",
+    ["vars", "json"],
+    ["deploycheck show staging", "deploycheck show staging --var namespace=staging-2 --json"],
+  );
+  add(
+    "validate",
+    "<checklist...>",
+    "validate checklists (exit 2 on any error)",
+    ["json"],
+    ["deploycheck validate staging", "deploycheck validate checklists/*.yaml"],
+  );
+  add(
+    "export",
+    "<run>",
+    "export a run's sign-off report",
+    ["state"],
+    [
+      "deploycheck export staging-20261126T063000Z-7f3a --format md",
+      "deploycheck export .deploycheck/runs/<id>/record.json --format html -o report.html",
+    ],
+  )
+    .requiredOption("--format <format>", "md, html, junit or json")
+    .option("-o, --output <file>", "write to a file instead of stdout");
+  add(
+    "verify",
+    "<record>",
+    "check a record's signature and content",
+    ["json"],
+    [
+      "deploycheck verify .deploycheck/runs/<id>/record.json",
+      "deploycheck verify record.json --fingerprint SHA256:...",
+    ],
+  )
+    .option("--key <file>", "require this public key (PEM)")
+    .option("--fingerprint <fp>", "require this key fingerprint");
+  add(
+    "schema",
+    "",
+    "print the JSON Schema of the checklist format (or of the record)",
+    [],
+    ["deploycheck schema > deploycheck.schema.json", "deploycheck schema --record"],
+  ).option("--record", "the JSON Schema of record.json instead");
+  add(
+    "import",
+    "<file>",
+    "turn a Markdown or plain-text checklist into checklist YAML ('-' reads stdin)",
+    [],
+    [
+      "deploycheck import docs/staging-checklist.md -o checklists/staging.yaml",
+      "pbpaste | deploycheck import - --name staging",
+    ],
+  )
+    .option("-o, --output <file>", "write the YAML here instead of stdout")
+    .option("--name <name>", "the checklist name (default: from the file name or title)");
+  add(
+    "demo",
+    "",
+    "run the staging checklist against the built-in sandbox",
+    ["state", "run"],
+    ["deploycheck demo", "deploycheck demo --fail-at rollout-status"],
+  )
+    .option("--fail-at <step>", "inject a fault at this step to try the failure menu and resume")
+    .option("--watch <duration>", "length of the extended-monitoring watch (default 30s in the demo)")
+    .option("--workspace <dir>", "use this directory as the demo workspace");
+  add(
+    "sandbox",
+    "",
+    "start the sandbox alone: simulated cluster, sample service, webhook sink",
+    ["json"],
+    ["deploycheck sandbox"],
+  );
+  return program;
+}
+
+/** Names of commands, so `deploycheck staging` can mean `deploycheck run staging`. */
+const COMMANDS = new Set([...Object.keys(loaders), "help"]);
+
+export function normaliseArgv(argv: string[]): string[] {
+  const args = argv.slice(2);
+  const first = args.findIndex((a) => !a.startsWith("-"));
+  const globalOnly = args.slice(0, first === -1 ? args.length : first).every((a) => a === "--no-color");
+  if (first !== -1 && globalOnly && !COMMANDS.has(args[first]!)) {
+    args.splice(first, 0, "run");
+  }
+  return [...argv.slice(0, 2), ...args];
+}
+
+function printError(err: unknown): number {
+  const debug = process.env["DEPLOYCHECK_DEBUG"] === "1";
+  if (err instanceof DeploycheckError) {
+    process.stderr.write(`deploycheck: ${err.message}\n`);
+    if (err.hint) process.stderr.write(`  ${err.hint}\n`);
+    if (debug) process.stderr.write(`${err.stack}\n`);
+    return err.exitCode;
+  }
+  const e = err as { name?: string; message?: string; stack?: string };
+  if (e?.name === "ExitPromptError" || e?.name === "AbortPromptError") {
+    process.stderr.write("deploycheck: interrupted\n");
+    return 130;
+  }
+  process.stderr.write(`deploycheck: internal error: ${e?.message ?? String(err)}\n`);
+  process.stderr.write(
+    debug
+      ? `${e?.stack}\n`
+      : "  This is a bug in deploycheck. Run again with DEPLOYCHECK_DEBUG=1 to see the stack.\n",
+  );
+  return 1;
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  if (argv.includes("--no-color")) process.env["NO_COLOR"] = "1";
+  const program = buildProgram();
+  try {
+    await program.parseAsync(normaliseArgv(argv));
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version exit 0; usage errors 2 (commander already printed the message).
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+    } else {
+      process.exitCode = printError(err);
+    }
+  }
+  // Commands release their handles, but a stray timer or socket must not keep a finished CLI alive.
+  // Exit once stdout and stderr have flushed so that piped output is never cut short.
+  const code = typeof process.exitCode === "number" ? process.exitCode : 0;
+  await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+  await new Promise<void>((resolve) => process.stderr.write("", () => resolve()));
+  process.exit(code);
+}

@@ -1,0 +1,31 @@
+// Options shared by commands, as commander hands them over, and the decisions made once from them.
+export interface GlobalOptions {
+  var?: string[];
+  stateDir?: string;
+  nonInteractive?: boolean;
+  answers?: string;
+  dryRun?: boolean;
+  keepGoing?: boolean;
+  resume?: boolean;
+  new?: boolean;
+  context?: string;
+  json?: boolean;
+  color?: boolean;
+}
+
+/** Decided once at start-up: prompts only with a TTY on stdin and stdout, no CI, no --non-interactive. */
+export function isInteractive(
+  options: GlobalOptions,
+  env = process.env,
+  stdin = process.stdin,
+  stdout = process.stdout,
+): boolean {
+  if (options.nonInteractive) return false;
+  if (env["CI"] && env["CI"] !== "false" && env["CI"] !== "0") return false;
+  return Boolean(stdin.isTTY && stdout.isTTY);
+}
+
+/** State directory: --state-dir, then DEPLOYCHECK_STATE_DIR, then ./.deploycheck. */
+export function stateDir(options: GlobalOptions, env = process.env): string {
+  return options.stateDir ?? env["DEPLOYCHECK_STATE_DIR"] ?? ".deploycheck";
+}

@@ -1,0 +1,191 @@
+// The state of a run as a pure fold of its journal events: no clock, no I/O.
+import type {
+  ChecklistRef,
+  RunEnvironment,
+  RunEvent,
+  RunStartedEvent,
+  SignoffEvent,
+  StepKey,
+  StepOutcome,
+} from "./events.js";
+
+export type StepFinalStatus = "passed" | "failed" | "overridden" | "skipped" | "not-applicable";
+export type StepStateStatus = StepFinalStatus | "pending" | "running" | "interrupted";
+
+export interface Decision {
+  by: string;
+  reason: string;
+  at: string;
+}
+
+export interface StepState {
+  key: StepKey;
+  status: StepStateStatus;
+  attempts: number;
+  startedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
+  /** The last attempt's outcome. */
+  outcome?: StepOutcome;
+  override?: Decision;
+  skip?: Decision;
+  /** Watch progress recorded so far. */
+  watch?: { rounds: number; elapsedMs: number };
+}
+
+export interface RunState {
+  runId: string;
+  checklist: ChecklistRef;
+  vars: Record<string, string>;
+  secretVars: string[];
+  environment: RunEnvironment;
+  options: RunStartedEvent["options"];
+  startedAt: string;
+  updatedAt: string;
+  stepHashes: Record<StepKey, string>;
+  /** Variables saved by steps (saveAs), latest value wins. */
+  saved: Record<string, string>;
+  steps: Record<StepKey, StepState>;
+  notifications: { on: string; ok: boolean; at: string; error?: string }[];
+  lockTakeovers: { pid: number; host: string; at: string }[];
+  resumes: { at: string; changedSteps: StepKey[] }[];
+  signoff?: Omit<SignoffEvent, "v" | "type">;
+  aborted?: { at: string; reason: string; abandoned: boolean };
+  finished?: { at: string; exitCode: number };
+}
+
+export const FINAL_STATUSES: ReadonlySet<StepStateStatus> = new Set([
+  "passed",
+  "failed",
+  "overridden",
+  "skipped",
+  "not-applicable",
+]);
+
+/** A step has a final result when nothing more needs doing for it. "failed" is final only once decided. */
+export function isFinal(s: StepState | undefined): boolean {
+  return s !== undefined && FINAL_STATUSES.has(s.status);
+}
+
+function step(state: RunState, key: StepKey): StepState {
+  const existing = state.steps[key];
+  if (existing) return existing;
+  const created: StepState = { key, status: "pending", attempts: 0 };
+  state.steps[key] = created;
+  return created;
+}
+
+/** Apply one event. Mutates a draft; `fold` owns the draft, so callers see a pure function. */
+function apply(state: RunState, e: RunEvent): void {
+  state.updatedAt = e.at;
+  switch (e.type) {
+    case "run-started":
+      break; // handled by fold's initial state
+    case "run-resumed": {
+      state.stepHashes = e.stepHashes;
+      state.checklist = { ...state.checklist, sha256: e.checklistSha256 };
+      for (const key of e.changedSteps) delete state.steps[key];
+      state.resumes.push({ at: e.at, changedSteps: e.changedSteps });
+      delete state.aborted;
+      break;
+    }
+    case "lock-taken-over":
+      state.lockTakeovers.push({ pid: e.previous.pid, host: e.previous.host, at: e.at });
+      break;
+    case "step-started": {
+      const s = step(state, e.key);
+      s.status = "running";
+      s.attempts = e.attempt;
+      s.startedAt = e.at;
+      delete s.override;
+      delete s.skip;
+      break;
+    }
+    case "step-finished": {
+      const s = step(state, e.key);
+      s.status = e.outcome.status;
+      s.attempts = Math.max(s.attempts, e.attempt);
+      s.finishedAt = e.at;
+      s.durationMs = e.durationMs;
+      s.outcome = e.outcome;
+      if (e.outcome.saved) Object.assign(state.saved, e.outcome.saved);
+      break;
+    }
+    case "step-interrupted": {
+      const s = step(state, e.key);
+      s.status = "interrupted";
+      s.durationMs = e.durationMs;
+      break;
+    }
+    case "step-overridden": {
+      const s = step(state, e.key);
+      s.status = "overridden";
+      s.override = { by: e.by, reason: e.reason, at: e.at };
+      s.finishedAt = e.at;
+      break;
+    }
+    case "step-skipped": {
+      const s = step(state, e.key);
+      s.status = "skipped";
+      s.skip = { by: e.by, reason: e.reason, at: e.at };
+      s.finishedAt = e.at;
+      break;
+    }
+    case "watch-round": {
+      const s = step(state, e.key);
+      s.watch = { rounds: e.round, elapsedMs: e.elapsedMs };
+      break;
+    }
+    case "notification":
+      state.notifications.push({
+        on: e.on,
+        ok: e.ok,
+        at: e.at,
+        ...(e.error === undefined ? {} : { error: e.error }),
+      });
+      break;
+    case "signoff": {
+      const { v: _v, type: _t, ...rest } = e;
+      state.signoff = rest;
+      break;
+    }
+    case "run-aborted":
+      state.aborted = { at: e.at, reason: e.reason, abandoned: e.abandoned };
+      break;
+    case "run-finished":
+      state.finished = { at: e.at, exitCode: e.exitCode };
+      break;
+  }
+}
+
+/** The state of a run from its events. The first event must be run-started. */
+export function fold(events: readonly RunEvent[]): RunState {
+  const first = events[0];
+  if (first?.type !== "run-started") {
+    throw new Error("a journal starts with a run-started event");
+  }
+  const state: RunState = {
+    runId: first.runId,
+    checklist: { ...first.checklist },
+    vars: { ...first.vars },
+    secretVars: [...first.secretVars],
+    environment: { ...first.environment },
+    options: { ...first.options },
+    startedAt: first.at,
+    updatedAt: first.at,
+    stepHashes: { ...first.stepHashes },
+    saved: {},
+    steps: {},
+    notifications: [],
+    lockTakeovers: [],
+    resumes: [],
+  };
+  // Events are plain JSON: clone outcomes so the returned state never aliases the input.
+  for (const e of events.slice(1)) apply(state, structuredClone(e));
+  return state;
+}
+
+/** A run is unfinished while it has neither finished nor been abandoned. */
+export function isUnfinished(state: RunState): boolean {
+  return state.finished === undefined && !state.aborted?.abandoned;
+}
