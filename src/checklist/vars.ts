@@ -1,0 +1,138 @@
+// Variables: resolution (--var, then env, then default), interpolation of ${name} and ${env.NAME},
+// shell quoting for run commands, and `when` conditions. Pure: the environment is passed in.
+import { UsageError } from "../errors.js";
+import type { Checklist } from "./schema.js";
+
+export const REFERENCE_RE = /\$\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)\s*\}/g;
+
+export interface ResolvedVars {
+  values: Record<string, string>;
+  /** Names of secret variables; their values are redacted everywhere. */
+  secrets: string[];
+  /** Where each value came from, for `show`. */
+  sources: Record<string, "var" | "env" | "default" | "unset">;
+}
+
+/** Parse repeated `--var key=value` flags. */
+export function parseVarFlags(flags: readonly string[] = []): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const flag of flags) {
+    const eq = flag.indexOf("=");
+    if (eq <= 0) {
+      throw new UsageError(`--var ${JSON.stringify(flag)} is not key=value`, {
+        hint: "Write --var name=value, e.g. --var namespace=staging",
+      });
+    }
+    out[flag.slice(0, eq)] = flag.slice(eq + 1);
+  }
+  return out;
+}
+
+/** Resolve declared variables: --var, then env, then default. Missing required variables are one error. */
+export function resolveVars(
+  checklist: Pick<Checklist, "vars">,
+  cli: Record<string, string>,
+  env: Record<string, string | undefined>,
+): ResolvedVars {
+  const declared = checklist.vars ?? {};
+  const values: Record<string, string> = {};
+  const sources: ResolvedVars["sources"] = {};
+  const secrets: string[] = [];
+  const missing: string[] = [];
+  for (const name of Object.keys(cli)) {
+    if (!(name in declared)) {
+      const known = Object.keys(declared);
+      throw new UsageError(`--var ${name}: the checklist declares no variable "${name}"`, {
+        hint: known.length
+          ? `Declared variables: ${known.join(", ")}`
+          : "The checklist declares no variables.",
+      });
+    }
+  }
+  for (const [name, def] of Object.entries(declared)) {
+    if (def.secret) secrets.push(name);
+    const fromEnv = def.env ? env[def.env] : undefined;
+    if (cli[name] !== undefined) {
+      values[name] = cli[name];
+      sources[name] = "var";
+    } else if (fromEnv !== undefined && fromEnv !== "") {
+      values[name] = fromEnv;
+      sources[name] = "env";
+    } else if (def.default !== undefined) {
+      values[name] = String(def.default);
+      sources[name] = "default";
+    } else {
+      values[name] = "";
+      sources[name] = "unset";
+      if (def.required ?? true)
+        missing.push(def.env ? `${name} (--var ${name}=... or ${def.env})` : `${name} (--var ${name}=...)`);
+    }
+  }
+  if (missing.length) {
+    throw new UsageError(`missing required variable${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}`, {
+      hint: "Pass each with --var name=value or set its environment variable.",
+    });
+  }
+  return { values, secrets, sources };
+}
+
+/** The names a text refers to: `name` for ${name}, `env.NAME` for ${env.NAME}. */
+export function references(text: string): string[] {
+  return [...text.matchAll(REFERENCE_RE)].map((m) => m[1]!);
+}
+
+/** POSIX shell single-quoting: the result is always one word, whatever the value holds. */
+export function shellQuote(value: string): string {
+  if (value !== "" && /^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+export interface InterpolateOptions {
+  /** Quote each value for bash, so no value can inject a command. */
+  shell?: boolean;
+  /** Replace these variables' values by a mask (for `show`). */
+  mask?: ReadonlySet<string>;
+}
+
+/** Replace ${name} and ${env.NAME}. Unknown names are left as written (validate reports them). */
+export function interpolate(
+  text: string,
+  values: Record<string, string>,
+  env: Record<string, string | undefined>,
+  options: InterpolateOptions = {},
+): string {
+  return text.replace(REFERENCE_RE, (whole, ref: string) => {
+    let value: string | undefined;
+    if (ref.startsWith("env.")) value = env[ref.slice(4)] ?? "";
+    else if (Object.hasOwn(values, ref)) value = values[ref];
+    if (value === undefined) return whole;
+    if (options.mask?.has(ref)) value = "****";
+    return options.shell ? shellQuote(value) : value;
+  });
+}
+
+const FALSY = new Set(["", "false", "no", "0", "off", "n"]);
+
+/**
+ * Evaluate a `when` condition: `true`/`false`, "${x}" (truthy unless empty/false/no/0/off),
+ * "!${x}", "${x} == value", "${x} != value".
+ */
+export function evalWhen(
+  when: string | boolean | undefined,
+  values: Record<string, string>,
+  env: Record<string, string | undefined>,
+): boolean {
+  if (when === undefined) return true;
+  if (typeof when === "boolean") return when;
+  const expr = when.trim();
+  const cmp = /^(.*?)\s*(==|!=)\s*(.*)$/.exec(expr);
+  if (cmp) {
+    const left = interpolate(cmp[1]!, values, env).trim();
+    const right = interpolate(cmp[3]!, values, env)
+      .trim()
+      .replace(/^(["'])(.*)\1$/, "$2");
+    return cmp[2] === "==" ? left === right : left !== right;
+  }
+  if (expr.startsWith("!")) return !evalWhen(expr.slice(1), values, env);
+  return !FALSY.has(interpolate(expr, values, env).trim().toLowerCase());
+}
