@@ -1,0 +1,11 @@
+// The `run` step kind. Placeholder until its executor lands.
+import type { StepOutcome } from "../engine/events.js";
+import type { Describer, Executor } from "./types.js";
+
+export const execute: Executor = async (): Promise<StepOutcome> => ({
+  status: "failed",
+  summary: "the run step kind is not implemented yet",
+  error: "not implemented",
+});
+
+export const describe: Describer = () => "run";
