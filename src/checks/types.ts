@@ -17,10 +17,7 @@ export interface ProgressSink {
 export interface ExecutorPrompter {
   confirm(message: string, options?: { default?: boolean }): Promise<boolean>;
   /** A value; `pattern` (a regex source) is enforced: interactive re-asks, answers must match. */
-  input(
-    message: string,
-    options?: { default?: string; pattern?: string; secret?: boolean },
-  ): Promise<string>;
+  input(message: string, options?: { default?: string; pattern?: string; secret?: boolean }): Promise<string>;
   /** Free text such as the note of a `requireNote` confirm; `required` refuses an empty answer. */
   text(message: string, options?: { required?: boolean; default?: string }): Promise<string>;
 }
