@@ -9,9 +9,17 @@ export interface ProgressSink {
   fraction?(done: number, label: string): void;
 }
 
-/** Questions an executor may need to ask (prometheus inconclusive, rolloutUndo confirmation). */
+/**
+ * Questions an executor asks: confirm and input steps, prometheus inconclusive, rolloutUndo confirmation.
+ * Interactive runs answer through the terminal; non-interactive runs answer from `--answers` for the
+ * step being executed (a missing answer throws a UsageError; nothing is ever auto-approved).
+ */
 export interface ExecutorPrompter {
   confirm(message: string, options?: { default?: boolean }): Promise<boolean>;
+  /** A value; `pattern` (a regex source) is enforced: interactive re-asks, answers must match. */
+  input(message: string, options?: { default?: string; pattern?: string; secret?: boolean }): Promise<string>;
+  /** Free text such as the note of a `requireNote` confirm; `required` refuses an empty answer. */
+  text(message: string, options?: { required?: boolean; default?: string }): Promise<string>;
 }
 
 /** Kubernetes access, created lazily on the first kube step (see src/kube/). */
