@@ -74,5 +74,16 @@ export interface ExecContext {
 
 export type Executor = (step: Step | NestedStep, ctx: ExecContext) => Promise<StepOutcome>;
 
+export interface DescribeOptions {
+  /** Variables whose values are shown as `****`. */
+  secrets?: ReadonlySet<string>;
+  /** Environment for ${env.NAME}; without it those references stay as written. */
+  env?: Record<string, string | undefined>;
+}
+
 /** What a step would do, for `show` and for --dry-run of mutating steps (vars interpolated, secrets masked). */
-export type Describer = (step: Step | NestedStep, vars: Record<string, string>) => string;
+export type Describer = (
+  step: Step | NestedStep,
+  vars: Record<string, string>,
+  options?: DescribeOptions,
+) => string;
