@@ -25,7 +25,9 @@ export async function run(_args: string[], options: GlobalOptions): Promise<numb
     } catch (err) {
       if (!(err instanceof DeploycheckError)) throw err;
       const first = err instanceof ChecklistError ? err.problems[0] : undefined;
-      const error = first ? `invalid: ${first.file}:${first.line}:${first.col}: ${first.message}` : err.message;
+      const error = first
+        ? `invalid: ${first.file}:${first.line}:${first.col}: ${first.message}`
+        : err.message;
       rows.push({ ...found, title: null, items: null, error });
     }
   }

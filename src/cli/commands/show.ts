@@ -57,22 +57,24 @@ export interface ShownPlan {
   signoff?: Checklist["signoff"];
 }
 
-/** Values for display: secrets masked, unset variables left out so their `${name}` stays visible. */
-function displayValues(variables: ShownVariable[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const v of variables) if (v.value !== null) out[v.name] = v.value;
-  return out;
+interface ShowVars {
+  variables: ShownVariable[];
+  /** Values of the variables that have one (unset ones are left out so their `${name}` stays visible). */
+  values: Record<string, string>;
+  secrets: ReadonlySet<string>;
 }
 
-function resolveForShow(checklist: Checklist, cli: Record<string, string>, env: NodeJS.ProcessEnv): ShownVariable[] {
+function resolveForShow(checklist: Checklist, cli: Record<string, string>, env: NodeJS.ProcessEnv): ShowVars {
   // `show` must work before every variable is known: resolve as if none were required, then mark them.
   const relaxed = Object.fromEntries(
     Object.entries(checklist.vars ?? {}).map(([name, v]) => [name, { ...v, required: false }]),
   );
   const resolved = resolveVars({ vars: relaxed }, cli, env);
-  return Object.entries(checklist.vars ?? {}).map(([name, def]) => {
+  const values: Record<string, string> = {};
+  const variables = Object.entries(checklist.vars ?? {}).map(([name, def]): ShownVariable => {
     const source = resolved.sources[name] ?? "unset";
     const raw = resolved.values[name] ?? "";
+    if (source !== "unset") values[name] = raw;
     const value = source === "unset" ? null : def.secret && raw !== "" ? "****" : raw;
     return {
       name,
@@ -84,15 +86,17 @@ function resolveForShow(checklist: Checklist, cli: Record<string, string>, env: 
       ...(def.description ? { description: def.description } : {}),
     };
   });
+  return { variables, values, secrets: new Set(resolved.secrets) };
 }
 
 async function showStep(
   step: Step | NestedStep,
   index: number,
   parentKey: string,
-  values: Record<string, string>,
+  vars: ShowVars,
   env: NodeJS.ProcessEnv,
 ): Promise<ShownStep> {
+  const { values, secrets } = vars;
   const id = step.id ?? `${stepKind(step)}-${index + 1}`;
   const kind = stepKind(step);
   const shown: ShownStep = {
@@ -100,7 +104,7 @@ async function showStep(
     key: `${parentKey}/${id}`,
     kind,
     ...(step.title ? { title: step.title } : {}),
-    description: await describeStep(step, values),
+    description: await describeStep(step, values, { secrets }),
     optional: Boolean(step.optional),
     mutating: isMutating(step),
     manual: isManual(step),
@@ -110,7 +114,7 @@ async function showStep(
   };
   const watch = (step as Step).watch;
   if (watch) {
-    shown.steps = await Promise.all(watch.steps.map((s, i) => showStep(s, i, shown.key, values, env)));
+    shown.steps = await Promise.all(watch.steps.map((s, i) => showStep(s, i, shown.key, vars, env)));
   }
   return shown;
 }
@@ -123,8 +127,7 @@ export async function buildPlan(
 ): Promise<ShownPlan> {
   const loaded = await loadChecklist(findChecklist(nameOrPath, cwd));
   const { checklist } = loaded;
-  const variables = resolveForShow(checklist, cliVars, env);
-  const values = displayValues(variables);
+  const vars = resolveForShow(checklist, cliVars, env);
   const total = itemCount(checklist);
   let number = 0;
   let stepTotal = 0;
@@ -134,12 +137,21 @@ export async function buildPlan(
     for (const item of section.items) {
       number += 1;
       stepTotal += item.steps.length;
-      const steps = await Promise.all(item.steps.map((s, i) => showStep(s, i, item.id, values, env)));
-      items.push({ number, of: total, id: item.id, title: item.title, optional: Boolean(item.optional), steps });
+      const steps = await Promise.all(item.steps.map((s, i) => showStep(s, i, item.id, vars, env)));
+      items.push({
+        number,
+        of: total,
+        id: item.id,
+        title: item.title,
+        optional: Boolean(item.optional),
+        steps,
+      });
     }
     sections.push({ id: section.id, title: section.title, items });
   }
-  const guards = await Promise.all((checklist.guards ?? []).map((g, i) => showStep(g, i, "guard", values, env)));
+  const guards = await Promise.all(
+    (checklist.guards ?? []).map((g, i) => showStep(g, i, "guard", vars, env)),
+  );
   guards.forEach((g, i) => {
     g.key = `guard/${i + 1}`;
   });
@@ -155,7 +167,7 @@ export async function buildPlan(
       items: total,
       steps: stepTotal,
     },
-    variables,
+    variables: vars.variables,
     guards,
     sections,
     ...(checklist.signoff ? { signoff: checklist.signoff } : {}),
@@ -168,7 +180,8 @@ function flags(s: ShownStep): string {
   if (s.mutating) f.push("mutating");
   if (s.optional) f.push("optional");
   if (s.timeout) f.push(`timeout ${s.timeout}`);
-  if (s.when !== undefined) f.push(`when ${JSON.stringify(s.when)}${s.applicable ? "" : ": not applicable now"}`);
+  if (s.when !== undefined)
+    f.push(`when ${JSON.stringify(s.when)}${s.applicable ? "" : ": not applicable now"}`);
   return f.length ? ` (${f.join(", ")})` : "";
 }
 
@@ -181,7 +194,7 @@ function renderStep(s: ShownStep, indent: string, out: string[]): void {
 export function renderPlan(plan: ShownPlan): string {
   const c = plan.checklist;
   const out: string[] = [];
-  const about = [c.name, c.ref, c.environment].filter(Boolean).join(", ");
+  const about = [...new Set([c.name, c.ref, c.environment].filter(Boolean))].join(", ");
   out.push(`${c.title} (${about})`);
   out.push(`${c.path}  ${c.items} items, ${c.steps} steps  sha256 ${c.sha256.slice(0, 12)}`);
   if (plan.variables.length) {
