@@ -1,14 +1,18 @@
 // The `http` step kind: one request checked for status, body, JSON fields and latency, or N samples
 // checked for latency percentiles (nearest rank) and error rate. Header values never appear in output.
 import { STATUS_CODES } from "node:http";
+import { describeHttp } from "../checklist/describe.js";
 import type { HttpStep, NestedStep, Step } from "../checklist/schema.js";
-import { isMutating, parseDuration } from "../checklist/schema.js";
-import { interpolate } from "../checklist/vars.js";
+import { isMutating } from "../checklist/schema.js";
+import { interpolate, resolveDuration } from "../checklist/vars.js";
 import type { StepOutcome } from "../engine/events.js";
 import { InternalError } from "../errors.js";
 import { FetchFailure, type FetchResult, fetchText } from "./fetch-request.js";
-import { describeText, dryRunOutcome, failure, formatDuration, stoppedOutcome } from "./format.js";
-import type { DescribeOptions, Describer, ExecContext, Executor } from "./types.js";
+import { dryRunOutcome, failure, formatDuration, stoppedOutcome } from "./format.js";
+import type { ExecContext, Executor } from "./types.js";
+
+// The describer is the pure one in checklist/describe.ts (shared with `show`).
+export { describeHttp as describe } from "../checklist/describe.js";
 
 /** Per-request timeout when the step sets none. */
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -20,37 +24,6 @@ function specOf(step: Step | NestedStep): HttpStep {
   if (step.http === undefined)
     throw new InternalError("http executor called for a step that is not an http step");
   return step.http;
-}
-
-// ---- describe --------------------------------------------------------------------------------
-
-export const describe: Describer = (step, vars, options) => {
-  const spec = specOf(step);
-  const parts = [`${spec.method ?? "GET"} ${describeText(spec.url, vars, options)}`];
-  const headerNames = Object.keys(spec.headers ?? {});
-  if (headerNames.length) parts.push(`(headers: ${headerNames.join(", ")})`);
-  if (spec.body !== undefined) parts.push(typeof spec.body === "string" ? "with a body" : "with a JSON body");
-  parts.push(`expect ${describeExpect(spec, vars, options)}`);
-  let text = parts.join(" ");
-  if (spec.samples !== undefined) {
-    const limits = Object.entries(spec.thresholds ?? {}).map(([name, value]) =>
-      name === "errorRate" ? `errors<=${percent(Number(value))}` : `${name}<${value}`,
-    );
-    text += `, ${spec.samples} samples${limits.length ? ` ${limits.join(" ")}` : ""}`;
-  }
-  return text;
-};
-
-function describeExpect(spec: HttpStep, vars: Record<string, string>, options?: DescribeOptions): string {
-  const parts = [statusText(spec.expect?.status)];
-  if (spec.expect?.bodyContains !== undefined)
-    parts.push(`body contains ${JSON.stringify(describeText(spec.expect.bodyContains, vars, options))}`);
-  for (const [path, value] of Object.entries(spec.expect?.json ?? {})) {
-    const shown = typeof value === "string" ? describeText(value, vars, options) : value;
-    parts.push(`${path}=${JSON.stringify(shown)}`);
-  }
-  if (spec.maxLatency) parts.push(`within ${spec.maxLatency}`);
-  return parts.join(", ");
 }
 
 function statusText(status: number | number[] | undefined): string {
@@ -80,7 +53,7 @@ interface Sample {
 
 export const execute: Executor = async (step, ctx) => {
   const spec = specOf(step);
-  if (ctx.dryRun && isMutating(step)) return dryRunOutcome(ctx.redact(describe(step, ctx.vars)));
+  if (ctx.dryRun && isMutating(step)) return dryRunOutcome(ctx.redact(describeHttp(step, ctx.vars)));
   const request = buildRequest(spec, ctx);
   const started = ctx.now();
   let target: URL;
@@ -251,8 +224,9 @@ async function single(
   const problems = statusExpected(response.status, spec.expect?.status)
     ? responseProblems(spec, response, ctx)
     : [`expected ${statusText(spec.expect?.status)}`];
-  if (spec.maxLatency && sample.latencyMs > parseDuration(spec.maxLatency))
-    problems.push(`latency over limit ${spec.maxLatency}`);
+  const maxLatency = spec.maxLatency ? resolveDuration(spec.maxLatency, ctx.vars, ctx.env) : undefined;
+  if (maxLatency !== undefined && sample.latencyMs > maxLatency)
+    problems.push(`latency over limit ${formatDuration(maxLatency)}`);
   if (problems.length) {
     const output = excerptOf(response.body, ctx);
     return failure(ctx.redact(`${head}: ${problems.join("; ")}`), { details, ...(output ? { output } : {}) });
@@ -335,12 +309,14 @@ async function sampled(
 
   const problems: string[] = [];
   for (const name of ["p50", "p95", "p99"] as const) {
-    const limit = spec.thresholds?.[name];
-    if (limit && latencies.length && stats[name] > parseDuration(limit))
-      problems.push(`${name} ${formatDuration(stats[name])} over limit ${limit}`);
+    const text = spec.thresholds?.[name];
+    const limit = text ? resolveDuration(text, ctx.vars, ctx.env) : undefined;
+    if (limit !== undefined && latencies.length && stats[name] > limit)
+      problems.push(`${name} ${formatDuration(stats[name])} over limit ${formatDuration(limit)}`);
   }
-  if (spec.maxLatency && latencies.length && latencies.at(-1)! > parseDuration(spec.maxLatency))
-    problems.push(`slowest ${formatDuration(latencies.at(-1)!)} over limit ${spec.maxLatency}`);
+  const maxLatency = spec.maxLatency ? resolveDuration(spec.maxLatency, ctx.vars, ctx.env) : undefined;
+  if (maxLatency !== undefined && latencies.length && latencies.at(-1)! > maxLatency)
+    problems.push(`slowest ${formatDuration(latencies.at(-1)!)} over limit ${formatDuration(maxLatency)}`);
   // Without an errorRate threshold every sample must succeed, as a single request would have to.
   const allowed = spec.thresholds?.errorRate ?? 0;
   if (errorRate > allowed) {

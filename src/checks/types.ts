@@ -30,8 +30,19 @@ export interface KubeSettings {
   kubeconfig?: string;
 }
 
+/** The run a step belongs to, for messages that describe it (notify). */
+export interface RunInfo {
+  checklist: string;
+  environment?: string;
+  engineer?: string;
+  /** "12/23 items done" */
+  progress?: string;
+}
+
 export interface ExecContext {
   key: StepKey;
+  /** Which run this is, when the runner provides it (notify puts it in its message). */
+  run?: RunInfo;
   /** Variable values (declared vars plus saveAs so far), unredacted: only for interpolation. */
   vars: Record<string, string>;
   /** Process environment for ${env.NAME} and child processes. */
