@@ -24,9 +24,11 @@ function handle(req: IncomingMessage, res: ServerResponse, body: string): void {
   };
   switch (url.pathname) {
     case "/health":
-      return json(200, { status: "ok", version: "1.4.2", replicas: 3, checks: [{ name: "db", up: true }] });
+      json(200, { status: "ok", version: "1.4.2", replicas: 3, checks: [{ name: "db", up: true }] });
+      return;
     case "/down":
-      return json(503, { status: "down", auth: req.headers["authorization"] ?? null });
+      json(503, { status: "down", auth: req.headers["authorization"] ?? null });
+      return;
     case "/text":
       res.end("plain text, not json");
       return;
@@ -38,11 +40,14 @@ function handle(req: IncomingMessage, res: ServerResponse, body: string): void {
       return;
     case "/flaky":
       flakyCounter++;
-      return flakyCounter % 5 === 0 ? json(503, {}) : json(200, {});
+      json(flakyCounter % 5 === 0 ? 503 : 200, {});
+      return;
     case "/echo":
-      return json(200, { method: req.method, body });
+      json(200, { method: req.method, body });
+      return;
     default:
-      return json(404, {});
+      json(404, {});
+      return;
   }
 }
 
