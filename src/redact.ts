@@ -32,7 +32,11 @@ export type Redactor = (text: string) => string;
  */
 export function createRedactor(secretValues: Iterable<string> = []): Redactor {
   // A secret may also appear URL-encoded (in a request URL) or JSON-escaped (in a response body).
-  const variants = [...secretValues].flatMap((s) => [s, encodeURIComponent(s), JSON.stringify(s).slice(1, -1)]);
+  const variants = [...secretValues].flatMap((s) => [
+    s,
+    encodeURIComponent(s),
+    JSON.stringify(s).slice(1, -1),
+  ]);
   const secrets = [...new Set(variants.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
   return (text: string): string => {
     if (!text) return text;

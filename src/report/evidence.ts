@@ -27,7 +27,8 @@ export function stepEvidence(step: StepRecord): string {
 export function decisions(item: ItemRecord): string[] {
   const out: string[] = [];
   for (const step of item.steps) {
-    if (step.override) out.push(`${stepName(step)} overridden by ${step.override.by}: ${step.override.reason}`);
+    if (step.override)
+      out.push(`${stepName(step)} overridden by ${step.override.by}: ${step.override.reason}`);
     if (step.skip) out.push(`${stepName(step)} skipped by ${step.skip.by}: ${step.skip.reason}`);
   }
   return out.map((d) => oneLine(d, 300));

@@ -1,12 +1,23 @@
 // record -> one self-contained, printable HTML page (inline CSS, no scripts, no external assets). Pure.
 // Every recorded string goes through esc(): the page cannot be made to run or load anything.
 import type { DeployRecord, ItemRecord, RecordStatus, StepRecord } from "../record/schema.js";
-import { summaryLine } from "../record/summary.js";
 import { STATUS_LABEL } from "../record/status.js";
-import { decisions, formatDuration, formatTime, headerFacts, itemEvidence, stepEvidence, UNFINISHED_NOTICE } from "./evidence.js";
+import { summaryLine } from "../record/summary.js";
+import {
+  decisions,
+  formatDuration,
+  formatTime,
+  headerFacts,
+  itemEvidence,
+  stepEvidence,
+  UNFINISHED_NOTICE,
+} from "./evidence.js";
+
+// Control characters (a terminal bell in captured output) are parse errors in HTML: drop them.
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 
 export function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return text.replace(CONTROL, "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** The output shown per step: the last lines only (the record keeps the full tail). */
@@ -76,7 +87,9 @@ function lastLines(text: string): string {
 }
 
 function stepRow(step: StepRecord): string {
-  const name = step.title ? `${esc(step.title)} <code>${esc(step.id)}</code>` : `<code>${esc(step.id)}</code>`;
+  const name = step.title
+    ? `${esc(step.title)} <code>${esc(step.id)}</code>`
+    : `<code>${esc(step.id)}</code>`;
   const optional = step.optional ? " (optional)" : "";
   const attempts = step.attempts > 1 ? ` · ${step.attempts} attempts` : "";
   const output =

@@ -51,7 +51,9 @@ export function renderJunit(record: DeployRecord): string {
   const items = record.sections.flatMap((s) => s.items.map((item) => ({ section: s.title, item })));
   const failures = items.filter((i) => i.item.status === "failed").length;
   const errors = items.filter((i) => i.item.status === "pending").length;
-  const skipped = items.filter((i) => i.item.status === "skipped" || i.item.status === "not-applicable").length;
+  const skipped = items.filter(
+    (i) => i.item.status === "skipped" || i.item.status === "not-applicable",
+  ).length;
   const time = seconds(items.reduce((n, i) => n + i.item.durationMs, 0));
   const counts = `tests="${items.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${time}"`;
   const env = record.environment;

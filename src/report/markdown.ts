@@ -6,14 +6,19 @@ import { decisions, formatTime, headerFacts, itemEvidence, UNFINISHED_NOTICE } f
 
 /** Escape Markdown and inline HTML so recorded text renders literally. */
 export function md(text: string): string {
-  return text.replace(/[\\`*_[\]<>|~#&$]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : `\\${c}`));
+  return text
+    .replace(/[\u0000-\u0008\u000B-\u001F\u007F]/g, "")
+    .replace(/[\\`*_[\]<>|~#&$]/g, (c) =>
+      c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : `\\${c}`,
+    );
 }
 
 const DONE = new Set(["passed", "overridden", "not-applicable"]);
 
 function itemLine(item: ItemRecord): string[] {
   const box = DONE.has(item.status) ? "[x]" : "[ ]";
-  const status = item.status === "failed" ? "**FAILED**" : item.status === "pending" ? "*pending*" : item.status;
+  const status =
+    item.status === "failed" ? "**FAILED**" : item.status === "pending" ? "*pending*" : item.status;
   const optional = item.required ? "" : " (optional)";
   const evidence = itemEvidence(item);
   const lines = [
@@ -49,7 +54,9 @@ export function renderMarkdown(record: DeployRecord): string {
   out.push(`- **Issues/Blockers:** ${s?.blockers ? md(s.blockers.replace(/\s+/g, " ")) : "—"}`);
   out.push("");
   if (record.signature) {
-    out.push(`<sub>Signed with Ed25519 key \`${record.signature.fingerprint}\` · verify with \`deploycheck verify record.json\`</sub>`);
+    out.push(
+      `<sub>Signed with Ed25519 key \`${record.signature.fingerprint}\` · verify with \`deploycheck verify record.json\`</sub>`,
+    );
   } else {
     out.push("<sub>Not signed.</sub>");
   }

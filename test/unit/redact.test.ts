@@ -45,7 +45,8 @@ describe("createRedactor", () => {
   });
 
   it("redacts whole private key blocks, and halves of one in a cut output tail", () => {
-    const key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\nQUJDRA==\n-----END OPENSSH PRIVATE KEY-----";
+    const key =
+      "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\nQUJDRA==\n-----END OPENSSH PRIVATE KEY-----";
     expect(redact(`before\n${key}\nafter`)).toBe(`before\n${REDACTED}\nafter`);
     expect(redact("log\n-----BEGIN RSA PRIVATE KEY-----\nMIIEow")).toBe(`log\n${REDACTED}`);
     expect(redact("QUJDRA==\n-----END EC PRIVATE KEY-----\nnext")).toBe(`${REDACTED}\nnext`);

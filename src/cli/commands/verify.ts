@@ -1,7 +1,8 @@
 // `deploycheck verify <record.json>`: check the signature over the record's content and, with --key or
 // --fingerprint, who signed it. Exit 0 valid, 1 changed or wrong signer, 2 unreadable or not a record.
-import { readFile } from "node:fs/promises";
+
 import type { KeyObject } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { UsageError } from "../../errors.js";
 import { readRecordFile } from "../../record/read.js";
 import { parsePublicKey, verifyRecord } from "../../record/sign.js";
@@ -59,7 +60,9 @@ export async function run(args: string[], options: VerifyOptions): Promise<numbe
   };
 
   if (options.json) {
-    const out = result.ok ? { ok: true, ...facts } : { ok: false, reason: result.reason, error: result.message, ...facts };
+    const out = result.ok
+      ? { ok: true, ...facts }
+      : { ok: false, reason: result.reason, error: result.message, ...facts };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return result.ok ? 0 : 1;
   }
@@ -68,7 +71,10 @@ export async function run(args: string[], options: VerifyOptions): Promise<numbe
     return 1;
   }
   const rows: [string, string][] = [
-    ["checklist", `${facts.checklist ?? "?"}${facts.title ? ` (${facts.title})` : ""}${facts.ref ? ` ${facts.ref}` : ""}`],
+    [
+      "checklist",
+      `${facts.checklist ?? "?"}${facts.title ? ` (${facts.title})` : ""}${facts.ref ? ` ${facts.ref}` : ""}`,
+    ],
     ["run", facts.runId ?? "?"],
     ["engineer", facts.engineer ?? "(no sign-off)"],
     ["ready", facts.ready === undefined ? "(no sign-off)" : facts.ready ? "yes" : "no"],
