@@ -30,8 +30,19 @@ export interface KubeSettings {
   kubeconfig?: string;
 }
 
+/** The run a step belongs to, for messages that describe it (notify). */
+export interface RunInfo {
+  checklist: string;
+  environment?: string;
+  engineer?: string;
+  /** "12/23 items done" */
+  progress?: string;
+}
+
 export interface ExecContext {
   key: StepKey;
+  /** Which run this is, when the runner provides it (notify puts it in its message). */
+  run?: RunInfo;
   /** Variable values (declared vars plus saveAs so far), unredacted: only for interpolation. */
   vars: Record<string, string>;
   /** Process environment for ${env.NAME} and child processes. */
@@ -63,5 +74,16 @@ export interface ExecContext {
 
 export type Executor = (step: Step | NestedStep, ctx: ExecContext) => Promise<StepOutcome>;
 
+export interface DescribeOptions {
+  /** Variables whose values are shown as `****`. */
+  secrets?: ReadonlySet<string>;
+  /** Environment for ${env.NAME}; without it those references stay as written. */
+  env?: Record<string, string | undefined>;
+}
+
 /** What a step would do, for `show` and for --dry-run of mutating steps (vars interpolated, secrets masked). */
-export type Describer = (step: Step | NestedStep, vars: Record<string, string>) => string;
+export type Describer = (
+  step: Step | NestedStep,
+  vars: Record<string, string>,
+  options?: DescribeOptions,
+) => string;
