@@ -5,7 +5,7 @@ import type { NestedStep, PrometheusStep, Step } from "../checklist/schema.js";
 import { interpolate, resolveDuration } from "../checklist/vars.js";
 import type { StepOutcome } from "../engine/events.js";
 import { excerpt, FetchFailure, fetchText, formatMs } from "./fetch-request.js";
-import type { Describer, ExecContext, Executor } from "./types.js";
+import type { ExecContext, Executor } from "./types.js";
 
 const REQUEST_TIMEOUT_MS = 30_000;
 const OPERATORS = ["lt", "lte", "gt", "gte", "eq"] as const;
@@ -293,20 +293,5 @@ async function decideInconclusive(
   return { status: "failed", summary, error: summary, answer: "no", details };
 }
 
-export const describe: Describer = (step, vars) => {
-  const p = prometheusOf(step);
-  const endpoint = queryEndpoint(interpolate(p.url, vars, {}));
-  const query = interpolate(p.query, vars, {});
-  let gate: Gate | undefined;
-  try {
-    gate = gateOf(p, vars, {});
-  } catch {
-    gate = gateOf({ ...p, interval: undefined }, vars, {});
-  }
-  let text = `query ${endpoint}: ${query}; passes when the value is ${describeExpect(p.expect) || "(no comparison)"}`;
-  if (gate) {
-    const every = gate.intervalMs ? ` every ${formatMs(gate.intervalMs)}` : "";
-    text += `; metric gate: ${gate.count} measurement${gate.count === 1 ? "" : "s"}${every}, fails when more than ${gate.failureLimit} fail, asks when more than ${gate.inconclusiveLimit} are inconclusive`;
-  }
-  return text;
-};
+// The describer is the pure one in checklist/describe.ts (shared with `show`).
+export { describePrometheus as describe } from "../checklist/describe.js";

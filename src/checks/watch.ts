@@ -3,10 +3,10 @@
 // timeline with the time already spent counted. Read-only itself; a dry run does one round.
 import type { NestedStep, Step, WatchStep } from "../checklist/schema.js";
 import { stepKind } from "../checklist/schema.js";
-import { interpolate, resolveDuration } from "../checklist/vars.js";
+import { resolveDuration } from "../checklist/vars.js";
 import type { StepOutcome } from "../engine/events.js";
 import { formatMs } from "./fetch-request.js";
-import type { Describer, Executor } from "./types.js";
+import type { Executor } from "./types.js";
 
 export interface WatchPlan {
   durationMs: number;
@@ -128,9 +128,5 @@ export const execute: Executor = async (step, ctx): Promise<StepOutcome> => {
   return { status: "passed", summary, details };
 };
 
-export const describe: Describer = (step, vars) => {
-  const w = watchOf(step);
-  const names = w.steps.map((s, i) => nestedName(s, i)).join(", ");
-  const fill = (d: string) => interpolate(d, vars, {});
-  return `every ${fill(w.interval)} for ${fill(w.duration)}: ${names}; fails as soon as one fails`;
-};
+// The describer is the pure one in checklist/describe.ts (shared with `show`).
+export { describeWatch as describe } from "../checklist/describe.js";

@@ -118,7 +118,7 @@ describe("watch", () => {
     expect(bad.status).toBe("failed");
     expect(bad.summary).toMatch(/\$\{watchDuration\} is "soon", which is not a duration/);
     expect(describeStep(watch(), { watchDuration: "30m" })).toBe(
-      "every 40ms for 30m: health, error-rate; fails as soon as one fails",
+      "every 40ms for 30m: health, error-rate (fails as soon as one fails)",
     );
   });
 });
