@@ -1,12 +1,12 @@
 // The `kube` step kind: context, namespace, rolloutStatus, pods, image, history, resources and rolloutUndo
 // through the Kubernetes API. The client (src/kube/client.ts) is imported only when a check needs the API.
 import type { KubeCheckName, KubeStep, NestedStep, Step } from "../checklist/schema.js";
-import { KUBE_CHECKS, parseDuration } from "../checklist/schema.js";
+import { KUBE_CHECKS } from "../checklist/schema.js";
 import type { StepOutcome } from "../engine/events.js";
 import { DeploycheckError, KubeError } from "../errors.js";
 import type { KubeClient } from "../kube/client.js";
-import { describeText, dryRunOutcome, failure, formatDuration, stoppedOutcome, userRegex } from "./format.js";
-import type { DescribeOptions, Describer, ExecContext, Executor } from "./types.js";
+import { describeText, dryRunOutcome, failure, stoppedOutcome, userRegex } from "./format.js";
+import type { ExecContext, Executor } from "./types.js";
 
 export const DEFAULT_ROLLOUT_TIMEOUT_MS = 300_000;
 
@@ -327,57 +327,5 @@ async function rolloutUndo(check: Check<"rolloutUndo">, ctx: ExecContext, text: 
 
 // ---- describe ---------------------------------------------------------------------------------------
 
-function nsFlag(namespace: string | undefined, t: Text): string {
-  return namespace ? ` -n ${t(namespace)}` : "";
-}
-
-export const describe: Describer = (step, vars, options: DescribeOptions = {}) => {
-  const spec = step.kube;
-  if (!spec) return "kube";
-  const t: Text = (s) => describeText(s, vars, options);
-  const timeout = formatDuration(step.timeout ? parseDuration(step.timeout) : DEFAULT_ROLLOUT_TIMEOUT_MS).replace(/ /g, "");
-  switch (checkName(spec)) {
-    case "context":
-      return `kubectl config current-context matches "${t(spec.context!.matches)}"`;
-    case "namespace": {
-      const ns = spec.namespace!;
-      return `get namespace ${t(typeof ns === "string" ? ns : ns.name)}`;
-    }
-    case "rolloutStatus": {
-      const c = spec.rolloutStatus!;
-      return `rollout status deployment/${t(c.deployment)}${nsFlag(c.namespace, t)} (timeout ${timeout})`;
-    }
-    case "pods": {
-      const c = spec.pods!;
-      return `get pods${nsFlag(c.namespace, t)} -l ${t(c.selector)}: all Running and Ready, at least ${c.min ?? 1}`;
-    }
-    case "image": {
-      const c = spec.image!;
-      const which = c.container ? ` container ${t(c.container)}` : "";
-      const cmp = [
-        c.equals !== undefined ? `equals ${t(c.equals)}` : "",
-        c.notEquals !== undefined ? `differs from ${t(c.notEquals)}` : "",
-        c.saveAs ? `saved as \${${c.saveAs}}` : "",
-      ].filter(Boolean);
-      return `image of deployment/${t(c.deployment)}${nsFlag(c.namespace, t)}${which}${cmp.length ? `: ${cmp.join(", ")}` : ""}`;
-    }
-    case "history": {
-      const c = spec.history!;
-      return `rollout history deployment/${t(c.deployment)}${nsFlag(c.namespace, t)}${c.saveAs ? ` (current revision saved as \${${c.saveAs}})` : ""}`;
-    }
-    case "resources": {
-      const c = spec.resources!;
-      const bound = (label: string, b: { cpu?: string | undefined; memory?: string | undefined } | undefined) =>
-        b ? [b.cpu && `${label} cpu ${t(b.cpu)}`, b.memory && `${label} memory ${t(b.memory)}`].filter(Boolean) : [];
-      const bounds = [...bound("max", c.max), ...bound("min", c.min)];
-      return `every container of deployment/${t(c.deployment)}${nsFlag(c.namespace, t)} has cpu/memory requests and limits${bounds.length ? ` (${bounds.join(", ")})` : ""}`;
-    }
-    case "rolloutUndo": {
-      const c = spec.rolloutUndo!;
-      const to = c.toRevision !== undefined ? ` --to-revision=${typeof c.toRevision === "number" ? c.toRevision : t(c.toRevision)}` : "";
-      const wait = c.wait === false ? "" : `, then rollout status (timeout ${timeout})`;
-      return `rollout undo deployment/${t(c.deployment)}${nsFlag(c.namespace, t)}${to}${wait}`;
-    }
-  }
-  return "kube";
-};
+// The describer is the pure one in checklist/describe.ts (shared with `show`).
+export { describeKube as describe } from "../checklist/describe.js";
