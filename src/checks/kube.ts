@@ -72,7 +72,9 @@ async function checkContext(check: Check<"context">, ctx: ExecContext, text: Tex
   const current = ctx.kube.context ?? view.currentContext;
   const pattern = text(check.matches);
   if (!current) {
-    return failure(`no current context in kubeconfig ${view.files.join(", ")}; expected one matching "${pattern}"`);
+    return failure(
+      `no current context in kubeconfig ${view.files.join(", ")}; expected one matching "${pattern}"`,
+    );
   }
   if (ctx.kube.context) resolveContext(view, ctx.kube.context);
   const details = { context: current, expected: pattern, kubeconfig: view.files };
@@ -101,7 +103,12 @@ async function waitRollout(
   namespace: string,
   name: string,
   ctx: ExecContext,
-): Promise<{ outcome: "done" | "failed" | "timeout"; message: string; messages: string[]; revision: string | undefined }> {
+): Promise<{
+  outcome: "done" | "failed" | "timeout";
+  message: string;
+  messages: string[];
+  revision: string | undefined;
+}> {
   const { waitForRollout, TIMED_OUT } = await import("../kube/wait.js");
   const result = await waitForRollout(client, namespace, name, {
     signal: ctx.signal,
@@ -118,7 +125,11 @@ async function waitRollout(
   };
 }
 
-async function checkRolloutStatus(check: Check<"rolloutStatus">, ctx: ExecContext, text: Text): Promise<StepOutcome> {
+async function checkRolloutStatus(
+  check: Check<"rolloutStatus">,
+  ctx: ExecContext,
+  text: Text,
+): Promise<StepOutcome> {
   const client = await connect(ctx);
   const namespace = client.namespaceOr(check.namespace && text(check.namespace));
   const name = text(check.deployment);
@@ -153,7 +164,7 @@ async function checkPods(check: Check<"pods">, ctx: ExecContext, text: Text): Pr
       { details, output },
     );
   }
-  const bad = rows.filter((r, i) => !isHealthy(pods[i]!));
+  const bad = rows.filter((_row, i) => !isHealthy(pods[i]!));
   if (bad.length > 0) {
     const list = bad.map((r) => `${r.name} (${r.status}, ${r.ready} ready)`).join(", ");
     return failure(`${summary}: not ready: ${list}`, { details, output });
@@ -163,8 +174,15 @@ async function checkPods(check: Check<"pods">, ctx: ExecContext, text: Text): Pr
 
 // ---- image, history, resources ----------------------------------------------------------------------
 
-function deploymentTarget(check: { deployment: string; namespace?: string | undefined }, client: KubeClient, text: Text) {
-  return { namespace: client.namespaceOr(check.namespace && text(check.namespace)), name: text(check.deployment) };
+function deploymentTarget(
+  check: { deployment: string; namespace?: string | undefined },
+  client: KubeClient,
+  text: Text,
+) {
+  return {
+    namespace: client.namespaceOr(check.namespace && text(check.namespace)),
+    name: text(check.deployment),
+  };
 }
 
 /** An expected image matches the full reference, or just its tag when it names only a tag ("1.9.0"). */
@@ -191,7 +209,13 @@ async function checkImage(check: Check<"image">, ctx: ExecContext, text: Text): 
   }
   const image = container.image ?? "";
   const images = Object.fromEntries(containers.map((c) => [c.name, c.image ?? ""]));
-  const details: Record<string, unknown> = { deployment: name, namespace, container: container.name, image, images };
+  const details: Record<string, unknown> = {
+    deployment: name,
+    namespace,
+    container: container.name,
+    image,
+    images,
+  };
   const saved = check.saveAs ? { saved: { [check.saveAs]: image } } : {};
   if (check.equals !== undefined) {
     const expected = text(check.equals);
@@ -222,7 +246,8 @@ async function checkHistory(check: Check<"history">, ctx: ExecContext, text: Tex
   const details = { deployment: name, namespace, currentRevision: current, revisions: history };
   const output = formatHistory(`deployment.apps/${name}`, history);
   const saved = check.saveAs ? { saved: { [check.saveAs]: String(current) } } : {};
-  if (history.length === 0) return { status: "passed", summary: "No rollout history found.", details, output, ...saved };
+  if (history.length === 0)
+    return { status: "passed", summary: "No rollout history found.", details, output, ...saved };
   const cause = currentEntry && currentEntry.changeCause !== "<none>" ? ` (${currentEntry.changeCause})` : "";
   const summary = `${history.length} revision${history.length === 1 ? "" : "s"}, current ${current}${cause}`;
   return { status: "passed", summary, details, output, ...saved };
@@ -235,14 +260,32 @@ async function checkResources(check: Check<"resources">, ctx: ExecContext, text:
   const d = await client.readDeployment(namespace, name, ctx.signal);
   const containers = d.spec?.template?.spec?.containers ?? [];
   const bounds = {
-    ...(check.max ? { max: { cpu: check.max.cpu && text(check.max.cpu), memory: check.max.memory && text(check.max.memory) } } : {}),
-    ...(check.min ? { min: { cpu: check.min.cpu && text(check.min.cpu), memory: check.min.memory && text(check.min.memory) } } : {}),
+    ...(check.max
+      ? {
+          max: {
+            cpu: check.max.cpu && text(check.max.cpu),
+            memory: check.max.memory && text(check.max.memory),
+          },
+        }
+      : {}),
+    ...(check.min
+      ? {
+          min: {
+            cpu: check.min.cpu && text(check.min.cpu),
+            memory: check.min.memory && text(check.min.memory),
+          },
+        }
+      : {}),
   };
   const problems = resourceProblems(containers, bounds);
   const details = {
     deployment: name,
     namespace,
-    containers: containers.map((c) => ({ name: c.name, requests: c.resources?.requests ?? {}, limits: c.resources?.limits ?? {} })),
+    containers: containers.map((c) => ({
+      name: c.name,
+      requests: c.resources?.requests ?? {},
+      limits: c.resources?.limits ?? {},
+    })),
     ...(problems.length ? { problems } : {}),
   };
   if (problems.length > 0) return failure(problems.join("; "), { details });
@@ -253,7 +296,8 @@ async function checkResources(check: Check<"resources">, ctx: ExecContext, text:
 
 function toRevisionOf(check: Check<"rolloutUndo">, text: Text): number {
   if (check.toRevision === undefined) return 0;
-  const value = typeof check.toRevision === "number" ? check.toRevision : Number(text(check.toRevision).trim());
+  const value =
+    typeof check.toRevision === "number" ? check.toRevision : Number(text(check.toRevision).trim());
   if (!Number.isInteger(value) || value < 0) {
     throw new KubeError(`toRevision must be a revision number, got "${check.toRevision}"`);
   }
@@ -269,7 +313,12 @@ async function rolloutUndo(check: Check<"rolloutUndo">, ctx: ExecContext, text: 
   const rss = await client.listReplicaSets(namespace, selectorOf(d), ctx.signal);
   const plan = planUndo(d, rss, name, toRevision);
   const imageBefore = imagesOf(d.spec?.template).join(", ");
-  const details: Record<string, unknown> = { deployment: name, namespace, revisionBefore: revisionOf(d), imageBefore };
+  const details: Record<string, unknown> = {
+    deployment: name,
+    namespace,
+    revisionBefore: revisionOf(d),
+    imageBefore,
+  };
   if (plan.action === "refuse") return failure(plan.message, { details });
   const saved = check.saveAs ? { saved: { [check.saveAs]: String(plan.fromRevision) } } : {};
   details["targetRevision"] = plan.targetRevision;
@@ -279,15 +328,20 @@ async function rolloutUndo(check: Check<"rolloutUndo">, ctx: ExecContext, text: 
   details["targetImage"] = plan.targetImages.join(", ");
   if (ctx.dryRun) {
     return {
-      ...dryRunOutcome(`roll back deployment/${name} in ${namespace} to revision ${plan.targetRevision} (${plan.targetImages.join(", ")})`),
+      ...dryRunOutcome(
+        `roll back deployment/${name} in ${namespace} to revision ${plan.targetRevision} (${plan.targetImages.join(", ")})`,
+      ),
       details,
     };
   }
   // Always confirm in an interactive run; a non-interactive run was started with this step in its checklist.
   if (ctx.interactive) {
-    const ok = await ctx.prompter.confirm(`Roll back deployment/${name} in ${namespace} to revision ${plan.targetRevision}?`, {
-      default: false,
-    });
+    const ok = await ctx.prompter.confirm(
+      `Roll back deployment/${name} in ${namespace} to revision ${plan.targetRevision}?`,
+      {
+        default: false,
+      },
+    );
     if (!ok) return failure("rollback not confirmed: nothing was changed", { details });
   }
   await client.patchDeployment(namespace, name, plan.patch, ctx.signal);

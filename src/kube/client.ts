@@ -38,7 +38,11 @@ export class KubeClient {
    * the client library would otherwise silently talk to http://localhost:8080.
    */
   static connect(options: ConnectOptions): Promise<KubeClient> {
-    const key = JSON.stringify([options.env["KUBECONFIG"] ?? "", options.env["HOME"] ?? "", options.context ?? ""]);
+    const key = JSON.stringify([
+      options.env["KUBECONFIG"] ?? "",
+      options.env["HOME"] ?? "",
+      options.context ?? "",
+    ]);
     let client = connections.get(key);
     if (!client) {
       client = KubeClient.create(options);
@@ -52,26 +56,41 @@ export class KubeClient {
     const view = readKubeconfig(options.env);
     const context = resolveContext(view, options.context);
     if (!context.server) {
-      throw new KubeError(`context "${context.name}" has no cluster server in kubeconfig ${view.files.join(", ")}`, {
-        hint: "Each context needs a cluster with a server URL (kubectl config view shows them).",
-      });
+      throw new KubeError(
+        `context "${context.name}" has no cluster server in kubeconfig ${view.files.join(", ")}`,
+        {
+          hint: "Each context needs a cluster with a server URL (kubectl config view shows them).",
+        },
+      );
     }
     const k8s = await loadClientModule();
     const config = new k8s.KubeConfig();
     try {
       // Load each file with the client (it resolves relative certificate paths), then merge first-wins
       // like kubectl (the client's own merge lets later files win).
-      const merged = { clusters: [] as K8s.Cluster[], contexts: [] as K8s.Context[], users: [] as K8s.User[] };
+      const merged = {
+        clusters: [] as K8s.Cluster[],
+        contexts: [] as K8s.Context[],
+        users: [] as K8s.User[],
+      };
       for (const file of view.files) {
         const one = new k8s.KubeConfig();
         one.loadFromFile(file);
-        for (const c of one.clusters) if (!merged.clusters.some((x) => x.name === c.name)) merged.clusters.push(c);
-        for (const c of one.contexts) if (!merged.contexts.some((x) => x.name === c.name)) merged.contexts.push(c);
+        for (const c of one.clusters) {
+          if (merged.clusters.some((x) => x.name === c.name)) continue;
+          // The client refuses plain http unless TLS verification is off; there is no TLS to verify on
+          // http:// (kubectl proxy, the sandbox), so say so instead of failing.
+          merged.clusters.push(c.server.startsWith("http://") ? { ...c, skipTLSVerify: true } : c);
+        }
+        for (const c of one.contexts)
+          if (!merged.contexts.some((x) => x.name === c.name)) merged.contexts.push(c);
         for (const u of one.users) if (!merged.users.some((x) => x.name === u.name)) merged.users.push(u);
       }
       config.loadFromOptions({ ...merged, currentContext: context.name });
     } catch (err) {
-      throw new KubeError(`cannot load kubeconfig ${view.files.join(", ")}: ${(err as Error).message}`, { cause: err });
+      throw new KubeError(`cannot load kubeconfig ${view.files.join(", ")}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     return new KubeClient(
       k8s,
@@ -91,7 +110,11 @@ export class KubeClient {
     return namespace || this.context.namespace;
   }
 
-  private async call<T>(what: string, signal: AbortSignal | undefined, request: () => Promise<T>): Promise<T> {
+  private async call<T>(
+    what: string,
+    signal: AbortSignal | undefined,
+    request: () => Promise<T>,
+  ): Promise<T> {
     signal?.throwIfAborted();
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
@@ -112,7 +135,11 @@ export class KubeClient {
     return this.call(`namespace "${name}"`, signal, () => this.core.readNamespace({ name }));
   }
 
-  readDeployment(namespace: string, name: string, signal?: AbortSignal): Promise<K8s.V1Deployment & DeploymentLike> {
+  readDeployment(
+    namespace: string,
+    name: string,
+    signal?: AbortSignal,
+  ): Promise<K8s.V1Deployment & DeploymentLike> {
     return this.call(`deployment "${name}" in namespace "${namespace}"`, signal, () =>
       this.apps.readNamespacedDeployment({ name, namespace }),
     );
@@ -137,15 +164,26 @@ export class KubeClient {
     return list.items;
   }
 
-  async listReplicaSets(namespace: string, labelSelector: string, signal?: AbortSignal): Promise<ReplicaSetLike[]> {
-    const list = await this.call(`replicasets matching "${labelSelector}" in namespace "${namespace}"`, signal, () =>
-      this.apps.listNamespacedReplicaSet({ namespace, labelSelector }),
+  async listReplicaSets(
+    namespace: string,
+    labelSelector: string,
+    signal?: AbortSignal,
+  ): Promise<ReplicaSetLike[]> {
+    const list = await this.call(
+      `replicasets matching "${labelSelector}" in namespace "${namespace}"`,
+      signal,
+      () => this.apps.listNamespacedReplicaSet({ namespace, labelSelector }),
     );
     return list.items;
   }
 
   /** One application/json-patch+json PATCH, as kubectl rollout undo sends it. */
-  patchDeployment(namespace: string, name: string, patch: unknown[], signal?: AbortSignal): Promise<DeploymentLike> {
+  patchDeployment(
+    namespace: string,
+    name: string,
+    patch: unknown[],
+    signal?: AbortSignal,
+  ): Promise<DeploymentLike> {
     return this.call(`deployment "${name}" in namespace "${namespace}"`, signal, () =>
       this.apps.patchNamespacedDeployment(
         { name, namespace, body: patch, fieldManager: "deploycheck" },
@@ -170,7 +208,16 @@ export class KubeClient {
       `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments`,
       { fieldSelector: `metadata.name=${name}`, resourceVersion, allowWatchBookmarks: true },
       (type, object) => onEvent(type as WatchEventType, object as DeploymentLike),
-      (err) => onDone(err ? toKubeError(err, { server: this.server, context: this.context.name, what: `deployment "${name}" in namespace "${namespace}"` }) : null),
+      (err) =>
+        onDone(
+          err
+            ? toKubeError(err, {
+                server: this.server,
+                context: this.context.name,
+                what: `deployment "${name}" in namespace "${namespace}"`,
+              })
+            : null,
+        ),
     );
   }
 }

@@ -82,7 +82,10 @@ export function toKubeError(err: unknown, at: ErrorContext): KubeError {
     });
   }
   const message = (err as { message?: unknown })?.message;
-  return new KubeError(`Kubernetes request for ${at.what} failed: ${typeof message === "string" ? message : String(err)}`, {
-    cause: err,
-  });
+  return new KubeError(
+    `Kubernetes request for ${at.what} failed: ${typeof message === "string" ? message : String(err)}`,
+    {
+      cause: err,
+    },
+  );
 }

@@ -37,7 +37,10 @@ export function selectorOf(deployment: DeploymentLike): string {
 }
 
 /** ReplicaSets the deployment controls: an ownerReference with controller: true and the deployment's uid. */
-export function controlledReplicaSets(deployment: DeploymentLike, replicaSets: ReplicaSetLike[]): ReplicaSetLike[] {
+export function controlledReplicaSets(
+  deployment: DeploymentLike,
+  replicaSets: ReplicaSetLike[],
+): ReplicaSetLike[] {
   const uid = deployment.metadata?.uid;
   return replicaSets.filter((rs) =>
     (rs.metadata?.ownerReferences ?? []).some((o) => o.controller === true && o.uid === uid),
@@ -123,7 +126,8 @@ export function planUndo(
   name: string,
   toRevision = 0,
 ): UndoPlan {
-  if (toRevision < 0) return { action: "refuse", message: `unable to find specified revision ${toRevision} in history` };
+  if (toRevision < 0)
+    return { action: "refuse", message: `unable to find specified revision ${toRevision} in history` };
   let target: ReplicaSetLike | undefined;
   let latest: { rs?: ReplicaSetLike; revision: number } = { revision: -1 };
   let previous: { rs?: ReplicaSetLike; revision: number } = { revision: -1 };
@@ -145,7 +149,8 @@ export function planUndo(
     return { action: "refuse", message: `unable to find specified revision ${toRevision} in history` };
   }
   if (toRevision === 0) {
-    if (!previous.rs) return { action: "refuse", message: `no rollout history found for deployment "${name}"` };
+    if (!previous.rs)
+      return { action: "refuse", message: `no rollout history found for deployment "${name}"` };
     target = previous.rs;
   }
   const rs = target!;

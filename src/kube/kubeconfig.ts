@@ -21,7 +21,10 @@ export interface KubeconfigView {
 }
 
 /** The kubeconfig files kubectl would read for this environment (existing ones only). */
-export function kubeconfigFiles(env: Record<string, string | undefined>): { files: string[]; searched: string[] } {
+export function kubeconfigFiles(env: Record<string, string | undefined>): {
+  files: string[];
+  searched: string[];
+} {
   const list = env["KUBECONFIG"];
   if (list) {
     const searched = list.split(delimiter).filter(Boolean);
@@ -80,7 +83,8 @@ export function readKubeconfig(env: Record<string, string | undefined>): Kubecon
       throw new KubeError(`cannot read kubeconfig ${file}: ${(err as Error).message}`, { cause: err });
     }
     if (doc === null || doc === undefined) continue;
-    if (typeof doc !== "object") throw new KubeError(`kubeconfig ${file} is not a kubeconfig (expected a YAML map)`);
+    if (typeof doc !== "object")
+      throw new KubeError(`kubeconfig ${file} is not a kubeconfig (expected a YAML map)`);
     const d = doc as Record<string, unknown>;
     // kubectl's merge: the first file to define a name (or the current context) wins.
     for (const key of ["clusters", "contexts", "users"] as const) {

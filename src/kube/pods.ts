@@ -20,7 +20,9 @@ export function isHealthy(pod: PodLike): boolean {
 export function podRow(pod: PodLike): PodRow {
   const statuses = pod.status?.containerStatuses ?? [];
   const total = pod.spec?.containers?.length ?? statuses.length;
-  const ready = statuses.filter((s) => s.ready && s.state?.running !== undefined && s.state.running !== null).length;
+  const ready = statuses.filter(
+    (s) => s.ready && s.state?.running !== undefined && s.state.running !== null,
+  ).length;
   let status = pod.status?.phase ?? "Unknown";
   for (const s of statuses) {
     const reason = s.state?.waiting?.reason ?? s.state?.terminated?.reason;

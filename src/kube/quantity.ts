@@ -23,7 +23,9 @@ const SUFFIXES: Record<string, number> = {
 export function parseQuantity(text: string | number | undefined): number | undefined {
   if (text === undefined) return undefined;
   if (typeof text === "number") return text;
-  const m = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/.exec(text.trim());
+  const m = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/.exec(
+    text.trim(),
+  );
   if (!m) return undefined;
   const base = Number(m[1]);
   if (m[2]) return base * 10 ** Number(m[2].slice(1));

@@ -24,8 +24,10 @@ export function resourceProblems(containers: ContainerLike[], bounds: ResourceBo
       if (limit === undefined) problems.push(`${where}: no ${r} limit`);
       const req = parseQuantity(request);
       const lim = parseQuantity(limit);
-      if (request !== undefined && req === undefined) problems.push(`${where}: ${r} request "${request}" is not a quantity`);
-      if (limit !== undefined && lim === undefined) problems.push(`${where}: ${r} limit "${limit}" is not a quantity`);
+      if (request !== undefined && req === undefined)
+        problems.push(`${where}: ${r} request "${request}" is not a quantity`);
+      if (limit !== undefined && lim === undefined)
+        problems.push(`${where}: ${r} limit "${limit}" is not a quantity`);
       if (req !== undefined && lim !== undefined && req > lim) {
         problems.push(`${where}: ${r} request ${request} is above its limit ${limit}`);
       }

@@ -25,13 +25,25 @@ export function rolloutVerdict(deployment: DeploymentLike, name: string): Rollou
     const available = status.availableReplicas ?? 0;
     const waiting = `Waiting for deployment "${name}" rollout to finish:`;
     if (desired !== undefined && updated < desired) {
-      return { done: false, failed: false, message: `${waiting} ${updated} out of ${desired} new replicas have been updated...` };
+      return {
+        done: false,
+        failed: false,
+        message: `${waiting} ${updated} out of ${desired} new replicas have been updated...`,
+      };
     }
     if (replicas > updated) {
-      return { done: false, failed: false, message: `${waiting} ${replicas - updated} old replicas are pending termination...` };
+      return {
+        done: false,
+        failed: false,
+        message: `${waiting} ${replicas - updated} old replicas are pending termination...`,
+      };
     }
     if (available < updated) {
-      return { done: false, failed: false, message: `${waiting} ${available} of ${updated} updated replicas are available...` };
+      return {
+        done: false,
+        failed: false,
+        message: `${waiting} ${available} of ${updated} updated replicas are available...`,
+      };
     }
     return { done: true, failed: false, message: `deployment "${name}" successfully rolled out` };
   }

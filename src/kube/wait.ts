@@ -50,7 +50,10 @@ export async function waitForRollout(
     while (!stop.aborted) {
       const list = await client.listDeployment(namespace, name, stop);
       const current = list.items[0];
-      if (!current) throw new KubeError(`deployment "${name}" in namespace "${namespace}" not found (deleted while waiting)`);
+      if (!current)
+        throw new KubeError(
+          `deployment "${name}" in namespace "${namespace}" not found (deleted while waiting)`,
+        );
       verdict = judge(current);
       if (verdict.done || verdict.failed) break;
       const outcome = await watchUntil(client, namespace, name, list.resourceVersion, stop, (d) => {
@@ -67,7 +70,8 @@ export async function waitForRollout(
   } finally {
     clearTimeout(timer);
   }
-  if (options.signal.aborted && !(verdict.done || verdict.failed)) throw options.signal.reason ?? new Error("aborted");
+  if (options.signal.aborted && !(verdict.done || verdict.failed))
+    throw options.signal.reason ?? new Error("aborted");
   const timedOut = deadline.signal.aborted && !(verdict.done || verdict.failed);
   return { verdict, timedOut, messages, deployment: latest };
 }
@@ -102,7 +106,11 @@ function watchUntil(
           if (type === "ADDED" || type === "MODIFIED") {
             if (onObject(object)) settle(() => resolve("finished"));
           } else if (type === "DELETED") {
-            settle(() => reject(new KubeError(`deployment "${name}" in namespace "${namespace}" was deleted while waiting`)));
+            settle(() =>
+              reject(
+                new KubeError(`deployment "${name}" in namespace "${namespace}" was deleted while waiting`),
+              ),
+            );
           } else if (type === "ERROR") {
             settle(() => resolve("ended"));
           }

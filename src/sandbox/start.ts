@@ -64,7 +64,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       dir,
       kube,
       kubeconfigPath,
-      vars: { namespace: SANDBOX_NAMESPACE, deployment: SANDBOX_DEPLOYMENT },
+      vars: {
+        namespace: SANDBOX_NAMESPACE,
+        deployment: SANDBOX_DEPLOYMENT,
+        expectedImage: SANDBOX_CURRENT_IMAGE,
+      },
       env: { KUBECONFIG: kubeconfigPath },
       async close() {
         await kube.close();
