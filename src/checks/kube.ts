@@ -2,10 +2,11 @@
 // through the Kubernetes API. The client (src/kube/client.ts) is imported only when a check needs the API.
 import type { KubeCheckName, KubeStep, NestedStep, Step } from "../checklist/schema.js";
 import { KUBE_CHECKS } from "../checklist/schema.js";
+import { interpolate } from "../checklist/vars.js";
 import type { StepOutcome } from "../engine/events.js";
 import { DeploycheckError, KubeError } from "../errors.js";
 import type { KubeClient } from "../kube/client.js";
-import { describeText, dryRunOutcome, failure, stoppedOutcome, userRegex } from "./format.js";
+import { dryRunOutcome, failure, stoppedOutcome, userRegex } from "./format.js";
 import type { ExecContext, Executor } from "./types.js";
 
 export const DEFAULT_ROLLOUT_TIMEOUT_MS = 300_000;
@@ -37,7 +38,7 @@ function errorOutcome(err: unknown): StepOutcome {
 export const execute: Executor = async (step: Step | NestedStep, ctx: ExecContext): Promise<StepOutcome> => {
   const spec = step.kube;
   if (!spec) throw new Error("not a kube step");
-  const text: Text = (s) => describeText(s, ctx.vars, { env: ctx.env });
+  const text: Text = (s) => interpolate(s, ctx.vars, ctx.env);
   const started = ctx.now();
   try {
     switch (checkName(spec)) {

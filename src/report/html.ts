@@ -36,7 +36,7 @@ h2 { font-size: 17px; margin: 28px 0 10px; padding-bottom: 4px; border-bottom: 2
 .verdict { display: inline-block; font-weight: 700; padding: 3px 10px; border-radius: 4px; color: #fff; }
 .verdict.ready { background: var(--passed); } .verdict.not-ready { background: var(--failed); } .verdict.none { background: var(--skipped); }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 0 0 16px; }
-dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; word-break: break-all; }
+dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 .counts { display: flex; flex-wrap: wrap; gap: 8px; margin: 8px 0 4px; }
 .count { border: 1px solid var(--line); border-radius: 6px; padding: 6px 12px; min-width: 92px; background: var(--bg); }
 .count b { display: block; font-size: 20px; }
@@ -52,9 +52,9 @@ dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; word-break: break-
 .pill.skipped, .pill.not-applicable { background: var(--skipped); } .pill.pending { background: var(--pending); }
 .evidence { margin: 4px 0 0; color: var(--muted); }
 .decision { margin: 4px 0 0; color: var(--overridden); font-weight: 600; }
-table.steps { width: 100%; border-collapse: collapse; margin-top: 6px; font-size: 13px; }
+table.steps { width: 100%; table-layout: fixed; border-collapse: collapse; margin-top: 6px; font-size: 13px; }
 table.steps th { text-align: left; color: var(--muted); font-weight: 600; border-bottom: 1px solid var(--line); padding: 2px 6px; }
-table.steps td { border-bottom: 1px solid var(--bg); padding: 2px 6px; vertical-align: top; }
+table.steps td { border-bottom: 1px solid var(--bg); padding: 2px 6px; vertical-align: top; overflow-wrap: anywhere; }
 table.steps td.st { white-space: nowrap; font-weight: 600; }
 td.st.passed { color: var(--passed); } td.st.failed { color: var(--failed); } td.st.overridden { color: var(--overridden); }
 td.st.skipped, td.st.not-applicable { color: var(--skipped); } td.st.pending { color: var(--pending); }
@@ -62,7 +62,7 @@ pre { background: var(--bg); border: 1px solid var(--line); border-radius: 4px; 
 .signoff { border: 2px solid var(--ink); border-radius: 6px; padding: 12px 16px; break-inside: avoid; }
 .signoff dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; }
 .signoff dt { font-weight: 600; } .signoff dd { margin: 0; white-space: pre-wrap; }
-footer { margin-top: 24px; color: var(--muted); font-size: 12px; word-break: break-all; }
+footer { margin-top: 24px; color: var(--muted); font-size: 12px; overflow-wrap: anywhere; }
 code { font: 12px ui-monospace, Menlo, Consolas, monospace; }
 @media print {
   @page { margin: 14mm; }
@@ -108,7 +108,7 @@ function itemBlock(item: ItemRecord): string {
   return `<section class="item ${item.status}">
 <h3><span class="box">${box}</span><span class="title">${item.number}. ${esc(item.title)}${optional}</span>${pill(item.status)}</h3>
 <p class="evidence">${esc(itemEvidence(item))}</p>${decided}
-<table class="steps"><thead><tr><th>Step</th><th>Kind</th><th>Status</th><th>Time</th><th>Evidence</th></tr></thead>
+<table class="steps"><colgroup><col style="width:24%"><col style="width:13%"><col style="width:10%"><col style="width:13%"><col></colgroup><thead><tr><th>Step</th><th>Kind</th><th>Status</th><th>Time</th><th>Evidence</th></tr></thead>
 <tbody>${item.steps.map(stepRow).join("\n")}</tbody></table>
 </section>`;
 }

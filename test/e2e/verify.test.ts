@@ -113,3 +113,17 @@ describe("deploycheck verify", () => {
     expect(r4.stderr).toContain("not an Ed25519 public key");
   });
 });
+
+describe("deploycheck schema --record", () => {
+  it("prints the record's JSON Schema", async () => {
+    const r = await cli(["schema", "--record"]);
+    expect(r.code).toBe(0);
+    const schema = JSON.parse(r.stdout);
+    expect(schema.title).toBe("deploycheck record");
+    expect(schema.properties.signature.properties.algorithm.const).toBe("Ed25519");
+    const record = JSON.parse(await readFile(fx.recordPath, "utf8"));
+    // Every top-level field of a real record is described, and every required one is present.
+    for (const key of Object.keys(record)) expect(schema.properties[key], key).toBeDefined();
+    for (const key of schema.required) expect(record[key], key).toBeDefined();
+  });
+});

@@ -2,7 +2,6 @@
 // loader uses (one source of truth), for editors with the YAML language server.
 import { z } from "zod";
 import { ChecklistSchema } from "../../checklist/schema.js";
-import { UsageError } from "../../errors.js";
 import type { GlobalOptions } from "../options.js";
 
 export function checklistJsonSchema(): Record<string, unknown> {
@@ -14,8 +13,9 @@ export function checklistJsonSchema(): Record<string, unknown> {
 
 export async function run(_args: string[], options: GlobalOptions & { record?: boolean }): Promise<number> {
   if (options.record) {
-    // `schema --record` belongs to the record module (its owner replaces this branch).
-    throw new UsageError("`deploycheck schema --record` is not available yet");
+    const { recordJsonSchema } = await import("../../record/json-schema.js");
+    process.stdout.write(`${JSON.stringify(recordJsonSchema(), null, 2)}\n`);
+    return 0;
   }
   process.stdout.write(`${JSON.stringify(checklistJsonSchema(), null, 2)}\n`);
   return 0;
