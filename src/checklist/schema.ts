@@ -4,10 +4,15 @@ import { z } from "zod";
 
 /** Durations: `500ms`, `30s`, `5m`, `1h`, `1h30m`. */
 export const DURATION_RE = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/;
+/** A literal duration, or exactly one `${var}` whose value is checked after interpolation (vars.resolveDuration). */
+export const DURATION_OR_VAR_RE =
+  /^(?:(?:\d+(?:\.\d+)?(?:ms|s|m|h))+|\$\{\s*[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?\s*\})$/;
 export const Duration = z
   .string()
-  .regex(DURATION_RE, { message: "bad duration: use a number with a unit, e.g. 500ms, 30s, 5m, 1h" })
-  .meta({ description: "A duration such as 500ms, 30s, 5m, 1h or 1h30m" });
+  .regex(DURATION_OR_VAR_RE, {
+    message: "bad duration: use a number with a unit, e.g. 500ms, 30s, 5m, 1h (or one ${variable})",
+  })
+  .meta({ description: "A duration such as 500ms, 30s, 5m, 1h or 1h30m, or one ${variable} holding one" });
 
 export const ID_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 export const Id = z.string().regex(ID_RE, {

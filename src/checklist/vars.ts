@@ -2,6 +2,7 @@
 // shell quoting for run commands, and `when` conditions. Pure: the environment is passed in.
 import { UsageError } from "../errors.js";
 import type { Checklist } from "./schema.js";
+import { DURATION_RE, parseDuration } from "./schema.js";
 
 export const REFERENCE_RE = /\$\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)\s*\}/g;
 
@@ -135,4 +136,22 @@ export function evalWhen(
   }
   if (expr.startsWith("!")) return !evalWhen(expr.slice(1), values, env);
   return !FALSY.has(interpolate(expr, values, env).trim().toLowerCase());
+}
+
+/**
+ * A duration field's value in ms. Durations may be one `${var}` (e.g. `duration: ${watchDuration}`),
+ * so they are interpolated first and the result must then be a literal duration.
+ */
+export function resolveDuration(
+  text: string,
+  values: Record<string, string>,
+  env: Record<string, string | undefined>,
+): number {
+  const value = interpolate(text, values, env).trim();
+  if (!DURATION_RE.test(value)) {
+    throw new UsageError(`${text} is ${JSON.stringify(value)}, which is not a duration`, {
+      hint: "Use a number with a unit, e.g. 500ms, 30s, 5m, 1h.",
+    });
+  }
+  return parseDuration(value);
 }

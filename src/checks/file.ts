@@ -1,11 +1,187 @@
-// The `file` step kind. Placeholder until its executor lands.
+// The `file` step kind: a file or directory exists (or not), is recent, contains a text, its newest
+// entry is recent, or, as a KEY=VALUE file (.rollback_state), holds the expected keys and values.
+import { readdir, readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import type { FileStep, NestedStep, Step } from "../checklist/schema.js";
+import { parseDuration } from "../checklist/schema.js";
+import { interpolate } from "../checklist/vars.js";
 import type { StepOutcome } from "../engine/events.js";
+import { InternalError } from "../errors.js";
+import { describeText, failure, formatDuration } from "./format.js";
+import { globToRegExp } from "./glob.js";
+import { parseKeyValues } from "./key-values.js";
 import type { Describer, Executor } from "./types.js";
 
-export const execute: Executor = async (): Promise<StepOutcome> => ({
-  status: "failed",
-  summary: "the file step kind is not implemented yet",
-  error: "not implemented",
-});
+function specOf(step: Step | NestedStep): FileStep {
+  if (step.file === undefined)
+    throw new InternalError("file executor called for a step that is not a file step");
+  return step.file;
+}
 
-export const describe: Describer = () => "file";
+export const describe: Describer = (step, vars, options) => {
+  const spec = specOf(step);
+  const target = describeText(spec.path, vars, options);
+  if (spec.exists === false) return `check that ${target} does not exist`;
+  const parts: string[] = [];
+  if (spec.maxAge) parts.push(`modified within ${spec.maxAge}`);
+  if (spec.contains !== undefined)
+    parts.push(`contains ${JSON.stringify(describeText(spec.contains, vars, options))}`);
+  if (spec.newest) {
+    const which = spec.newest.glob ? `newest ${spec.newest.glob}` : "newest entry";
+    parts.push(spec.newest.maxAge ? `${which} within ${spec.newest.maxAge}` : `${which} exists`);
+  }
+  if (spec.keys?.length) parts.push(`keys ${spec.keys.join(", ")}`);
+  for (const [key, value] of Object.entries(spec.values ?? {})) {
+    parts.push(`${key}=${typeof value === "string" ? describeText(value, vars, options) : String(value)}`);
+  }
+  return parts.length ? `check ${target}: ${parts.join(", ")}` : `check that ${target} exists`;
+};
+
+export const execute: Executor = async (step, ctx) => {
+  const spec = specOf(step);
+  const shown = interpolate(spec.path, ctx.vars, ctx.env);
+  const abs = path.resolve(ctx.cwd, shown);
+  const now = ctx.now();
+  const details: Record<string, unknown> = { path: abs };
+  const done = (outcome: StepOutcome): StepOutcome => ({
+    ...outcome,
+    summary: ctx.redact(outcome.summary),
+    ...(outcome.error ? { error: ctx.redact(outcome.error) } : {}),
+    details,
+  });
+
+  const info = await stat(abs).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "ENOENT" || err.code === "ENOTDIR") return undefined;
+    throw err;
+  });
+  details["exists"] = info !== undefined;
+  if (spec.exists === false) {
+    return done(
+      info
+        ? failure(
+            `${shown} exists but should not (${info.isDirectory() ? "directory" : "file"} in ${ctx.cwd})`,
+          )
+        : { status: "passed", summary: `${shown} does not exist, as expected` },
+    );
+  }
+  if (!info) return done(failure(`${shown}: missing (looked in ${ctx.cwd})`));
+
+  const isDir = info.isDirectory();
+  const age = now - info.mtimeMs;
+  details["type"] = isDir ? "directory" : "file";
+  details["modified"] = new Date(info.mtimeMs).toISOString();
+  details["ageMs"] = Math.round(age);
+  if (!isDir) details["size"] = info.size;
+
+  const problems: string[] = [];
+  const found: string[] = [];
+  if (spec.maxAge) {
+    const limit = parseDuration(spec.maxAge);
+    if (age > limit) problems.push(`${shown} is ${formatDuration(age)} old (limit ${formatDuration(limit)})`);
+    else found.push(`${formatDuration(age)} old`);
+  }
+
+  if (spec.newest) {
+    if (!isDir) {
+      problems.push(`${shown} is a file, newest needs a directory`);
+    } else {
+      const result = await newestEntry(abs, spec.newest.glob);
+      details["entries"] = result.count;
+      if (!result.newest) {
+        problems.push(
+          spec.newest.glob
+            ? `no entry matching ${spec.newest.glob} in ${shown}${result.total ? ` (${result.total} other entries)` : ""}`
+            : `directory ${shown} is empty`,
+        );
+      } else {
+        const entryAge = now - result.newest.mtimeMs;
+        details["newest"] = {
+          name: result.newest.name,
+          modified: new Date(result.newest.mtimeMs).toISOString(),
+          ageMs: Math.round(entryAge),
+        };
+        const limit = spec.newest.maxAge ? parseDuration(spec.newest.maxAge) : undefined;
+        const desc = `newest ${result.newest.name} is ${formatDuration(entryAge)} old`;
+        if (limit !== undefined && entryAge > limit)
+          problems.push(`${desc} (limit ${formatDuration(limit)})`);
+        else found.push(`newest ${result.newest.name}, ${formatDuration(entryAge)} old`);
+      }
+    }
+  }
+
+  const wantsText = spec.contains !== undefined || spec.keys?.length || spec.values;
+  if (wantsText && isDir) {
+    problems.push(`${shown} is a directory, not a file`);
+  } else if (wantsText) {
+    const text = await readFile(abs, "utf8");
+    if (spec.contains !== undefined) {
+      const needle = interpolate(spec.contains, ctx.vars, ctx.env);
+      if (!text.includes(needle)) problems.push(`${shown} does not contain ${JSON.stringify(needle)}`);
+      else found.push(`contains ${JSON.stringify(needle)}`);
+    }
+    if (spec.keys?.length || spec.values) {
+      const pairs = parseKeyValues(text);
+      details["keys"] = Object.keys(pairs);
+      const missing = [...new Set([...(spec.keys ?? []), ...Object.keys(spec.values ?? {})])].filter(
+        (k) => !Object.hasOwn(pairs, k),
+      );
+      if (missing.length)
+        problems.push(`${shown} lacks ${plural(missing.length, "key")} ${missing.join(", ")}`);
+      const wrong: string[] = [];
+      const checked: Record<string, string> = {};
+      for (const [key, raw] of Object.entries(spec.values ?? {})) {
+        const actual = pairs[key];
+        if (actual === undefined) continue;
+        checked[key] = ctx.redact(actual);
+        const expected = typeof raw === "string" ? interpolate(raw, ctx.vars, ctx.env) : String(raw);
+        if (actual !== expected)
+          wrong.push(`${key}: expected ${JSON.stringify(expected)}, found ${JSON.stringify(actual)}`);
+      }
+      if (Object.keys(checked).length) details["values"] = checked;
+      if (wrong.length) problems.push(`${shown}: ${wrong.join("; ")}`);
+      const keyCount = new Set([...(spec.keys ?? []), ...Object.keys(spec.values ?? {})]).size;
+      if (!missing.length && !wrong.length) {
+        const valueCount = Object.keys(spec.values ?? {}).length;
+        found.push(
+          valueCount
+            ? `${plural(keyCount, "key")} present, ${plural(valueCount, "value")} as expected`
+            : `${plural(keyCount, "key")} present`,
+        );
+      }
+    }
+  }
+
+  if (problems.length) return done(failure(problems.join("; ")));
+  return done({
+    status: "passed",
+    summary: found.length ? `${shown}: ${found.join(", ")}` : `${shown} exists`,
+  });
+};
+
+function plural(n: number, word: string): string {
+  return n === 1 ? `1 ${word}` : `${n} ${word}s`;
+}
+
+interface NewestResult {
+  newest: { name: string; mtimeMs: number } | undefined;
+  /** Entries matching the glob. */
+  count: number;
+  /** All entries (to say "3 other entries" when the glob matches none). */
+  total: number;
+}
+
+/** The most recently modified entry of a directory whose name matches the glob (hidden files too). */
+async function newestEntry(dir: string, glob: string | undefined): Promise<NewestResult> {
+  const names = await readdir(dir);
+  const re = glob ? globToRegExp(glob) : undefined;
+  let newest: NewestResult["newest"];
+  let count = 0;
+  for (const name of names) {
+    if (re && !re.test(name)) continue;
+    const info = await stat(path.join(dir, name)).catch(() => undefined);
+    if (!info) continue; // vanished, or a dangling link: not a usable entry
+    count++;
+    if (!newest || info.mtimeMs > newest.mtimeMs) newest = { name, mtimeMs: info.mtimeMs };
+  }
+  return { newest, count, total: names.length };
+}

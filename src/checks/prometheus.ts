@@ -1,11 +1,298 @@
-// The `prometheus` step kind. Placeholder until its executor lands.
+// The `prometheus` step kind: an instant query whose single value is compared with `expect`, optionally
+// repeated as a metric gate in the manner of Argo Rollouts analysis (count, interval, failure and
+// inconclusive limits). No data (empty result, NaN) is inconclusive: a person decides, never the tool.
+import type { NestedStep, PrometheusStep, Step } from "../checklist/schema.js";
+import { parseDuration } from "../checklist/schema.js";
+import { interpolate } from "../checklist/vars.js";
 import type { StepOutcome } from "../engine/events.js";
-import type { Describer, Executor } from "./types.js";
+import { excerpt, FetchFailure, fetchText, formatMs } from "./fetch-request.js";
+import type { Describer, ExecContext, Executor } from "./types.js";
 
-export const execute: Executor = async (): Promise<StepOutcome> => ({
-  status: "failed",
-  summary: "the prometheus step kind is not implemented yet",
-  error: "not implemented",
-});
+const REQUEST_TIMEOUT_MS = 30_000;
+const OPERATORS = ["lt", "lte", "gt", "gte", "eq"] as const;
+type Operator = (typeof OPERATORS)[number];
+const SYMBOL: Record<Operator, string> = { lt: "<", lte: "≤", gt: ">", gte: "≥", eq: "=" };
 
-export const describe: Describer = () => "prometheus";
+export type MeasurementResult = "passed" | "failed" | "inconclusive";
+
+export interface Measurement {
+  at: string;
+  /** The value as Prometheus sent it ("NaN", "+Inf", "0.012"); absent for an empty result. */
+  value?: string;
+  result: MeasurementResult;
+  reason: string;
+}
+
+/** A query that could not be measured at all: unreachable server, PromQL error, several series. */
+class QueryError extends Error {
+  override name = "QueryError";
+}
+
+/** The URL of the instant-query endpoint for a configured Prometheus URL (base or full endpoint). */
+export function queryEndpoint(url: string): string {
+  const trimmed = url.replace(/\/+$/, "");
+  return /\/api\/v1\/query$/.test(trimmed) ? trimmed : `${trimmed}/api/v1/query`;
+}
+
+function comparisons(expect: PrometheusStep["expect"]): [Operator, number][] {
+  return OPERATORS.filter((op) => expect[op] !== undefined).map((op) => [op, expect[op]!]);
+}
+
+function holds(op: Operator, value: number, bound: number): boolean {
+  switch (op) {
+    case "lt":
+      return value < bound;
+    case "lte":
+      return value <= bound;
+    case "gt":
+      return value > bound;
+    case "gte":
+      return value >= bound;
+    case "eq":
+      return value === bound;
+  }
+}
+
+export function describeExpect(expect: PrometheusStep["expect"]): string {
+  return comparisons(expect)
+    .map(([op, n]) => `${SYMBOL[op]} ${n}`)
+    .join(" and ");
+}
+
+function formatValue(v: number): string {
+  if (Number.isNaN(v)) return "NaN";
+  if (!Number.isFinite(v)) return v > 0 ? "+Inf" : "-Inf";
+  if (Number.isInteger(v)) return String(v);
+  return String(Number(v.toPrecision(4)));
+}
+
+function parseSampleValue(text: unknown): number {
+  if (text === "+Inf" || text === "Inf") return Number.POSITIVE_INFINITY;
+  if (text === "-Inf") return Number.NEGATIVE_INFINITY;
+  return typeof text === "string" ? Number(text) : Number.NaN;
+}
+
+function seriesName(metric: Record<string, string> | undefined): string {
+  const { __name__: name = "", ...labels } = metric ?? {};
+  const inner = Object.entries(labels)
+    .map(([k, v]) => `${k}="${v}"`)
+    .join(",");
+  return `${name}{${inner}}`;
+}
+
+/** One instant query: the raw value string, or undefined for an empty result. Throws QueryError. */
+async function instantQuery(endpoint: string, query: string, ctx: ExecContext): Promise<string | undefined> {
+  const url = `${endpoint}?${new URLSearchParams({ query }).toString()}`;
+  let res: Awaited<ReturnType<typeof fetchText>>;
+  try {
+    res = await fetchText(url, {
+      headers: { accept: "application/json" },
+      timeoutMs: Math.min(ctx.timeoutMs ?? REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_MS),
+      signal: ctx.signal,
+    });
+  } catch (err) {
+    if (err instanceof FetchFailure && err.aborted) throw err;
+    throw new QueryError(`cannot reach Prometheus at ${endpoint}: ${(err as Error).message}`);
+  }
+  let body: {
+    status?: string;
+    error?: string;
+    errorType?: string;
+    data?: { resultType?: string; result?: unknown };
+  };
+  try {
+    body = JSON.parse(res.body);
+  } catch {
+    throw new QueryError(
+      `${endpoint} answered ${res.status} ${res.statusText} with something other than a Prometheus API answer: ${excerpt(res.body, 120)}`,
+    );
+  }
+  if (body.status !== "success") {
+    const kind = body.errorType ? ` (${body.errorType})` : "";
+    throw new QueryError(`Prometheus refused the query${kind}: ${body.error ?? `HTTP ${res.status}`}`);
+  }
+  const { resultType, result } = body.data ?? {};
+  if (resultType === "scalar") return (result as [number, string])[1];
+  if (resultType === "vector") {
+    const series = result as { metric?: Record<string, string>; value: [number, string] }[];
+    if (series.length === 0) return undefined;
+    if (series.length > 1) {
+      const names = series
+        .slice(0, 3)
+        .map((s) => seriesName(s.metric))
+        .join(", ");
+      throw new QueryError(
+        `the query returned ${series.length} series (${names}${series.length > 3 ? ", …" : ""}); a check needs one value: aggregate them, e.g. sum(...) or max(...)`,
+      );
+    }
+    return series[0]!.value[1];
+  }
+  throw new QueryError(
+    `the query returned a ${resultType ?? "result of unknown type"}; a check needs an instant vector or a scalar (no range selector at the top level)`,
+  );
+}
+
+function judge(raw: string | undefined, expect: PrometheusStep["expect"], now: number): Measurement {
+  const at = new Date(now).toISOString();
+  if (raw === undefined) return { at, result: "inconclusive", reason: "empty result (no data)" };
+  const value = parseSampleValue(raw);
+  if (Number.isNaN(value))
+    return { at, value: raw, result: "inconclusive", reason: "NaN (no data to compute from)" };
+  const failed = comparisons(expect).filter(([op, n]) => !holds(op, value, n));
+  if (failed.length === 0) {
+    return { at, value: raw, result: "passed", reason: `${formatValue(value)} ${describeExpect(expect)}` };
+  }
+  const [op, n] = failed[0]!;
+  return {
+    at,
+    value: raw,
+    result: "failed",
+    reason: `${formatValue(value)}, expected ${SYMBOL[op]} ${n}`,
+  };
+}
+
+interface Gate {
+  count: number;
+  intervalMs: number;
+  failureLimit: number;
+  inconclusiveLimit: number;
+}
+
+function gateOf(p: PrometheusStep): Gate | undefined {
+  const isGate =
+    p.count !== undefined ||
+    p.interval !== undefined ||
+    p.failureLimit !== undefined ||
+    p.inconclusiveLimit !== undefined;
+  if (!isGate) return undefined;
+  return {
+    count: p.count ?? 1,
+    intervalMs: p.interval ? parseDuration(p.interval) : 0,
+    failureLimit: p.failureLimit ?? 0,
+    inconclusiveLimit: p.inconclusiveLimit ?? 0,
+  };
+}
+
+function prometheusOf(step: Step | NestedStep): PrometheusStep {
+  if (!step.prometheus) throw new Error("prometheus executor called for another kind");
+  return step.prometheus;
+}
+
+export const execute: Executor = async (step, ctx): Promise<StepOutcome> => {
+  const p = prometheusOf(step);
+  const endpoint = queryEndpoint(interpolate(p.url, ctx.vars, ctx.env));
+  const shownEndpoint = ctx.redact(endpoint);
+  const query = interpolate(p.query, ctx.vars, ctx.env);
+  const gate = gateOf(p);
+  const details: Record<string, unknown> = { url: shownEndpoint, query: ctx.redact(query), expect: p.expect };
+  if (gate) details["gate"] = gate;
+  if (comparisons(p.expect).length === 0) {
+    return {
+      status: "failed",
+      summary: "nothing to compare: expect needs one of lt, lte, gt, gte, eq",
+      error: "expect has no comparison",
+      details,
+    };
+  }
+  const count = gate?.count ?? 1;
+  const measurements: Measurement[] = [];
+  details["measurements"] = measurements;
+  let failures = 0;
+  let inconclusive = 0;
+  for (let i = 0; i < count; i++) {
+    if (i > 0 && gate && gate.intervalMs > 0) {
+      ctx.progress.message(`next measurement in ${formatMs(gate.intervalMs)} (${i}/${count} done)`);
+      if (!(await ctx.sleep(gate.intervalMs))) return interrupted(details, i, count);
+    }
+    let raw: string | undefined;
+    try {
+      raw = await instantQuery(endpoint, query, ctx);
+    } catch (err) {
+      if (err instanceof FetchFailure && err.aborted) return interrupted(details, i, count);
+      const message = ctx.redact((err as Error).message);
+      return { status: "failed", summary: message, error: message, details };
+    }
+    const m = judge(raw, p.expect, ctx.now());
+    measurements.push(m);
+    if (m.result === "failed") failures++;
+    if (m.result === "inconclusive") inconclusive++;
+    if (count > 1) ctx.progress.message(`measurement ${i + 1}/${count}: ${m.result}, ${m.reason}`);
+    if (!gate) break;
+    // As Argo Rollouts does, stop as soon as a limit is exceeded: more measurements cannot undo it.
+    if (failures > gate.failureLimit || inconclusive > gate.inconclusiveLimit) break;
+  }
+  details["failures"] = failures;
+  details["inconclusive"] = inconclusive;
+  const last = measurements.at(-1)!;
+  if (last.value !== undefined) details["value"] = parseSampleValue(last.value);
+
+  if (!gate) {
+    if (last.result === "passed") return { status: "passed", summary: last.reason, details };
+    if (last.result === "failed")
+      return { status: "failed", summary: last.reason, error: last.reason, details };
+    return decideInconclusive(`the query gave no value: ${last.reason}`, details, ctx);
+  }
+  const tally = `${measurements.length}/${gate.count} measurements: ${measurements.length - failures - inconclusive} passed, ${failures} failed, ${inconclusive} inconclusive`;
+  if (failures > gate.failureLimit) {
+    const why = `${tally} (failure limit ${gate.failureLimit}); last: ${last.reason}`;
+    return { status: "failed", summary: why, error: why, details };
+  }
+  if (inconclusive > gate.inconclusiveLimit) {
+    return decideInconclusive(
+      `${tally} (inconclusive limit ${gate.inconclusiveLimit}); last: ${last.reason}`,
+      details,
+      ctx,
+    );
+  }
+  return { status: "passed", summary: `${tally}; last: ${last.reason}`, details };
+};
+
+function interrupted(details: Record<string, unknown>, done: number, count: number): StepOutcome {
+  return {
+    status: "failed",
+    summary: `interrupted after ${done}/${count} measurements`,
+    error: "interrupted",
+    details,
+  };
+}
+
+/** Inconclusive: ask the engineer (interactive) or fail (non-interactive); never pass silently. */
+async function decideInconclusive(
+  why: string,
+  details: Record<string, unknown>,
+  ctx: ExecContext,
+): Promise<StepOutcome> {
+  details["inconclusiveResult"] = true;
+  if (!ctx.interactive) {
+    const summary = `inconclusive: ${why}; a non-interactive run fails an inconclusive check`;
+    return { status: "failed", summary, error: summary, details };
+  }
+  const accept = await ctx.prompter.confirm(
+    `Inconclusive: ${why}. Have you checked the metric yourself, and should it count as passed?`,
+    { default: false },
+  );
+  details["decidedBy"] = "engineer";
+  if (accept) {
+    return {
+      status: "passed",
+      summary: `inconclusive, accepted by the engineer: ${why}`,
+      answer: "yes",
+      details,
+    };
+  }
+  const summary = `inconclusive, not accepted by the engineer: ${why}`;
+  return { status: "failed", summary, error: summary, answer: "no", details };
+}
+
+export const describe: Describer = (step, vars) => {
+  const p = prometheusOf(step);
+  const endpoint = queryEndpoint(interpolate(p.url, vars, {}));
+  const query = interpolate(p.query, vars, {});
+  const gate = gateOf(p);
+  let text = `query ${endpoint}: ${query}; passes when the value is ${describeExpect(p.expect) || "(no comparison)"}`;
+  if (gate) {
+    const every = gate.intervalMs ? ` every ${formatMs(gate.intervalMs)}` : "";
+    text += `; metric gate: ${gate.count} measurement${gate.count === 1 ? "" : "s"}${every}, fails when more than ${gate.failureLimit} fail, asks when more than ${gate.inconclusiveLimit} are inconclusive`;
+  }
+  return text;
+};

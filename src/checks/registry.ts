@@ -2,7 +2,7 @@
 // so `show` and `--help` never pay for execa, HTTP or the Kubernetes client.
 import type { NestedStep, Step, StepKind } from "../checklist/schema.js";
 import { stepKind } from "../checklist/schema.js";
-import type { Describer, Executor } from "./types.js";
+import type { DescribeOptions, Describer, Executor } from "./types.js";
 
 export interface CheckModule {
   execute: Executor;
@@ -31,6 +31,10 @@ export async function executorFor(step: Step | NestedStep): Promise<Executor> {
 }
 
 /** What the step will do, variables interpolated and secrets masked (for `show` and --dry-run). */
-export async function describeStep(step: Step | NestedStep, vars: Record<string, string>): Promise<string> {
-  return (await loadCheck(stepKind(step))).describe(step, vars);
+export async function describeStep(
+  step: Step | NestedStep,
+  vars: Record<string, string>,
+  options?: DescribeOptions,
+): Promise<string> {
+  return (await loadCheck(stepKind(step))).describe(step, vars, options);
 }

@@ -1,11 +1,291 @@
-// The `run` step kind. Placeholder until its executor lands.
+// The `run` step kind: a bash command in its own process group, judged by exit code and expected
+// output. On timeout or Ctrl-C the whole group (grandchildren included) is stopped before returning.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import type { NestedStep, RunStep, Step } from "../checklist/schema.js";
+import { isMutating } from "../checklist/schema.js";
+import { interpolate } from "../checklist/vars.js";
 import type { StepOutcome } from "../engine/events.js";
-import type { Describer, Executor } from "./types.js";
+import { InternalError } from "../errors.js";
+import {
+  describeText,
+  dryRunOutcome,
+  failure,
+  formatDuration,
+  lastLines,
+  showRegex,
+  stoppedOutcome,
+  TailBuffer,
+  userRegex,
+} from "./format.js";
+import { interpolateCommand } from "./shell-interpolate.js";
+import type { Describer, ExecContext, Executor } from "./types.js";
 
-export const execute: Executor = async (): Promise<StepOutcome> => ({
-  status: "failed",
-  summary: "the run step kind is not implemented yet",
-  error: "not implemented",
-});
+/** Combined output kept for the tail (the end is where errors are). */
+const OUTPUT_LIMIT = 64 * 1024;
+/** stdout/stderr kept for `expect` and `saveAs`. */
+const STREAM_LIMIT = 1024 * 1024;
+const TAIL_LINES = 40;
+/** Time a process group gets between SIGTERM and SIGKILL. */
+const KILL_GRACE_MS = 2000;
 
-export const describe: Describer = () => "run";
+interface RunSpec {
+  command: string;
+  cwd?: string | undefined;
+  env?: Record<string, string> | undefined;
+  expect?: { exitCode?: number | number[] | undefined; stdout?: string; stderr?: string } | undefined;
+  saveAs?: string | undefined;
+}
+
+function specOf(step: Step | NestedStep): RunSpec {
+  const run: RunStep | undefined = step.run;
+  if (run === undefined) throw new InternalError("run executor called for a step that is not a run step");
+  return typeof run === "string" ? { command: run } : run;
+}
+
+export const describe: Describer = (step, vars, options) => {
+  const spec = specOf(step);
+  let text = describeText(spec.command, vars, options, true);
+  if (spec.cwd) text += ` (in ${describeText(spec.cwd, vars, options)})`;
+  const expected = expectedCodes(spec);
+  const extra: string[] = [];
+  if (expected.length !== 1 || expected[0] !== 0) extra.push(`exit ${expected.join(" or ")}`);
+  if (spec.expect?.stdout) extra.push(`stdout ${showRegex(spec.expect.stdout)}`);
+  if (spec.expect?.stderr) extra.push(`stderr ${showRegex(spec.expect.stderr)}`);
+  if (extra.length) text += `, expect ${extra.join(", ")}`;
+  if (spec.saveAs) text += `, save stdout as ${spec.saveAs}`;
+  return text;
+};
+
+function expectedCodes(spec: RunSpec): number[] {
+  const code = spec.expect?.exitCode;
+  return code === undefined ? [0] : Array.isArray(code) ? code : [code];
+}
+
+export const execute: Executor = async (step, ctx) => {
+  const spec = specOf(step);
+  if (ctx.dryRun && isMutating(step)) return dryRunOutcome(`run: ${ctx.redact(describe(step, ctx.vars))}`);
+  const command = interpolateCommand(spec.command, ctx.vars, ctx.env);
+  const cwd = path.resolve(ctx.cwd, spec.cwd ? interpolate(spec.cwd, ctx.vars, ctx.env) : ".");
+  if (!isDirectory(cwd)) return failure(ctx.redact(`working directory ${cwd} does not exist`));
+  if (ctx.signal.aborted) return failure("cancelled");
+
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(ctx.env)) if (v !== undefined) env[k] = v;
+  // kubectl in a run step talks to the same cluster as the kube steps.
+  if (ctx.kube.kubeconfig) env["KUBECONFIG"] = ctx.kube.kubeconfig;
+  for (const [k, v] of Object.entries(spec.env ?? {})) env[k] = interpolate(v, ctx.vars, ctx.env);
+
+  const started = ctx.now();
+  const result = await spawnGroup(command, cwd, env, ctx);
+  const durationMs = ctx.now() - started;
+
+  const tail = ctx.redact(lastLines(result.all, TAIL_LINES));
+  const details: Record<string, unknown> = {
+    command: ctx.redact(command),
+    cwd,
+    exitCode: result.exitCode,
+    durationMs,
+  };
+  if (result.signal) details["signal"] = result.signal;
+  if (result.truncated) details["outputTruncated"] = true;
+  const extra: Partial<StepOutcome> = { details, ...(tail ? { output: tail } : {}) };
+
+  if (result.abortedAt !== undefined) return stoppedOutcome(ctx, started, result.abortedAt, extra);
+  if (result.spawnError) return failure(ctx.redact(`could not start bash: ${result.spawnError}`), extra);
+
+  const expected = expectedCodes(spec);
+  if (result.exitCode === undefined) {
+    return failure(`killed by ${result.signal ?? "a signal"} after ${formatDuration(durationMs)}`, extra);
+  }
+  if (!expected.includes(result.exitCode)) {
+    const why =
+      result.exitCode === 127 || result.exitCode === 126 ? notFound(result.stderr, cwd, result.exitCode) : "";
+    const summary = why || `exit ${result.exitCode} (expected ${expected.join(" or ")})`;
+    return failure(ctx.redact(summary), extra);
+  }
+  if (spec.expect?.stdout && !userRegex(spec.expect.stdout).test(result.stdout)) {
+    return failure(ctx.redact(`stdout did not match ${showRegex(spec.expect.stdout)}`), extra);
+  }
+  if (spec.expect?.stderr && !userRegex(spec.expect.stderr).test(result.stderr)) {
+    return failure(ctx.redact(`stderr did not match ${showRegex(spec.expect.stderr)}`), extra);
+  }
+  let summary = `exit ${result.exitCode} in ${formatDuration(durationMs)}`;
+  const outcome: StepOutcome = { status: "passed", summary, ...extra };
+  if (spec.saveAs) {
+    const value = result.stdout.trim();
+    summary += `, saved ${spec.saveAs}=${value.length > 60 ? `${value.slice(0, 57)}...` : value}`;
+    outcome.saved = { [spec.saveAs]: value };
+  }
+  outcome.summary = ctx.redact(summary);
+  return outcome;
+};
+
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Bash's own "not found" lines turned into what the engineer needs to know. */
+function notFound(stderr: string, cwd: string, code: number): string {
+  const re =
+    /^(bash|.+?): (?:line (\d+): )?(.+?): (command not found|No such file or directory|Permission denied)$/m;
+  const m = re.exec(stderr);
+  if (!m) return "";
+  const [, where, line, name, what] = m;
+  const inScript = where !== "bash" ? ` (${where}${line ? ` line ${line}` : ""})` : "";
+  if (what === "Permission denied" || code === 126) return `${name}: not executable (chmod +x?)${inScript}`;
+  if (name!.includes("/")) return `${name}: not found in ${cwd}${inScript}`;
+  return `${name}: command not found on PATH${inScript}`;
+}
+
+interface SpawnResult {
+  exitCode: number | undefined;
+  signal: string | undefined;
+  stdout: string;
+  stderr: string;
+  all: string;
+  truncated: boolean;
+  /** When the step's signal aborted the command (undefined: it ran to its end). */
+  abortedAt: number | undefined;
+  spawnError: string | undefined;
+}
+
+/** Process groups still running, stopped if deploycheck itself exits while a step runs. */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once("exit", () => {
+    for (const pid of liveGroups) signalGroup(pid, "SIGKILL");
+  });
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a process of the group is still running. kill(-pgid, 0) also succeeds for zombies that
+ * wait for a slow init to reap them, so on Linux /proc tells the living from the dead.
+ */
+function groupAlive(pgid: number): boolean {
+  if (!signalGroup(pgid, 0)) return false;
+  if (process.platform !== "linux") return true;
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return true;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue;
+    }
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so split after the last ")".
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(fields[2]) === pgid && fields[0] !== "Z" && fields[0] !== "X") return true;
+  }
+  return false;
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** SIGTERM the group, SIGKILL what is left after the grace period; resolves when the group is gone. */
+async function stopGroup(pid: number): Promise<void> {
+  if (!signalGroup(pid, "SIGTERM")) return;
+  const deadline = Date.now() + KILL_GRACE_MS;
+  while (Date.now() < deadline) {
+    await pause(25);
+    if (!groupAlive(pid)) return;
+  }
+  signalGroup(pid, "SIGKILL");
+  for (let i = 0; i < 40 && groupAlive(pid); i++) await pause(25);
+}
+
+async function spawnGroup(
+  command: string,
+  cwd: string,
+  env: Record<string, string>,
+  ctx: ExecContext,
+): Promise<SpawnResult> {
+  const { execa } = await import("execa");
+  const subprocess = execa("bash", ["-c", command], {
+    cwd,
+    env,
+    extendEnv: false,
+    reject: false,
+    stdin: "ignore",
+    buffer: false,
+    // Its own process group, so that a timeout or Ctrl-C can stop every process the command started.
+    detached: true,
+    cancelSignal: ctx.signal,
+    forceKillAfterDelay: KILL_GRACE_MS,
+  });
+  const all = new TailBuffer(OUTPUT_LIMIT);
+  const stdout = new TailBuffer(STREAM_LIMIT);
+  const stderr = new TailBuffer(STREAM_LIMIT);
+  let partial = "";
+  const onChunk = (into: TailBuffer) => (chunk: string) => {
+    into.push(chunk);
+    all.push(chunk);
+    const lines = (partial + chunk).split(/\r?\n|\r/);
+    partial = lines.pop() ?? "";
+    const latest = [...lines, partial].reverse().find((l) => l.trim() !== "");
+    if (latest) ctx.progress.message(ctx.redact(latest.trim().slice(0, 200)));
+  };
+  subprocess.stdout?.setEncoding("utf8").on("data", onChunk(stdout));
+  subprocess.stderr?.setEncoding("utf8").on("data", onChunk(stderr));
+
+  const pid = subprocess.pid;
+  const stops: Promise<void>[] = [];
+  let abortedAt: number | undefined;
+  const stop = () => {
+    if (pid !== undefined) stops.push(stopGroup(pid));
+  };
+  const onAbort = () => {
+    abortedAt = ctx.now();
+    stop();
+  };
+  if (pid !== undefined) {
+    installExitHook();
+    liveGroups.add(pid);
+  }
+  ctx.signal.addEventListener("abort", onAbort, { once: true });
+  // Background jobs left by the command would keep our pipes open (and the step running) forever.
+  subprocess.once("exit", () => {
+    if (pid !== undefined && groupAlive(pid)) stop();
+  });
+  try {
+    const result = await subprocess;
+    await Promise.all(stops);
+    return {
+      exitCode: result.exitCode,
+      signal: result.signal,
+      stdout: stdout.text(),
+      stderr: stderr.text(),
+      all: all.text(),
+      truncated: all.truncated,
+      abortedAt: result.isCanceled || ctx.signal.aborted ? (abortedAt ?? ctx.now()) : undefined,
+      spawnError:
+        result.failed && result.exitCode === undefined && !result.signal ? result.shortMessage : undefined,
+    };
+  } finally {
+    ctx.signal.removeEventListener("abort", onAbort);
+    if (pid !== undefined) liveGroups.delete(pid);
+  }
+}

@@ -9,9 +9,17 @@ export interface ProgressSink {
   fraction?(done: number, label: string): void;
 }
 
-/** Questions an executor may need to ask (prometheus inconclusive, rolloutUndo confirmation). */
+/**
+ * Questions an executor asks: confirm and input steps, prometheus inconclusive, rolloutUndo confirmation.
+ * Interactive runs answer through the terminal; non-interactive runs answer from `--answers` for the
+ * step being executed (a missing answer throws a UsageError; nothing is ever auto-approved).
+ */
 export interface ExecutorPrompter {
   confirm(message: string, options?: { default?: boolean }): Promise<boolean>;
+  /** A value; `pattern` (a regex source) is enforced: interactive re-asks, answers must match. */
+  input(message: string, options?: { default?: string; pattern?: string; secret?: boolean }): Promise<string>;
+  /** Free text such as the note of a `requireNote` confirm; `required` refuses an empty answer. */
+  text(message: string, options?: { required?: boolean; default?: string }): Promise<string>;
 }
 
 /** Kubernetes access, created lazily on the first kube step (see src/kube/). */
@@ -22,8 +30,19 @@ export interface KubeSettings {
   kubeconfig?: string;
 }
 
+/** The run a step belongs to, for messages that describe it (notify). */
+export interface RunInfo {
+  checklist: string;
+  environment?: string;
+  engineer?: string;
+  /** "12/23 items done" */
+  progress?: string;
+}
+
 export interface ExecContext {
   key: StepKey;
+  /** Which run this is, when the runner provides it (notify puts it in its message). */
+  run?: RunInfo;
   /** Variable values (declared vars plus saveAs so far), unredacted: only for interpolation. */
   vars: Record<string, string>;
   /** Process environment for ${env.NAME} and child processes. */
@@ -55,5 +74,16 @@ export interface ExecContext {
 
 export type Executor = (step: Step | NestedStep, ctx: ExecContext) => Promise<StepOutcome>;
 
+export interface DescribeOptions {
+  /** Variables whose values are shown as `****`. */
+  secrets?: ReadonlySet<string>;
+  /** Environment for ${env.NAME}; without it those references stay as written. */
+  env?: Record<string, string | undefined>;
+}
+
 /** What a step would do, for `show` and for --dry-run of mutating steps (vars interpolated, secrets masked). */
-export type Describer = (step: Step | NestedStep, vars: Record<string, string>) => string;
+export type Describer = (
+  step: Step | NestedStep,
+  vars: Record<string, string>,
+  options?: DescribeOptions,
+) => string;

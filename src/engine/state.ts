@@ -75,7 +75,14 @@ function step(state: RunState, key: StepKey): StepState {
   return created;
 }
 
-/** Apply one event. Mutates a draft; `fold` owns the draft, so callers see a pure function. */
+/**
+ * Apply one event to a state the caller owns (the runner keeps its state current this way instead of
+ * re-folding the whole journal after every step). `fold` is the pure entry point.
+ */
+export function applyEvent(state: RunState, e: RunEvent): void {
+  apply(state, structuredClone(e));
+}
+
 function apply(state: RunState, e: RunEvent): void {
   state.updatedAt = e.at;
   switch (e.type) {
@@ -85,6 +92,8 @@ function apply(state: RunState, e: RunEvent): void {
       state.stepHashes = e.stepHashes;
       state.checklist = { ...state.checklist, sha256: e.checklistSha256 };
       for (const key of e.changedSteps) delete state.steps[key];
+      // Guards are checked again in every session: the cluster or context may have changed.
+      for (const key of Object.keys(state.steps)) if (key.startsWith("guard/")) delete state.steps[key];
       state.resumes.push({ at: e.at, changedSteps: e.changedSteps });
       delete state.aborted;
       break;

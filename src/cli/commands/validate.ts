@@ -1,7 +1,102 @@
-// `deploycheck validate`: not built yet (placeholder so the CLI wiring compiles).
-import { UsageError } from "../../errors.js";
+// `deploycheck validate <file|name>...`: load every checklist, print what is valid and every problem of
+// every file; exit 2 if any file has an error.
+
+import { findChecklist } from "../../checklist/find.js";
+import { loadChecklist } from "../../checklist/load.js";
+import { itemCount, walkSteps } from "../../checklist/walk.js";
+import { ChecklistError, type ChecklistProblem, DeploycheckError, formatProblem } from "../../errors.js";
 import type { GlobalOptions } from "../options.js";
 
-export async function run(_args: string[], _options: GlobalOptions): Promise<number> {
-  throw new UsageError("`deploycheck validate` is not available yet");
+interface FileResult {
+  checklist: string;
+  path?: string;
+  ok: boolean;
+  items?: number;
+  steps?: number;
+  warnings: ChecklistProblem[];
+  errors: ChecklistProblem[];
+  /** For errors that have no position (missing file, unknown name). */
+  message?: string;
+}
+
+async function validateOne(nameOrPath: string, cwd: string): Promise<FileResult> {
+  let file: string | undefined;
+  try {
+    file = findChecklist(nameOrPath, cwd);
+    const loaded = await loadChecklist(file);
+    return {
+      checklist: nameOrPath,
+      path: loaded.path,
+      ok: true,
+      items: itemCount(loaded.checklist),
+      steps: walkSteps(loaded.checklist).length,
+      warnings: loaded.warnings,
+      errors: [],
+    };
+  } catch (err) {
+    if (err instanceof ChecklistError) {
+      return {
+        checklist: nameOrPath,
+        ...(file ? { path: file } : {}),
+        ok: false,
+        warnings: [],
+        errors: err.problems,
+      };
+    }
+    if (err instanceof DeploycheckError) {
+      const message = err.hint ? `${err.message}\n  ${err.hint}` : err.message;
+      return {
+        checklist: nameOrPath,
+        ...(file ? { path: file } : {}),
+        ok: false,
+        warnings: [],
+        errors: [],
+        message,
+      };
+    }
+    throw err;
+  }
+}
+
+export async function run(args: string[], options: GlobalOptions): Promise<number> {
+  const cwd = process.cwd();
+  const results: FileResult[] = [];
+  for (const arg of args) results.push(await validateOne(arg, cwd));
+  const failed = results.some((r) => !r.ok);
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+    return failed ? 2 : 0;
+  }
+  for (const r of results) {
+    if (r.ok) {
+      const shown = r.warnings[0]?.file ?? r.path ?? r.checklist;
+      process.stdout.write(`✓ ${displayName(shown, r)} (${r.items} items, ${r.steps} steps)\n`);
+      for (const w of r.warnings) process.stdout.write(`${indent(formatProblem(w))}\n`);
+    } else if (r.message) {
+      process.stderr.write(`✗ ${r.checklist}: ${r.message}\n`);
+    } else {
+      const n = r.errors.length;
+      process.stderr.write(`✗ ${r.errors[0]?.file ?? r.checklist}: ${n} problem${n === 1 ? "" : "s"}\n`);
+      for (const e of r.errors) process.stderr.write(`${indent(formatProblem(e))}\n\n`);
+    }
+  }
+  if (failed && results.length > 1) {
+    const bad = results.filter((r) => !r.ok).length;
+    process.stderr.write(`${bad} of ${results.length} checklists are invalid\n`);
+  }
+  return failed ? 2 : 0;
+}
+
+function displayName(shown: string, r: FileResult): string {
+  if (r.warnings.length > 0) return shown;
+  const p = r.path ?? r.checklist;
+  const rel = p.startsWith(`${process.cwd()}/`) ? p.slice(process.cwd().length + 1) : p;
+  return rel;
+}
+
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .map((l) => `  ${l}`)
+    .join("\n");
 }

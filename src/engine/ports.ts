@@ -1,0 +1,95 @@
+// The services the runner uses, as small interfaces: the CLI passes the real ones (terminal, clock,
+// file journal, check registry), tests pass fakes. Nothing here knows about files or terminals.
+import type { StepKind } from "../checklist/schema.js";
+import type { CheckModule } from "../checks/registry.js";
+import type { ExecutorPrompter, ProgressSink } from "../checks/types.js";
+import type { RunEvent } from "./events.js";
+
+export interface Choice<T extends string> {
+  value: T;
+  name: string;
+  description?: string;
+}
+
+/** Questions to a person. `select` serves the failure menu and the resume / new / cancel choice. */
+export interface Prompter extends ExecutorPrompter {
+  select<T extends string>(
+    message: string,
+    choices: readonly Choice<T>[],
+    options?: { default?: T },
+  ): Promise<T>;
+}
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Wait; resolves false early when the signal aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<boolean>;
+}
+
+/** The run's journal: append resolves once the event is durable (fsynced). */
+export interface Journal {
+  append(event: RunEvent): Promise<void>;
+  readAll(): Promise<RunEvent[]>;
+}
+
+/** A running step's live line: spinner, elapsed time, latest message or progress fraction. */
+export interface StepProgress extends ProgressSink {
+  stop(): void;
+}
+
+export type ResultMark = "passed" | "failed" | "overridden" | "skipped" | "not-applicable" | "interrupted";
+
+export interface Output {
+  /** Run-level lines: "Run staging-2026...", resume notes. */
+  info(text: string): void;
+  warn(text: string): void;
+  section(title: string): void;
+  /** `[7/23] Deployment Validation`. */
+  item(number: number, total: number, title: string): void;
+  /** Markdown help shown before a step. */
+  help(text: string): void;
+  stepStart(label: string): StepProgress;
+  stepResult(
+    label: string,
+    mark: ResultMark,
+    summary: string,
+    durationMs: number | undefined,
+    flags?: { optional?: boolean; dryRun?: boolean },
+  ): void;
+  /** The relevant end of a failed step's output, indented. */
+  failureTail(text: string): void;
+  /** Full output (the failure menu's "Show full output"). */
+  block(text: string): void;
+  /** A blank line or a plain line (summary table rows). */
+  line(text?: string): void;
+}
+
+export interface Executors {
+  loadCheck(kind: StepKind): Promise<CheckModule>;
+}
+
+export interface NotificationResult {
+  ok: boolean;
+  status?: number;
+  error?: string;
+  attempts: number;
+}
+
+/** Posts the top-level `notifications:` messages (start, finish, failure). */
+export interface Notifier {
+  post(
+    text: string,
+    fields: Record<string, string>,
+    signal: AbortSignal | undefined,
+  ): Promise<NotificationResult>;
+}
+
+export interface RunnerPorts {
+  prompter: Prompter;
+  clock: Clock;
+  journal: Journal;
+  output: Output;
+  executors: Executors;
+  notifier?: Notifier;
+}

@@ -1,0 +1,74 @@
+// The sign-off's effects: build the record, sign it with the user's key and write record.json atomically
+// (temp file, fsync, rename, fsync of the directory) so that a crash never leaves half a record.
+import { open, rename, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import type { Checklist } from "../checklist/schema.js";
+import type { RunState } from "../engine/state.js";
+import { createRedactor } from "../redact.js";
+import { buildRecord } from "./build.js";
+import { defaultConfigDir, loadOrCreateSigningKey } from "./keys.js";
+import type { SignedRecord } from "./schema.js";
+import { signRecord } from "./sign.js";
+
+export const RECORD_FILE = "record.json";
+
+export interface FinalizeInput {
+  runDir: string;
+  state: RunState;
+  checklist: Checklist;
+  /** Where the signing key lives; default `$XDG_CONFIG_HOME/deploycheck` or `~/.config/deploycheck`. */
+  configDir?: string;
+  now?: Date;
+  /** Values of secret variables, redacted again from everything in the record. */
+  secrets?: string[];
+}
+
+export interface FinalizeResult {
+  recordPath: string;
+  fingerprint: string;
+  record: SignedRecord;
+  /** True when this sign-off created the user's key pair. */
+  keyCreated: boolean;
+}
+
+/** Write a file so that readers see the old content or the whole new content, never a torn one. */
+export async function writeFileAtomic(path: string, content: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  const handle = await open(tmp, "w", 0o644);
+  try {
+    await handle.writeFile(content, "utf8");
+    await handle.sync();
+  } catch (err) {
+    await handle.close();
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await handle.close();
+  await rename(tmp, path);
+  // The rename itself is durable only once the directory entry is flushed (not possible on Windows).
+  if (process.platform !== "win32") {
+    const dir = await open(dirname(path), "r");
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  }
+}
+
+export function serializeRecord(record: unknown): string {
+  return `${JSON.stringify(record, null, 2)}\n`;
+}
+
+export async function finalizeRecord(input: FinalizeInput): Promise<FinalizeResult> {
+  const now = input.now ?? new Date();
+  const unsigned = buildRecord(input.state, input.checklist, {
+    now,
+    redact: createRedactor(input.secrets ?? []),
+  });
+  const { privateKey, created } = await loadOrCreateSigningKey(input.configDir ?? defaultConfigDir());
+  const record = signRecord(unsigned, privateKey);
+  const recordPath = join(input.runDir, RECORD_FILE);
+  await writeFileAtomic(recordPath, serializeRecord(record));
+  return { recordPath, fingerprint: record.signature.fingerprint, record, keyCreated: created };
+}

@@ -1,0 +1,105 @@
+// Run directories on the local file system: `<state-dir>/runs/<run-id>/` with journal.jsonl, a copy
+// of the checklist as it was at the start, and later record.json. Ids: `<name>-<UTC compact>-<4 hex>`.
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { RunEvent } from "../engine/events.js";
+import type { Journal } from "../engine/ports.js";
+import { fold, type RunState } from "../engine/state.js";
+import { StateError } from "../errors.js";
+import { JournalFile, readJournal } from "./journal.js";
+
+export const JOURNAL_FILE = "journal.jsonl";
+export const CHECKLIST_COPY = "checklist.yaml";
+
+/** `staging-20261126T063000Z-7f3a`. */
+export function newRunId(checklist: string, now: Date, random = randomBytes(2).toString("hex")): string {
+  const compact = now
+    .toISOString()
+    .replace(/\.\d+Z$/, "Z")
+    .replace(/[-:]/g, "");
+  return `${checklist}-${compact}-${random}`;
+}
+
+export function runsRoot(stateDir: string): string {
+  return join(stateDir, "runs");
+}
+
+export function runDir(stateDir: string, runId: string): string {
+  return join(runsRoot(stateDir), runId);
+}
+
+/** Create a fresh run directory (never reusing one) with a copy of the checklist source. */
+export function createRunDir(stateDir: string, runId: string, checklistSource: string): string {
+  mkdirSync(runsRoot(stateDir), { recursive: true });
+  const dir = runDir(stateDir, runId);
+  try {
+    mkdirSync(dir);
+  } catch (cause) {
+    throw new StateError(`cannot create the run directory ${dir}: ${(cause as Error).message}`, { cause });
+  }
+  writeFileSync(join(dir, CHECKLIST_COPY), checklistSource);
+  return dir;
+}
+
+/** The journal port backed by a JSONL file (kept open while the run lasts). */
+export function openFileJournal(dir: string): Journal & { close(): void; file: string } {
+  const file = join(dir, JOURNAL_FILE);
+  const handle = JournalFile.open(file);
+  return {
+    file,
+    append: async (e: RunEvent) => handle.append(e),
+    readAll: async () => readJournal(file).events,
+    close: () => handle.close(),
+  };
+}
+
+export interface StoredRun {
+  id: string;
+  dir: string;
+  events: RunEvent[];
+  state: RunState;
+}
+
+export function loadRun(stateDir: string, runId: string): StoredRun {
+  const dir = runDir(stateDir, runId);
+  const file = join(dir, JOURNAL_FILE);
+  if (!existsSync(file)) {
+    throw new StateError(`no run ${runId} in ${runsRoot(stateDir)}`, {
+      hint: "List the runs with `deploycheck runs` (and check --state-dir).",
+    });
+  }
+  const { events } = readJournal(file);
+  if (events[0]?.type !== "run-started") {
+    throw new StateError(`${file}:1: the journal does not start with a run-started event`, {
+      hint: "This run directory is damaged; start a new run with --new.",
+    });
+  }
+  return { id: runId, dir, events, state: fold(events) };
+}
+
+export interface RunListing {
+  runs: StoredRun[];
+  /** Run directories that could not be read, with why (listed, never silently dropped). */
+  damaged: { id: string; error: string }[];
+}
+
+/** Every run in the state dir, most recent first. */
+export function listRuns(stateDir: string): RunListing {
+  const root = runsRoot(stateDir);
+  if (!existsSync(root)) return { runs: [], damaged: [] };
+  const runs: StoredRun[] = [];
+  const damaged: RunListing["damaged"] = [];
+  for (const id of readdirSync(root)) {
+    if (!existsSync(join(root, id, JOURNAL_FILE))) continue;
+    try {
+      runs.push(loadRun(stateDir, id));
+    } catch (err) {
+      damaged.push({ id, error: (err as Error).message });
+    }
+  }
+  runs.sort((a, b) =>
+    a.state.startedAt < b.state.startedAt ? 1 : a.state.startedAt > b.state.startedAt ? -1 : 0,
+  );
+  return { runs, damaged };
+}

@@ -1,0 +1,251 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Step } from "../../../src/checklist/schema.js";
+import { describe as describeRun, execute } from "../../../src/checks/run.js";
+import { makeContext, tempDir } from "./context.js";
+
+const step = (run: Step["run"], extra: Partial<Step> = {}): Step => ({ id: "s", run, ...extra }) as Step;
+
+/** Running and not a zombie waiting for init to reap it. */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(")") + 2));
+  } catch {
+    return process.platform !== "linux";
+  }
+}
+
+function pidsIn(file: string): number[] {
+  return readFileSync(file, "utf8").trim().split(/\s+/).map(Number);
+}
+
+let dir: string;
+let cleanup: () => void;
+beforeEach(() => {
+  ({ dir, cleanup } = tempDir());
+});
+afterEach(() => cleanup());
+
+describe("run executor", () => {
+  it("passes on exit 0 and says how long it took", async () => {
+    const out = await execute(step("echo hello"), makeContext({ cwd: dir }));
+    expect(out.status).toBe("passed");
+    expect(out.summary).toMatch(/^exit 0 in \d+(\.\d)?m?s$/);
+    expect(out.output).toBe("hello");
+    expect(out.details).toMatchObject({ exitCode: 0, cwd: dir });
+  });
+
+  it("fails on an unexpected exit code and accepts listed ones", async () => {
+    const failed = await execute(step("exit 3"), makeContext({ cwd: dir }));
+    expect(failed).toMatchObject({ status: "failed", summary: "exit 3 (expected 0)" });
+    const listed = await execute(step({ command: "exit 3", expect: { exitCode: [0, 3] } }), makeContext());
+    expect(listed.status).toBe("passed");
+    const other = await execute(step({ command: "exit 2", expect: { exitCode: [0, 3] } }), makeContext());
+    expect(other.summary).toBe("exit 2 (expected 0 or 3)");
+  });
+
+  it("checks stdout and stderr against regular expressions", async () => {
+    const cmd = "echo 'replicas: 3'; echo 'warning: slow' >&2";
+    const ok = await execute(
+      step({ command: cmd, expect: { stdout: "^replicas: 3$", stderr: "slow" } }),
+      makeContext(),
+    );
+    expect(ok.status).toBe("passed");
+    const badOut = await execute(step({ command: cmd, expect: { stdout: "replicas: 4" } }), makeContext());
+    expect(badOut).toMatchObject({ status: "failed", summary: "stdout did not match /replicas: 4/" });
+    const badErr = await execute(step({ command: cmd, expect: { stderr: "^error" } }), makeContext());
+    expect(badErr.summary).toBe("stderr did not match /^error/");
+  });
+
+  it("keeps stdout and stderr interleaved in the output tail", async () => {
+    const out = await execute(
+      step("echo one; sleep 0.05; echo two >&2; sleep 0.05; echo three"),
+      makeContext(),
+    );
+    expect(out.output).toBe("one\ntwo\nthree");
+  });
+
+  it("saves trimmed stdout with saveAs", async () => {
+    const out = await execute(step({ command: "printf '  7\\n\\n'", saveAs: "revision" }), makeContext());
+    expect(out.saved).toEqual({ revision: "7" });
+    expect(out.summary).toMatch(/, saved revision=7$/);
+  });
+
+  it("runs in cwd relative to the run directory with the step's env interpolated", async () => {
+    mkdirSync(path.join(dir, "sub"));
+    const ctx = makeContext({ cwd: dir, vars: { who: "staging" } });
+    const out = await execute(
+      step({ command: 'pwd; echo "$GREETING"', cwd: "sub", env: { GREETING: "hi ${who}" }, saveAs: "x" }),
+      ctx,
+    );
+    expect(out.saved?.["x"]).toBe(`${path.join(dir, "sub")}\nhi staging`);
+    const missing = await execute(step({ command: "true", cwd: "nope" }), ctx);
+    expect(missing.summary).toBe(`working directory ${path.join(dir, "nope")} does not exist`);
+  });
+
+  it("passes KUBECONFIG on to commands", async () => {
+    const out = await execute(
+      step({ command: 'echo "$KUBECONFIG"', saveAs: "k" }),
+      makeContext({ kube: { kubeconfig: "/tmp/sandbox.kubeconfig" } }),
+    );
+    expect(out.saved?.["k"]).toBe("/tmp/sandbox.kubeconfig");
+  });
+
+  it("explains a missing script, a missing command and a script that is not executable", async () => {
+    const ctx = makeContext({ cwd: dir });
+    const script = await execute(step("./scripts/x.sh verify"), ctx);
+    expect(script).toMatchObject({ status: "failed", summary: `./scripts/x.sh: not found in ${dir}` });
+    const cmd = await execute(step("no-such-tool-xyz --version"), ctx);
+    expect(cmd.summary).toBe("no-such-tool-xyz: command not found on PATH");
+    writeFileSync(path.join(dir, "plain.sh"), "echo hi\n");
+    chmodSync(path.join(dir, "plain.sh"), 0o644);
+    const notExec = await execute(step("./plain.sh"), ctx);
+    expect(notExec.summary).toBe("./plain.sh: not executable (chmod +x?)");
+    writeFileSync(path.join(dir, "inner.sh"), "#!/bin/bash\necho start\nmissing-inner-tool\n");
+    chmodSync(path.join(dir, "inner.sh"), 0o755);
+    const inner = await execute(step("./inner.sh"), ctx);
+    expect(inner.summary).toBe("missing-inner-tool: command not found on PATH (./inner.sh line 3)");
+  });
+
+  it("passes shell metacharacters in variables as data, in every quoting context", async () => {
+    const values = [
+      "$(touch x)",
+      "`touch x`",
+      "a; touch x",
+      "it's",
+      'say "hi"',
+      "two\nlines",
+      "back\\slash $HOME",
+    ];
+    for (const value of values) {
+      const ctx = makeContext({ cwd: dir, vars: { v: value } });
+      for (const command of [
+        "printf '%s' ${v}",
+        "printf '%s' \"${v}\"",
+        "printf '%s' 'pre ${v} post'",
+        "printf '%s' \"pre ${v} post\"",
+        "printf '%s' \"$(printf '%s' \"${v}\")\"",
+        "printf '%s' \"`printf '%s' ${v}`\"",
+        "printf '%s' \"`printf '%s' \\\"${v}\\\"`\"",
+        "printf '%s' $'${v}'",
+      ]) {
+        const out = await execute(step({ command, saveAs: "out" }), ctx);
+        expect(out.status, `${command} with ${JSON.stringify(value)}`).toBe("passed");
+        const expected = command.includes("pre ") ? `pre ${value} post` : value;
+        expect(out.saved?.["out"], `${command} with ${JSON.stringify(value)}`).toBe(expected.trim());
+      }
+    }
+    expect(existsSync(path.join(dir, "x"))).toBe(false);
+  });
+
+  it("redacts secret values from the output, the command and the summary", async () => {
+    const ctx = makeContext({ vars: { token: "s3cr3t-t0ken-value" }, secrets: ["s3cr3t-t0ken-value"] });
+    const out = await execute(step({ command: "echo using ${token}; echo done", saveAs: "o" }), ctx);
+    expect(out.output).toBe("using [REDACTED]\ndone");
+    expect(JSON.stringify(out.details)).not.toContain("s3cr3t");
+    expect(out.summary).not.toContain("s3cr3t");
+    expect(ctx.messages.join("\n")).not.toContain("s3cr3t");
+    // The saved value itself stays exact: later steps need it; the journal redacts it.
+    expect(out.saved?.["o"]).toBe("using s3cr3t-t0ken-value\ndone");
+  });
+
+  it("keeps only the last 40 lines, caps memory, and shows the latest line as progress", async () => {
+    const ctx = makeContext();
+    const out = await execute(step("seq 1 200000"), ctx);
+    expect(out.status).toBe("passed");
+    const lines = out.output!.split("\n");
+    expect(lines).toHaveLength(40);
+    expect(lines.at(-1)).toBe("200000");
+    expect(out.details?.["outputTruncated"]).toBe(true);
+    expect(ctx.messages.at(-1)).toBe("200000");
+  });
+
+  it("kills the whole process tree on timeout and says it timed out", async () => {
+    const pidFile = path.join(dir, "pids");
+    const ctx = makeContext({ cwd: dir, signal: AbortSignal.timeout(400), timeoutMs: 400 });
+    const started = Date.now();
+    const out = await execute(
+      step(
+        `sleep 30 & echo $! >> ${pidFile}; bash -c 'sleep 30 & echo $! >> ${pidFile}; wait' & echo $$ >> ${pidFile}; echo waiting; wait`,
+      ),
+      ctx,
+    );
+    expect(out).toMatchObject({ status: "failed", summary: "timed out after 400ms", output: "waiting" });
+    expect(Date.now() - started).toBeLessThan(2000);
+    const pids = pidsIn(pidFile);
+    expect(pids).toHaveLength(3);
+    for (const pid of pids) expect(isRunning(pid), `pid ${pid}`).toBe(false);
+  });
+
+  it("escalates to SIGKILL for processes that ignore SIGTERM", async () => {
+    const pidFile = path.join(dir, "pids");
+    const controller = new AbortController();
+    const ctx = makeContext({ cwd: dir, signal: controller.signal });
+    setTimeout(() => controller.abort(), 300);
+    const out = await execute(step(`trap '' TERM; sleep 30 & echo $! > ${pidFile}; sleep 30`), ctx);
+    expect(out.summary).toBe("cancelled");
+    const [pid] = pidsIn(pidFile);
+    expect(isRunning(pid!)).toBe(false);
+  });
+
+  it("stops background jobs the command left behind instead of waiting for them", async () => {
+    const pidFile = path.join(dir, "pids");
+    const started = Date.now();
+    const out = await execute(
+      step(`sleep 30 & echo $! > ${pidFile}; echo started`),
+      makeContext({ cwd: dir }),
+    );
+    expect(out.status).toBe("passed");
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(isRunning(pidsIn(pidFile)[0]!)).toBe(false);
+  });
+
+  it("does not start when the signal is already aborted", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const out = await execute(
+      step(`touch ${path.join(dir, "ran")}`),
+      makeContext({ signal: controller.signal }),
+    );
+    expect(out.summary).toBe("cancelled");
+    expect(existsSync(path.join(dir, "ran"))).toBe(false);
+  });
+
+  it("only describes a mutating step in dry-run", async () => {
+    const out = await execute(
+      step(`touch ${path.join(dir, "ran")}`, { mutating: true }),
+      makeContext({ dryRun: true }),
+    );
+    expect(out).toMatchObject({ status: "passed", dryRun: true });
+    expect(out.summary).toContain("would run: touch");
+    expect(existsSync(path.join(dir, "ran"))).toBe(false);
+  });
+
+  it("describes the exact command, quoted, with secrets masked", () => {
+    const vars = { ns: "staging", name: "my app", token: "abc123" };
+    expect(describeRun(step("kubectl -n ${ns} get deploy ${name}"), vars)).toBe(
+      "kubectl -n staging get deploy 'my app'",
+    );
+    expect(
+      describeRun(
+        step({ command: 'curl -H "X-Token: ${token}" ${env.URL}', expect: { exitCode: [0, 1] } }),
+        vars,
+        {
+          secrets: new Set(["token"]),
+        },
+      ),
+    ).toBe('curl -H "X-Token: ****" ${env.URL}, expect exit 0 or 1');
+    expect(
+      describeRun(step({ command: "echo ${env.URL}", cwd: "scripts", saveAs: "x" }), vars, {
+        env: { URL: "http://x" },
+      }),
+    ).toBe("echo http://x (in scripts), save stdout as x");
+  });
+});

@@ -1,0 +1,127 @@
+import { generateKeyPairSync } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { fold } from "../../../src/engine/state.js";
+import { buildRecord } from "../../../src/record/build.js";
+import { canonicalJson } from "../../../src/record/canonical.js";
+import { fingerprintOf, signRecord, verifyRecord } from "../../../src/record/sign.js";
+import { sampleChecklist, sampleEvents } from "./builders.js";
+
+const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+const other = generateKeyPairSync("ed25519");
+
+function signed(): Record<string, unknown> {
+  const unsigned = buildRecord(fold(sampleEvents()), sampleChecklist(), {
+    now: new Date("2026-11-26T07:00:00Z"),
+  });
+  // Through JSON text, as verify sees a record read from disk.
+  return JSON.parse(JSON.stringify(signRecord(unsigned, privateKey), null, 2));
+}
+
+type Path = (string | number)[];
+function leaves(value: unknown, path: Path = []): Path[] {
+  if (value !== null && typeof value === "object") {
+    return Object.entries(value).flatMap(([k, v]) =>
+      leaves(v, [...path, Array.isArray(value) ? Number(k) : k]),
+    );
+  }
+  return [path];
+}
+function mutate(root: Record<string, unknown>, path: Path): void {
+  let parent = root as Record<string | number, unknown>;
+  for (const p of path.slice(0, -1)) parent = parent[p] as Record<string | number, unknown>;
+  const last = path.at(-1)!;
+  const v = parent[last];
+  if (typeof v === "string") {
+    // Change one character (not append): the smallest possible edit.
+    const i = Math.floor(v.length / 2);
+    parent[last] = v.length === 0 ? "x" : v.slice(0, i) + (v[i] === "A" ? "B" : "A") + v.slice(i + 1);
+  } else if (typeof v === "number") parent[last] = v + 1;
+  else if (typeof v === "boolean") parent[last] = !v;
+  else parent[last] = 0;
+}
+
+describe("canonicalJson", () => {
+  it("sorts keys and drops whitespace (RFC 8785)", () => {
+    expect(canonicalJson({ b: 1, a: [true, null, "é"], c: { z: 1e21, y: 0.1 } })).toBe(
+      '{"a":[true,null,"é"],"b":1,"c":{"y":0.1,"z":1e+21}}',
+    );
+  });
+});
+
+describe("sign and verify", () => {
+  it("verifies a signed record and reports its fingerprint", () => {
+    const record = signed();
+    const result = verifyRecord(record);
+    expect(result).toEqual({ ok: true, fingerprint: fingerprintOf(publicKey) });
+    expect(fingerprintOf(publicKey)).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
+  });
+
+  it("fails when any single leaf value changes, signature included", () => {
+    const paths = leaves(signed());
+    expect(paths.length).toBeGreaterThan(150);
+    for (const path of paths) {
+      const record = signed();
+      mutate(record, path);
+      const result = verifyRecord(record);
+      expect(result.ok, `mutating ${path.join(".")} must break the signature`).toBe(false);
+    }
+  });
+
+  it("fails when a field is added or removed", () => {
+    const added = signed();
+    added["extra"] = "x";
+    expect(verifyRecord(added)).toMatchObject({
+      ok: false,
+      message: "signature does not match: the record was changed after signing",
+    });
+    const removed = signed();
+    delete (removed["checklist"] as Record<string, unknown>)["ref"];
+    expect(verifyRecord(removed).ok).toBe(false);
+  });
+
+  it("does not depend on formatting or key order", () => {
+    const record = signed();
+    const reordered = Object.fromEntries(Object.entries(record).reverse());
+    expect(verifyRecord(JSON.parse(JSON.stringify(reordered))).ok).toBe(true);
+  });
+
+  it("fails a record re-signed by another key when a signer is required", () => {
+    const record = signed();
+    const forged = signRecord(record as never, other.privateKey) as unknown as Record<string, unknown>;
+    expect(verifyRecord(forged).ok).toBe(true);
+    const expected = fingerprintOf(publicKey);
+    expect(verifyRecord(forged, { fingerprint: expected })).toEqual({
+      ok: false,
+      reason: "wrong-signer",
+      message: `signed by ${fingerprintOf(other.publicKey)}, expected ${expected}`,
+      fingerprint: fingerprintOf(other.publicKey),
+    });
+    expect(verifyRecord(forged, { key: publicKey }).ok).toBe(false);
+    expect(verifyRecord(record, { key: publicKey }).ok).toBe(true);
+    expect(verifyRecord(record, { fingerprint: expected.replace("SHA256:", "") }).ok).toBe(true);
+  });
+
+  it("fails when the public key is swapped without re-signing", () => {
+    const record = signed();
+    const sig = record["signature"] as Record<string, string>;
+    sig["publicKey"] = other.publicKey.export({ type: "spki", format: "pem" }).toString();
+    sig["fingerprint"] = fingerprintOf(other.publicKey);
+    expect(verifyRecord(record)).toMatchObject({ ok: false, reason: "content-changed" });
+  });
+
+  it("refuses unsigned records and malformed signature blocks", () => {
+    const record = signed();
+    delete record["signature"];
+    expect(verifyRecord(record)).toMatchObject({ ok: false, reason: "unsigned" });
+    expect(verifyRecord({ ...record, signature: { algorithm: "RSA" } })).toMatchObject({
+      ok: false,
+      reason: "bad-signature-block",
+    });
+    expect(
+      verifyRecord({
+        ...record,
+        signature: { algorithm: "Ed25519", publicKey: "garbage", fingerprint: "SHA256:x", value: "AA==" },
+      }),
+    ).toMatchObject({ ok: false, reason: "bad-signature-block" });
+  });
+});
