@@ -48,6 +48,8 @@ export interface ImportReport {
   /** Steps left for a person to confirm. */
   confirmations: number;
   metricGates: MetricGateCandidate[];
+  /** Source lines that went into the checklist (metadata, sections, items, steps, sign-off). */
+  placed: number[];
   unplaced: UnplacedLine[];
   /** Decisions worth a look: guards added, variables declared. */
   notes: string[];
@@ -174,8 +176,10 @@ class Converter {
   #sections(): Section[] {
     const sections: Section[] = [];
     const ids = new IdScope();
+    // Item ids are unique across the whole checklist: answers files and the journal key steps by item id.
+    const itemIds = new IdScope();
     for (const node of this.#doc.sections) {
-      const section = this.#section(node, ids, sections.length);
+      const section = this.#section(node, ids, itemIds, sections.length);
       if (section) sections.push(section);
     }
     if (sections.length === 0) {
@@ -190,10 +194,9 @@ class Converter {
     return sections;
   }
 
-  #section(node: SectionNode, ids: IdScope, index: number): Section | undefined {
+  #section(node: SectionNode, ids: IdScope, itemIds: IdScope, index: number): Section | undefined {
     const title = node.title?.text ?? this.#doc.title?.text ?? "Checklist";
     const items: Item[] = [];
-    const itemIds = new IdScope();
     const path = ["sections", index, "items"];
     if (node.loose.length) {
       // Bullets straight under a section line: one item named after the section holds them.
@@ -432,9 +435,16 @@ class Converter {
       const before = command.slice(0, offset);
       const assigned = /(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=["']?$/.exec(before);
       const flag = /--([a-z][\w-]*)[=\s]["']?$/.exec(before);
-      const suggested = assigned ? camelName(assigned[1]!) : flag ? camelName(flag[1]!) : "url";
+      // The variable holds the origin; a path stays in the command, so one variable serves every endpoint.
+      const { origin, rest } = splitOrigin(url);
+      const host = /^https?:\/\/([^.:/]+)/.exec(origin)?.[1] ?? "service";
+      const suggested = assigned
+        ? camelName(assigned[1]!)
+        : flag
+          ? camelName(flag[1]!)
+          : camelName(`${host} url`);
       const extra = assigned ? { env: assigned[1]! } : {};
-      return `\${${this.#variable("url", url, suggested, extra)}}`;
+      return `\${${this.#variable("url", origin, suggested, extra)}}${rest}`;
     });
   }
 
@@ -457,8 +467,9 @@ class Converter {
       base = constant ? constant[0] : subject;
     }
     if (base === undefined) return undefined;
-    let name = camelName(base);
-    for (let n = 2; name in this.#vars; n++) name = `${camelName(base)}${n}`;
+    const stem = /^[A-Z][A-Z0-9_]*$/.test(base) || needed ? camelName(base) : camelName(base, 3, true);
+    let name = stem;
+    for (let n = 2; name in this.#vars; n++) name = `${stem}${n}`;
     this.#vars[name] = {
       default: "",
       description: `Set to a non-empty value when this applies: ${label.replace(/:$/, "")}`,
@@ -530,10 +541,16 @@ class Converter {
       kubeChecks,
       confirmations: byKind.confirm ?? 0,
       metricGates: this.#metric,
+      placed: [...this.#placed].sort((a, b) => a - b),
       unplaced,
       notes: this.#notes,
     };
   }
+}
+
+function splitOrigin(url: string): { origin: string; rest: string } {
+  const m = /^(https?:\/\/[^/?#]+)(.*)$/.exec(url);
+  return m ? { origin: m[1]!, rest: m[2]! } : { origin: url, rest: "" };
 }
 
 function cleanTitle(label: string): string {

@@ -446,13 +446,16 @@ class Parser {
     const marker = open[1]!;
     const lang = open[2]!.toLowerCase();
     const target = this.#last?.node;
+    const indent = indentOf(this.#lines[i]!);
     const owner: Text[] = this.#item ? this.#item.text : this.#currentSection().text;
     let j = i + 1;
     let pending: Text | undefined;
+    // An item's own line has no help of its own: a fence under it goes to the item's text.
+    const bulletTarget = target && target !== this.#item?.head ? target : undefined;
     const place = (text: string, line: number) => {
-      if (target) {
-        if (!target.lines.includes(line)) target.lines.push(line);
-        target.source.push(text);
+      if (bulletTarget) {
+        if (!bulletTarget.lines.includes(line)) bulletTarget.lines.push(line);
+        bulletTarget.source.push(text);
       } else owner.push({ text, line });
     };
     place(this.#lines[i]!.trim(), i + 1);
@@ -464,7 +467,8 @@ class Parser {
         break;
       }
       if (!t) continue;
-      place(raw.trimEnd(), j + 1);
+      // Shown as help: without the indentation the fence itself had inside its list item.
+      place(raw.trimEnd().replace(new RegExp(`^ {0,${indent}}`), ""), j + 1);
       if (!target || !SHELL_LANGS.has(lang) || t.startsWith("#")) continue;
       const text = pending ? `${pending.text} ${t}` : stripPrompt(t);
       const line = pending?.line ?? j + 1;

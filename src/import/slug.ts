@@ -10,7 +10,6 @@ const STOP_WORDS = new Set([
   "of",
   "for",
   "in",
-  "on",
   "is",
   "are",
   "any",
@@ -54,11 +53,15 @@ export class IdScope {
   }
 }
 
-/** A camelCase variable name: `AWS_CLUSTER` -> `awsCluster`, `--base-url` -> `baseUrl`. */
-export function camelName(text: string, maxWords = 3): string {
+/**
+ * A camelCase variable name: `AWS_CLUSTER` -> `awsCluster`, `--base-url` -> `baseUrl`. With `last`, the
+ * last words (where the noun of a phrase is): "Hand off to on-call engineer" -> `onCallEngineer`.
+ */
+export function camelName(text: string, maxWords = 3, last = false): string {
   const all = words(text);
   const meaningful = all.filter((w) => !STOP_WORDS.has(w));
-  const picked = (meaningful.length ? meaningful : all).slice(0, maxWords);
+  const pool = meaningful.length ? meaningful : all;
+  const picked = last ? pool.slice(-maxWords) : pool.slice(0, maxWords);
   const name = picked.map((w, i) => (i === 0 ? w : w[0]!.toUpperCase() + w.slice(1))).join("");
   return /^[a-z]/.test(name) ? name : `v${name}`;
 }

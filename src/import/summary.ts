@@ -7,6 +7,10 @@ function counts(record: Partial<Record<string, number>>): string {
     .join(", ");
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
 export function formatSummary(report: ImportReport, from: string, to: string): string {
   const { byKind } = report;
   const automated = Object.entries(byKind)
@@ -14,7 +18,7 @@ export function formatSummary(report: ImportReport, from: string, to: string): s
     .map(([kind, n]) => (kind === "kube" ? `${n} kube (${counts(report.kubeChecks)})` : `${n} ${kind}`));
   const lines = [
     `Imported ${from} -> ${to}`,
-    `  ${report.sections} sections, ${report.items} items, ${report.steps} steps`,
+    `  ${plural(report.sections, "section")}, ${plural(report.items, "item")}, ${plural(report.steps, "step")}`,
     `  automated: ${automated.length ? automated.join(", ") : "none"}`,
     `  left as confirmations: ${report.confirmations}${byKind.note ? `  (and ${byKind.note} notes)` : ""}`,
   ];

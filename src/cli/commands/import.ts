@@ -2,8 +2,9 @@
 // (stdout or -o), and print a summary of what was automated, what is left to a person, and what was not placed.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { basename, dirname, extname } from "node:path";
-import { ChecklistSchema, ID_RE } from "../../checklist/schema.js";
-import { InternalError, UsageError } from "../../errors.js";
+import { parseChecklist } from "../../checklist/load.js";
+import { ID_RE } from "../../checklist/schema.js";
+import { ChecklistError, InternalError, UsageError } from "../../errors.js";
 import { convertDocument } from "../../import/convert.js";
 import { emitChecklist } from "../../import/emit.js";
 import { parseDocument } from "../../import/parse.js";
@@ -57,13 +58,16 @@ export async function run(args: string[], options: ImportCommandOptions): Promis
   const doc = parseDocument(source);
   const name = checklistName(options, file, doc.title?.text);
   const { checklist, report } = convertDocument(doc, { name });
-  const valid = ChecklistSchema.safeParse(checklist);
-  if (!valid.success) {
-    // The importer builds every field itself: a schema failure here is a bug, not a user error.
-    throw new InternalError(`the imported checklist does not validate: ${valid.error.message}`);
-  }
   const from = file === "-" ? "standard input" : basename(file);
   const yaml = emitChecklist(checklist, report, { from });
+  try {
+    // The same loader `validate` and `run` use: what import writes must load as it is.
+    parseChecklist(yaml, options.output ?? `${name}.yaml`);
+  } catch (err) {
+    if (!(err instanceof ChecklistError)) throw err;
+    // The importer builds every field itself: a checklist that does not load is a bug, not a user error.
+    throw new InternalError(`the imported checklist does not validate:\n${err.message}`, { cause: err });
+  }
   const output = options.output;
   if (output) {
     await mkdir(dirname(output), { recursive: true });
