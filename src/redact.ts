@@ -4,15 +4,17 @@
 export const REDACTED = "[REDACTED]";
 
 const PATTERNS: RegExp[] = [
-  // PEM private keys, whole block.
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+  // PEM private keys, whole block; an output tail may hold only the start or only the end of one.
+  /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----/g,
+  /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*$/g,
+  /^[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----/g,
   // Slack incoming webhooks.
   /https:\/\/hooks\.slack(?:-gov)?\.com\/services\/[A-Za-z0-9/_-]+/g,
   // Authorization: Bearer / Basic tokens.
   /(\b(?:bearer|basic)\s+)[A-Za-z0-9._~+/=-]{8,}/gi,
   // AWS access key ids and secret keys.
   /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g,
-  /(aws_secret_access_key\s*[=:]\s*)["']?[A-Za-z0-9/+=]{40}["']?/gi,
+  /(aws_secret_access_key["']?\s*[=:]\s*["']?)[A-Za-z0-9/+=]{40}/gi,
   // password=..., token: ..., api_key=..., secret=...
   /(\b(?:password|passwd|pwd|token|api[_-]?key|secret|client[_-]?secret|access[_-]?token)\b["']?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&,;"']+)/gi,
   // GitHub and Slack tokens.
@@ -29,9 +31,13 @@ export type Redactor = (text: string) => string;
  * destroy every output). Longer values are replaced first so that a secret containing another is whole.
  */
 export function createRedactor(secretValues: Iterable<string> = []): Redactor {
-  const secrets = [...new Set([...secretValues].filter((s) => s.length >= 4))].sort(
-    (a, b) => b.length - a.length,
-  );
+  // A secret may also appear URL-encoded (in a request URL) or JSON-escaped (in a response body).
+  const variants = [...secretValues].flatMap((s) => [
+    s,
+    encodeURIComponent(s),
+    JSON.stringify(s).slice(1, -1),
+  ]);
+  const secrets = [...new Set(variants.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
   return (text: string): string => {
     if (!text) return text;
     let out = text;

@@ -1,6 +1,6 @@
 // The `kube` step kind. Placeholder until its executor lands.
 import type { StepOutcome } from "../engine/events.js";
-import type { Describer, Executor } from "./types.js";
+import type { Executor } from "./types.js";
 
 export const execute: Executor = async (): Promise<StepOutcome> => ({
   status: "failed",
@@ -8,4 +8,5 @@ export const execute: Executor = async (): Promise<StepOutcome> => ({
   error: "not implemented",
 });
 
-export const describe: Describer = () => "kube";
+// The describer is the pure one in checklist/describe.ts (shared with `show`).
+export { describeKube as describe } from "../checklist/describe.js";

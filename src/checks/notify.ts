@@ -1,6 +1,8 @@
 // The `notify` step kind and postNotification (also used by the runner for top-level `notifications:`):
 // a Slack incoming-webhook message or a flat JSON object, with a timeout and retries with backoff.
 // A failed delivery is a failed step, never silent. The webhook URL is a secret: it is never shown.
+
+import { fill } from "../checklist/describe.js";
 import type { NestedStep, NotifyStep, Step } from "../checklist/schema.js";
 import { interpolate } from "../checklist/vars.js";
 import type { StepOutcome } from "../engine/events.js";
@@ -232,10 +234,11 @@ export const execute: Executor = async (step, ctx): Promise<StepOutcome> => {
   return { status: "failed", summary: why, error: why, details };
 };
 
-export const describe: Describer = (step, vars) => {
+export const describe: Describer = (step, vars, options = {}) => {
   const n = notifyOf(step);
-  const webhook = interpolate(n.webhook, vars, {});
-  const text = interpolate(n.message, vars, {});
+  // Unlike the shared describer, the webhook is shown redacted even when its variable is not secret.
+  const webhook = fill(n.webhook, vars, options.env ? { env: options.env } : {});
+  const text = fill(n.message, vars, options);
   const target = webhook.includes("${") || !webhook ? n.webhook : redactWebhook(webhook);
   return `post a ${n.format ?? "slack"} message to ${target}: ${excerpt(text, 120)} (timeout ${formatMs(DEFAULT_TIMEOUT_MS)}, ${DEFAULT_ATTEMPTS} attempts)`;
 };

@@ -2,11 +2,10 @@
 // repeated as a metric gate in the manner of Argo Rollouts analysis (count, interval, failure and
 // inconclusive limits). No data (empty result, NaN) is inconclusive: a person decides, never the tool.
 import type { NestedStep, PrometheusStep, Step } from "../checklist/schema.js";
-import { parseDuration } from "../checklist/schema.js";
-import { interpolate } from "../checklist/vars.js";
+import { interpolate, resolveDuration } from "../checklist/vars.js";
 import type { StepOutcome } from "../engine/events.js";
 import { excerpt, FetchFailure, fetchText, formatMs } from "./fetch-request.js";
-import type { Describer, ExecContext, Executor } from "./types.js";
+import type { ExecContext, Executor } from "./types.js";
 
 const REQUEST_TIMEOUT_MS = 30_000;
 const OPERATORS = ["lt", "lte", "gt", "gte", "eq"] as const;
@@ -158,7 +157,11 @@ interface Gate {
   inconclusiveLimit: number;
 }
 
-function gateOf(p: PrometheusStep): Gate | undefined {
+function gateOf(
+  p: PrometheusStep,
+  vars: Record<string, string>,
+  env: Record<string, string | undefined>,
+): Gate | undefined {
   const isGate =
     p.count !== undefined ||
     p.interval !== undefined ||
@@ -167,7 +170,7 @@ function gateOf(p: PrometheusStep): Gate | undefined {
   if (!isGate) return undefined;
   return {
     count: p.count ?? 1,
-    intervalMs: p.interval ? parseDuration(p.interval) : 0,
+    intervalMs: p.interval ? resolveDuration(p.interval, vars, env) : 0,
     failureLimit: p.failureLimit ?? 0,
     inconclusiveLimit: p.inconclusiveLimit ?? 0,
   };
@@ -183,7 +186,13 @@ export const execute: Executor = async (step, ctx): Promise<StepOutcome> => {
   const endpoint = queryEndpoint(interpolate(p.url, ctx.vars, ctx.env));
   const shownEndpoint = ctx.redact(endpoint);
   const query = interpolate(p.query, ctx.vars, ctx.env);
-  const gate = gateOf(p);
+  let gate: Gate | undefined;
+  try {
+    gate = gateOf(p, ctx.vars, ctx.env);
+  } catch (err) {
+    const message = (err as Error).message;
+    return { status: "failed", summary: `interval: ${message}`, error: message };
+  }
   const details: Record<string, unknown> = { url: shownEndpoint, query: ctx.redact(query), expect: p.expect };
   if (gate) details["gate"] = gate;
   if (comparisons(p.expect).length === 0) {
@@ -284,15 +293,5 @@ async function decideInconclusive(
   return { status: "failed", summary, error: summary, answer: "no", details };
 }
 
-export const describe: Describer = (step, vars) => {
-  const p = prometheusOf(step);
-  const endpoint = queryEndpoint(interpolate(p.url, vars, {}));
-  const query = interpolate(p.query, vars, {});
-  const gate = gateOf(p);
-  let text = `query ${endpoint}: ${query}; passes when the value is ${describeExpect(p.expect) || "(no comparison)"}`;
-  if (gate) {
-    const every = gate.intervalMs ? ` every ${formatMs(gate.intervalMs)}` : "";
-    text += `; metric gate: ${gate.count} measurement${gate.count === 1 ? "" : "s"}${every}, fails when more than ${gate.failureLimit} fail, asks when more than ${gate.inconclusiveLimit} are inconclusive`;
-  }
-  return text;
-};
+// The describer is the pure one in checklist/describe.ts (shared with `show`).
+export { describePrometheus as describe } from "../checklist/describe.js";

@@ -1,11 +1,132 @@
-// The `watch` step kind. Placeholder until its executor lands.
+// The `watch` step kind (the extended monitoring): run the nested checks every interval for the
+// duration, failing as soon as one fails. Each round is journaled, so a resumed run continues the
+// timeline with the time already spent counted. Read-only itself; a dry run does one round.
+import type { NestedStep, Step, WatchStep } from "../checklist/schema.js";
+import { stepKind } from "../checklist/schema.js";
+import { resolveDuration } from "../checklist/vars.js";
 import type { StepOutcome } from "../engine/events.js";
-import type { Describer, Executor } from "./types.js";
+import { formatMs } from "./fetch-request.js";
+import type { Executor } from "./types.js";
 
-export const execute: Executor = async (): Promise<StepOutcome> => ({
-  status: "failed",
-  summary: "the watch step kind is not implemented yet",
-  error: "not implemented",
-});
+export interface WatchPlan {
+  durationMs: number;
+  intervalMs: number;
+  /** Rounds at 0, interval, 2×interval, … up to the duration: both ends of the window are checked. */
+  totalRounds: number;
+}
 
-export const describe: Describer = () => "watch";
+export function watchPlan(durationMs: number, intervalMs: number): WatchPlan {
+  const interval = Math.max(1, intervalMs);
+  return { durationMs, intervalMs: interval, totalRounds: Math.floor(durationMs / interval) + 1 };
+}
+
+function watchOf(step: Step | NestedStep): WatchStep {
+  const w = (step as Step).watch;
+  if (!w) throw new Error("watch executor called for another kind");
+  return w;
+}
+
+export function nestedName(step: NestedStep, index: number): string {
+  return step.id ?? `${stepKind(step)}-${index + 1}`;
+}
+
+/** "27m left", "45s left": minutes once there are any, seconds below a minute. */
+function left(ms: number): string {
+  if (ms <= 0) return "ending";
+  if (ms >= 60_000) return `${Math.ceil(ms / 60_000)}m left`;
+  return `${Math.ceil(ms / 1000)}s left`;
+}
+
+interface RoundLog {
+  round: number;
+  elapsedMs: number;
+  ok: boolean;
+  failed?: string;
+}
+
+export const execute: Executor = async (step, ctx): Promise<StepOutcome> => {
+  const w = watchOf(step);
+  let plan: WatchPlan;
+  try {
+    plan = watchPlan(
+      resolveDuration(w.duration, ctx.vars, ctx.env),
+      resolveDuration(w.interval, ctx.vars, ctx.env),
+    );
+  } catch (err) {
+    const message = (err as Error).message;
+    return { status: "failed", summary: message, error: message };
+  }
+  const total = ctx.dryRun ? 1 : plan.totalRounds;
+  const doneBefore = ctx.dryRun ? 0 : Math.min(ctx.resume?.watchRounds ?? 0, total);
+  const spentBefore = ctx.dryRun ? 0 : (ctx.resume?.watchElapsedMs ?? 0);
+  const started = ctx.now();
+  const elapsed = () => spentBefore + (ctx.now() - started);
+  const history: RoundLog[] = [];
+  const details: Record<string, unknown> = {
+    durationMs: plan.durationMs,
+    intervalMs: plan.intervalMs,
+    totalRounds: total,
+    rounds: history,
+  };
+  if (doneBefore > 0) details["resumedAt"] = { rounds: doneBefore, elapsedMs: spentBefore };
+  const show = (done: number) => {
+    const label = `round ${done}/${total}, ${left(plan.durationMs - elapsed())}`;
+    if (ctx.progress.fraction) ctx.progress.fraction(Math.min(1, done / total), label);
+    else ctx.progress.message(label);
+  };
+
+  for (let round = doneBefore + 1; round <= total; round++) {
+    // Round k is due at (k-1) × interval on the watch's own timeline, which a resume continues.
+    const wait = (round - 1) * plan.intervalMs - elapsed();
+    if (wait > 0) {
+      show(round - 1);
+      if (!(await ctx.sleep(wait))) {
+        details["elapsedMs"] = elapsed();
+        return {
+          status: "failed",
+          summary: `interrupted before round ${round}/${total}`,
+          error: "interrupted",
+          details,
+        };
+      }
+    }
+    let failed: { name: string; outcome: StepOutcome } | undefined;
+    for (const [i, nested] of w.steps.entries()) {
+      ctx.progress.message(`round ${round}/${total}: ${nested.title ?? nestedName(nested, i)}`);
+      const outcome = await ctx.runNested(nested, i);
+      if (outcome.status === "failed") {
+        failed = { name: nestedName(nested, i), outcome };
+        break;
+      }
+    }
+    if (ctx.signal.aborted) {
+      details["elapsedMs"] = elapsed();
+      return {
+        status: "failed",
+        summary: `interrupted in round ${round}/${total}`,
+        error: "interrupted",
+        details,
+      };
+    }
+    const at = elapsed();
+    const log: RoundLog = { round, elapsedMs: at, ok: !failed };
+    if (failed) log.failed = failed.name;
+    history.push(log);
+    if (!ctx.dryRun) await ctx.recordWatchRound?.(round, at, !failed, failed?.name);
+    if (failed) {
+      details["elapsedMs"] = at;
+      details["failedStep"] = failed.name;
+      const why = `round ${round}/${total} (after ${formatMs(at)}): ${failed.name} failed: ${failed.outcome.summary}`;
+      return { status: "failed", summary: why, error: why, details };
+    }
+    show(round);
+  }
+  details["elapsedMs"] = elapsed();
+  const summary = ctx.dryRun
+    ? `1 round passed (dry run; the real watch runs ${plan.totalRounds} rounds over ${formatMs(plan.durationMs)})`
+    : `${total}/${total} rounds passed over ${formatMs(plan.durationMs)}, every ${formatMs(plan.intervalMs)}`;
+  return { status: "passed", summary, details };
+};
+
+// The describer is the pure one in checklist/describe.ts (shared with `show`).
+export { describeWatch as describe } from "../checklist/describe.js";

@@ -244,6 +244,11 @@ function printError(err: unknown): number {
 
 export async function main(argv: string[] = process.argv): Promise<void> {
   if (argv.includes("--no-color")) process.env["NO_COLOR"] = "1";
+  // `deploycheck show staging | head` closes the pipe early: that is not an error worth a stack.
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
+    throw err;
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(normaliseArgv(argv));

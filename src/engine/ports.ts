@@ -11,8 +11,24 @@ export interface Choice<T extends string> {
   description?: string;
 }
 
-/** Questions to a person. `select` serves the failure menu and the resume / new / cancel choice. */
+export interface PromptInputOptions {
+  default?: string;
+  /** A regular expression (source) the value must match: the prompt re-asks until it does. */
+  pattern?: string;
+  /** Returns true, or the message to show before asking again. */
+  validate?: (value: string) => true | string;
+  /** Do not echo what is typed. */
+  secret?: boolean;
+}
+
+/**
+ * Questions to a person: what executors ask (confirm, input, text) plus `select` for the failure menu
+ * and the resume / new / cancel choice. A prompt cancelled by Ctrl-C rejects with InterruptedError.
+ */
 export interface Prompter extends ExecutorPrompter {
+  confirm(message: string, options?: { default?: boolean }): Promise<boolean>;
+  input(message: string, options?: PromptInputOptions): Promise<string>;
+  text(message: string, options?: { required?: boolean; default?: string }): Promise<string>;
   select<T extends string>(
     message: string,
     choices: readonly Choice<T>[],
@@ -35,6 +51,9 @@ export interface Journal {
 
 /** A running step's live line: spinner, elapsed time, latest message or progress fraction. */
 export interface StepProgress extends ProgressSink {
+  /** Hide the live line while a prompt is on screen, then bring it back. */
+  suspend(): void;
+  resume(): void;
   stop(): void;
 }
 

@@ -1,7 +1,22 @@
-// `deploycheck schema`: not built yet (placeholder so the CLI wiring compiles).
-import { UsageError } from "../../errors.js";
+// `deploycheck schema`: the JSON Schema of the checklist format, generated from the same zod schemas the
+// loader uses (one source of truth), for editors with the YAML language server.
+import { z } from "zod";
+import { ChecklistSchema } from "../../checklist/schema.js";
 import type { GlobalOptions } from "../options.js";
 
-export async function run(_args: string[], _options: GlobalOptions): Promise<number> {
-  throw new UsageError("`deploycheck schema` is not available yet");
+export function checklistJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(ChecklistSchema, { target: "draft-2020-12", io: "input", unrepresentable: "any" }),
+    $id: "https://deploycheck.dev/schema/checklist-v1.json",
+  };
+}
+
+export async function run(_args: string[], options: GlobalOptions & { record?: boolean }): Promise<number> {
+  if (options.record) {
+    const { recordJsonSchema } = await import("../../record/json-schema.js");
+    process.stdout.write(`${JSON.stringify(recordJsonSchema(), null, 2)}\n`);
+    return 0;
+  }
+  process.stdout.write(`${JSON.stringify(checklistJsonSchema(), null, 2)}\n`);
+  return 0;
 }

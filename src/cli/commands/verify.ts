@@ -1,7 +1,89 @@
-// `deploycheck verify`: not built yet (placeholder so the CLI wiring compiles).
+// `deploycheck verify <record.json>`: check the signature over the record's content and, with --key or
+// --fingerprint, who signed it. Exit 0 valid, 1 changed or wrong signer, 2 unreadable or not a record.
+
+import type { KeyObject } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { UsageError } from "../../errors.js";
+import { readRecordFile } from "../../record/read.js";
+import { parsePublicKey, verifyRecord } from "../../record/sign.js";
 import type { GlobalOptions } from "../options.js";
 
-export async function run(_args: string[], _options: GlobalOptions): Promise<number> {
-  throw new UsageError("`deploycheck verify` is not available yet");
+interface VerifyOptions extends GlobalOptions {
+  key?: string;
+  fingerprint?: string;
+}
+
+async function readKey(path: string): Promise<KeyObject> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    throw new UsageError(`--key ${path}: cannot read the file`, { cause: err });
+  }
+  try {
+    return parsePublicKey(text);
+  } catch (err) {
+    throw new UsageError(`--key ${path}: not an Ed25519 public key in PEM (${(err as Error).message})`, {
+      cause: err,
+      hint: "Use the signer's signing-key.pub.pem from ~/.config/deploycheck/.",
+    });
+  }
+}
+
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
+export async function run(args: string[], options: VerifyOptions): Promise<number> {
+  const path = args[0];
+  if (!path) throw new UsageError("verify needs a record file", { hint: "deploycheck verify record.json" });
+  if (options.fingerprint !== undefined && !/^(SHA256:)?[A-Za-z0-9+/]+=*$/.test(options.fingerprint.trim())) {
+    throw new UsageError(`--fingerprint ${options.fingerprint}: expected SHA256:<base64>`);
+  }
+  const key = options.key ? await readKey(options.key) : undefined;
+  const record = await readRecordFile(path);
+  const result = verifyRecord(record, {
+    ...(key ? { key } : {}),
+    ...(options.fingerprint ? { fingerprint: options.fingerprint } : {}),
+  });
+
+  const checklist = (record["checklist"] ?? {}) as Record<string, unknown>;
+  const signoff = (record["signoff"] ?? undefined) as Record<string, unknown> | undefined;
+  const facts = {
+    file: path,
+    checklist: str(checklist["name"]),
+    title: str(checklist["title"]),
+    ref: str(checklist["ref"]),
+    runId: str(record["runId"]),
+    engineer: str(signoff?.["engineer"]),
+    ready: typeof signoff?.["ready"] === "boolean" ? signoff["ready"] : undefined,
+    signedAt: str(signoff?.["at"]) ?? str(record["createdAt"]),
+    fingerprint: result.fingerprint,
+  };
+
+  if (options.json) {
+    const out = result.ok
+      ? { ok: true, ...facts }
+      : { ok: false, reason: result.reason, error: result.message, ...facts };
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    return result.ok ? 0 : 1;
+  }
+  if (!result.ok) {
+    process.stderr.write(`deploycheck: ${path}: verification FAILED: ${result.message}\n`);
+    return 1;
+  }
+  const rows: [string, string][] = [
+    [
+      "checklist",
+      `${facts.checklist ?? "?"}${facts.title ? ` (${facts.title})` : ""}${facts.ref ? ` ${facts.ref}` : ""}`,
+    ],
+    ["run", facts.runId ?? "?"],
+    ["engineer", facts.engineer ?? "(no sign-off)"],
+    ["ready", facts.ready === undefined ? "(no sign-off)" : facts.ready ? "yes" : "no"],
+    ["signed at", facts.signedAt ?? "?"],
+    ["key", result.fingerprint],
+  ];
+  if (record["finished"] === false) rows.push(["note", "the run was not finished when this record was made"]);
+  process.stdout.write(
+    `${path}: signature valid\n${rows.map(([k, v]) => `  ${k.padEnd(10)} ${v}`).join("\n")}\n`,
+  );
+  return 0;
 }

@@ -99,7 +99,10 @@ export function ticking(start = Date.parse("2026-11-26T06:30:00Z")): () => strin
 export interface SampleOptions {
   /** Stop before these steps (the run is unfinished). */
   unfinished?: boolean;
-  /** Secret text planted in places a runner would put captured data. */
+  /**
+   * Secret text planted where a runner would put captured data: `token` is the value of the secret
+   * variable apiToken (redacted by value), `password` only ever appears as a credential pattern.
+   */
   secrets?: { token: string; password: string };
   signoff?: boolean;
 }
@@ -186,7 +189,7 @@ export function sampleEvents(options: SampleOptions = {}): RunEvent[] {
       status: "passed",
       summary: "200 OK in 41ms",
       details: secret
-        ? { status: 200, body: `{"ok":true,"token":"${secret.token}","debug":"${secret.password}"}` }
+        ? { status: 200, body: `{"ok":true,"session":"${secret.token}","password":"${secret.password}"}` }
         : { status: 200, latencyMs: 41 },
     },
     2,

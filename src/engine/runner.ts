@@ -1,0 +1,685 @@
+// The run loop: ask the planner what is next, do it through the ports, append the decision to the
+// journal (fsynced) before anything else happens, repeat. Guards first, sign-off last.
+import {
+  type Checklist,
+  isManual,
+  isMutating,
+  type NestedStep,
+  parseDuration,
+  type Step,
+  stepKind,
+} from "../checklist/schema.js";
+import { type StepRef, walkSteps } from "../checklist/walk.js";
+import type { ExecContext, ExecutorPrompter, KubeSettings } from "../checks/types.js";
+import { GuardRefusedError, InterruptedError } from "../errors.js";
+import { renderSummaryTable, summarize } from "../record/summary.js";
+import { createRedactor, type Redactor, redactDeep } from "../redact.js";
+import { type Answers, answersPrompter, parseYesNo, SIGNOFF_KEYS, splitNote } from "./answers.js";
+import { EVENT_VERSION, type RunEvent, type StepKey, type StepOutcome } from "./events.js";
+import { blockingFailures, isOptionalStep, isSettled, nextAction } from "./plan.js";
+import type { Choice, RunnerPorts, StepProgress } from "./ports.js";
+import { applyEvent, type RunState } from "./state.js";
+
+export type NotifyOn = "start" | "finish" | "failure";
+
+export interface RunSession {
+  runId: string;
+  checklist: Checklist;
+  /** Declared variables, resolved and unredacted (secret values are only ever held in memory). */
+  vars: Record<string, string>;
+  secretVars: readonly string[];
+  env: Record<string, string | undefined>;
+  cwd: string;
+  interactive: boolean;
+  dryRun: boolean;
+  keepGoing: boolean;
+  answers: Answers;
+  kube: KubeSettings;
+  /** Aborted on Ctrl-C. */
+  signal: AbortSignal;
+  /** Who overrides, skips and signs off by default (git user.name, else the OS user). */
+  engineer: string;
+  /** Top-level notifications wanted for this run. */
+  notifyOn?: ReadonlySet<NotifyOn>;
+  /** True on the first session of a run (the start notification goes out once). */
+  firstSession: boolean;
+  /** Build, sign and write the record; absent when the record module is unavailable. */
+  finalize?: (state: RunState) => Promise<{ recordPath: string; fingerprint: string }>;
+}
+
+/** After Ctrl-C, how long an executor gets to stop its children before the runner records the interruption. */
+const STOP_GRACE_MS = 3000;
+const LABEL_MAX = 72;
+
+/** An event without `v`, checked against its own member of the union. */
+type EventInput = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, "v"> : never) : never;
+const ev = (e: EventInput): RunEvent => ({ v: EVENT_VERSION, ...e }) as RunEvent;
+
+type MenuChoice = "retry" | "output" | "override" | "skip" | "abort";
+
+class Interrupted extends Error {
+  override name = "Interrupted";
+}
+
+/** Run until the run finishes (exit 0/1), a failure stops it (1), or Ctrl-C (InterruptedError). */
+export async function runChecklist(
+  session: RunSession,
+  initial: RunState,
+  ports: RunnerPorts,
+): Promise<number> {
+  const runner = new Runner(session, structuredClone(initial), ports);
+  return runner.run();
+}
+
+class Runner {
+  private readonly refs: StepRef[];
+  private readonly itemTotal: number;
+  private readonly secretValues = new Set<string>();
+  private redactor: Redactor;
+  /** Values saved by steps in this session, unredacted (the journal keeps secret ones redacted). */
+  private readonly liveSaved: Record<string, string> = {};
+  /** Required steps that failed in this session: the menu (or a stop) applies to them. */
+  private readonly failedNow = new Set<StepKey>();
+  private currentKey: StepKey = "";
+  private lastItem: string | undefined;
+  private lastSection: string | undefined;
+  private readonly executorPrompter: ExecutorPrompter;
+  private progress: StepProgress | undefined;
+
+  constructor(
+    private readonly s: RunSession,
+    private readonly state: RunState,
+    private readonly ports: RunnerPorts,
+  ) {
+    this.refs = walkSteps(s.checklist);
+    this.itemTotal = s.checklist.sections.reduce((n, sec) => n + sec.items.length, 0);
+    for (const name of s.secretVars) if (s.vars[name]) this.secretValues.add(s.vars[name]);
+    this.redactor = createRedactor(this.secretValues);
+    this.executorPrompter = s.interactive
+      ? this.suspendingPrompter()
+      : answersPrompter(s.answers, () => this.currentKey);
+  }
+
+  async run(): Promise<number> {
+    if (this.s.firstSession) await this.notify("start", `${this.title()}: run ${this.s.runId} started`);
+    for (;;) {
+      this.checkInterrupt();
+      const action = nextAction({
+        checklist: this.s.checklist,
+        state: this.state,
+        vars: this.vars(),
+        env: this.s.env,
+        acceptFailures: this.s.keepGoing && !this.s.interactive,
+        refs: this.refs,
+      });
+      switch (action.type) {
+        case "guard":
+          await this.guard(action.key, action.step);
+          break;
+        case "not-applicable":
+          this.headers(action.ref);
+          await this.append(
+            ev({
+              type: "step-finished",
+              at: this.at(),
+              key: action.ref.key,
+              attempt: 0,
+              durationMs: 0,
+              outcome: { status: "not-applicable", summary: action.reason },
+            }),
+          );
+          this.ports.output.stepResult(
+            await this.label(action.ref.step),
+            "not-applicable",
+            action.reason,
+            undefined,
+          );
+          break;
+        case "step":
+          this.headers(action.ref);
+          await this.step(action.ref);
+          break;
+        case "failed": {
+          if (!this.failedNow.has(action.ref.key)) {
+            // Failed in an earlier session: resume runs it again.
+            this.headers(action.ref);
+            await this.step(action.ref);
+            break;
+          }
+          const stop = await this.decide(action.ref);
+          if (stop !== undefined) return stop;
+          break;
+        }
+        case "signoff":
+          await this.signoff();
+          break;
+        case "finish":
+          return this.finish();
+        case "done":
+          return this.state.finished?.exitCode ?? 1;
+      }
+    }
+  }
+
+  // ---- steps -----------------------------------------------------------------------------------
+
+  private async guard(key: StepKey, step: Step): Promise<void> {
+    const outcome = await this.execute(key, step, await this.label(step), false);
+    if (outcome.status === "passed") return;
+    const nothingRan = this.refs.every((r) => this.state.steps[r.key] === undefined);
+    await this.append(
+      ev({
+        type: "run-aborted",
+        at: this.at(),
+        reason: `guard ${key} refused: ${outcome.error ?? outcome.summary}`,
+        abandoned: nothingRan,
+      }),
+    );
+    throw new GuardRefusedError(outcome.error ?? outcome.summary, {
+      hint: "Nothing was run. Switch to the expected cluster/context (or pass --context) and run again.",
+    });
+  }
+
+  private async step(ref: StepRef): Promise<void> {
+    const outcome = await this.execute(ref.key, ref.step, await this.label(ref.step), isOptionalStep(ref));
+    if (outcome.status === "failed" && !isOptionalStep(ref)) {
+      this.failedNow.add(ref.key);
+      await this.notify(
+        "failure",
+        `${this.title()}: ${ref.item.title} failed: ${outcome.error ?? outcome.summary} (run ${this.s.runId})`,
+      );
+    }
+  }
+
+  /** Run one step (with its retries), journaling every attempt. Returns the last outcome. */
+  private async execute(key: StepKey, step: Step, label: string, optional: boolean): Promise<StepOutcome> {
+    const retries = step.retries?.count ?? 0;
+    const delayMs = step.retries?.delay ? parseDuration(step.retries.delay) : 0;
+    for (let tries = 0; ; tries++) {
+      const attempt = (this.state.steps[key]?.attempts ?? 0) + 1;
+      const outcome = await this.attempt(key, step, label, attempt, optional);
+      if (outcome.status !== "failed" || tries >= retries) return outcome;
+      this.ports.output.info(
+        `    retrying (${tries + 2}/${retries + 1})${delayMs ? ` in ${Math.round(delayMs / 1000)}s` : ""}`,
+      );
+      if (delayMs && !(await this.ports.clock.sleep(delayMs, this.s.signal))) this.checkInterrupt();
+    }
+  }
+
+  private async attempt(
+    key: StepKey,
+    step: Step,
+    label: string,
+    attempt: number,
+    optional: boolean,
+  ): Promise<StepOutcome> {
+    const { output, clock } = this.ports;
+    if (step.help) output.help(step.help);
+    if (step.note !== undefined) output.help(this.redactor(step.note));
+    await this.append(ev({ type: "step-started", at: this.at(), key, attempt }));
+    const started = clock.now();
+    const manual = isManual(step);
+    this.currentKey = key;
+    this.progress = manual ? undefined : output.stepStart(label);
+    let outcome: StepOutcome;
+    try {
+      outcome = await this.invoke(key, step, this.progress);
+    } catch (err) {
+      this.progress?.stop();
+      this.progress = undefined;
+      if (err instanceof Interrupted) {
+        const durationMs = clock.now() - started;
+        output.stepResult(label, "interrupted", "interrupted", durationMs);
+        await this.append(ev({ type: "step-interrupted", at: this.at(), key, attempt, durationMs }));
+        throw this.interruptedError();
+      }
+      throw err;
+    }
+    this.progress?.stop();
+    this.progress = undefined;
+    const durationMs = clock.now() - started;
+    outcome = this.keep(step, outcome);
+    await this.append(ev({ type: "step-finished", at: this.at(), key, attempt, durationMs, outcome }));
+    if (outcome.saved) Object.assign(this.liveSaved, outcome.saved);
+    output.stepResult(label, outcome.status, this.redactor(outcome.summary), durationMs, {
+      optional,
+      ...(outcome.dryRun ? { dryRun: true } : {}),
+    });
+    if (outcome.status === "failed" && outcome.output) output.failureTail(tail(outcome.output, 12));
+    return outcome;
+  }
+
+  /** Secret input answers join the redactor before the outcome is journaled; everything kept is redacted. */
+  private keep(step: Step, outcome: StepOutcome): StepOutcome {
+    if (outcome.saved) {
+      // Keep the unredacted values for later steps of this session.
+      Object.assign(this.liveSaved, outcome.saved);
+    }
+    if (step.input?.secret) {
+      if (outcome.answer) this.secretValues.add(outcome.answer);
+      for (const v of Object.values(outcome.saved ?? {})) this.secretValues.add(v);
+      this.redactor = createRedactor(this.secretValues);
+    }
+    return redactDeep(outcome, this.redactor);
+  }
+
+  /** Call the executor, or describe a mutating step in a dry run. Throws Interrupted on Ctrl-C. */
+  private async invoke(
+    key: StepKey,
+    step: Step | NestedStep,
+    progress: StepProgress | undefined,
+  ): Promise<StepOutcome> {
+    const check = await this.ports.executors.loadCheck(stepKind(step));
+    if (this.s.dryRun && isMutating(step)) {
+      return {
+        status: "passed",
+        dryRun: true,
+        summary: `would run: ${this.redactor(await this.describe(step))}`,
+      };
+    }
+    const timeoutMs = step.timeout ? parseDuration(step.timeout) : undefined;
+    const stepAbort = new AbortController();
+    const onInterrupt = () => stepAbort.abort(new Interrupted("interrupted"));
+    if (this.s.signal.aborted) throw new Interrupted("interrupted");
+    this.s.signal.addEventListener("abort", onInterrupt, { once: true });
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => stepAbort.abort(new Error(`timed out after ${step.timeout}`)), timeoutMs);
+    const ctx = this.context(key, step, stepAbort.signal, timeoutMs, progress);
+    let settled = false;
+    const running = check.execute(step, ctx).finally(() => {
+      settled = true;
+    });
+    try {
+      const interrupted = new Promise<"interrupted">((resolve) => {
+        if (this.s.signal.aborted) resolve("interrupted");
+        this.s.signal.addEventListener("abort", () => resolve("interrupted"), { once: true });
+      });
+      const first = await Promise.race([running, interrupted]);
+      if (first === "interrupted" || this.s.signal.aborted) {
+        // Give the executor a moment to stop its child process tree before the journal says so.
+        if (!settled) {
+          await Promise.race([running.catch(() => undefined), delay(STOP_GRACE_MS)]);
+        }
+        throw new Interrupted("interrupted");
+      }
+      if (stepAbort.signal.aborted && first.status === "failed" && !/timed out/i.test(first.summary)) {
+        return { ...first, summary: `timed out after ${step.timeout}: ${first.summary}` };
+      }
+      return first;
+    } catch (err) {
+      if (err instanceof Interrupted || err instanceof InterruptedError || this.s.signal.aborted) {
+        throw new Interrupted("interrupted");
+      }
+      const message = err instanceof Error ? err.message : String(err);
+      if (stepAbort.signal.aborted)
+        return { status: "failed", summary: `timed out after ${step.timeout}`, error: message };
+      return { status: "failed", summary: message, error: message };
+    } finally {
+      if (timer) clearTimeout(timer);
+      this.s.signal.removeEventListener("abort", onInterrupt);
+    }
+  }
+
+  private context(
+    key: StepKey,
+    step: Step | NestedStep,
+    signal: AbortSignal,
+    timeoutMs: number | undefined,
+    progress: StepProgress | undefined,
+  ): ExecContext {
+    const { clock } = this.ports;
+    const runner = this;
+    const watch = this.state.steps[key]?.watch;
+    const ctx: ExecContext = {
+      key,
+      run: {
+        checklist: this.s.checklist.metadata.name,
+        ...(this.s.checklist.metadata.environment
+          ? { environment: this.s.checklist.metadata.environment }
+          : {}),
+        engineer: this.s.engineer,
+        // Computed only when an executor (notify) reads it.
+        get progress() {
+          return runner.progressText();
+        },
+      },
+      vars: this.vars(),
+      env: this.s.env,
+      cwd: this.s.cwd,
+      signal,
+      timeoutMs,
+      dryRun: this.s.dryRun,
+      interactive: this.s.interactive,
+      progress: progress ?? { message: () => {} },
+      prompter: this.executorPrompter,
+      redact: (text) => this.redactor(text),
+      now: () => clock.now(),
+      sleep: (ms) => clock.sleep(ms, signal),
+      kube: this.s.kube,
+      runNested: async (nested, index) => {
+        const nestedKey = `${key}#${index + 1}`;
+        const saved = this.currentKey;
+        try {
+          this.currentKey = nestedKey;
+          return redactDeep(await this.invoke(nestedKey, nested, progress), this.redactor);
+        } finally {
+          this.currentKey = saved;
+        }
+      },
+      ...(watch ? { resume: { watchElapsedMs: watch.elapsedMs, watchRounds: watch.rounds } } : {}),
+      recordWatchRound: async (round, elapsedMs, ok, failed) => {
+        await this.append(
+          ev({
+            type: "watch-round",
+            at: this.at(),
+            key,
+            round,
+            elapsedMs,
+            ok,
+            ...(failed === undefined ? {} : { failed: this.redactor(failed) }),
+          }),
+        );
+      },
+    };
+    // Executors may read the --answers entry directly (non-interactive manual steps).
+    const answer = this.s.interactive ? undefined : this.s.answers[key];
+    if (answer) {
+      const { value, note } = splitNote(answer);
+      Object.assign(ctx, { answer: value, ...(note === undefined ? {} : { answerNote: note }) });
+    }
+    void step;
+    return ctx;
+  }
+
+  // ---- failures --------------------------------------------------------------------------------
+
+  /** A required step failed in this session: the menu (interactive) or a stop. Returns an exit code to stop. */
+  private async decide(ref: StepRef): Promise<number | undefined> {
+    const { output, prompter } = this.ports;
+    const label = await this.label(ref.step);
+    if (!this.s.interactive) {
+      await this.append(
+        ev({
+          type: "run-aborted",
+          at: this.at(),
+          reason: `required step ${ref.key} failed`,
+          abandoned: false,
+        }),
+      );
+      output.line();
+      output.warn(`Stopped: required step ${ref.key} (${label}) failed.`);
+      output.info(
+        `Fix the cause and resume with: deploycheck resume ${this.s.runId}   (or pass --keep-going to continue past failures)`,
+      );
+      return 1;
+    }
+    const s = this.state.steps[ref.key];
+    for (;;) {
+      const choices: Choice<MenuChoice>[] = [
+        { value: "retry", name: "Retry", description: "run the step again" },
+        { value: "output", name: "Show full output" },
+        ...(ref.step.allowOverride === false
+          ? []
+          : [
+              {
+                value: "override" as const,
+                name: "Override",
+                description: "mark it done by hand (reason required)",
+              },
+            ]),
+        { value: "skip", name: "Skip", description: "leave it not done and move on (reason required)" },
+        { value: "abort", name: "Abort", description: "stop here; the run can be resumed later" },
+      ];
+      const choice = await prompter.select(`${label} failed. What now?`, choices, { default: "retry" });
+      switch (choice) {
+        case "retry":
+          this.failedNow.delete(ref.key);
+          await this.step(ref);
+          return undefined;
+        case "output":
+          output.block(s?.outcome?.output ? s.outcome.output : "(no output was captured)");
+          continue;
+        case "override":
+        case "skip": {
+          const reason = (
+            await prompter.text(
+              choice === "override" ? "Why is it done anyway? (recorded)" : "Why skip it? (recorded)",
+              {
+                required: true,
+              },
+            )
+          ).trim();
+          if (!reason) continue;
+          await this.append(
+            ev({
+              type: choice === "override" ? "step-overridden" : "step-skipped",
+              at: this.at(),
+              key: ref.key,
+              by: this.s.engineer,
+              reason: this.redactor(reason),
+            }),
+          );
+          output.stepResult(label, choice === "override" ? "overridden" : "skipped", reason, undefined);
+          this.failedNow.delete(ref.key);
+          return undefined;
+        }
+        case "abort":
+          await this.append(
+            ev({
+              type: "run-aborted",
+              at: this.at(),
+              reason: `aborted after ${ref.key} failed`,
+              abandoned: false,
+            }),
+          );
+          output.info(
+            `Run aborted; everything so far is saved. Resume with: deploycheck resume ${this.s.runId}`,
+          );
+          return 1;
+      }
+    }
+  }
+
+  // ---- sign-off --------------------------------------------------------------------------------
+
+  private async signoff(): Promise<void> {
+    const { output, prompter } = this.ports;
+    const blocking = blockingFailures(this.s.checklist, this.state, this.refs);
+    output.section(this.s.checklist.signoff?.title ?? "Sign-off");
+    output.line();
+    output.block(renderSummaryTable(summarize(this.state, this.s.checklist)));
+    output.line();
+    const requireAll = this.s.checklist.signoff?.requireAllRequiredPassed ?? true;
+    const refusal =
+      requireAll && blocking.length
+        ? `"ready" is refused: ${blocking.length} required step${blocking.length > 1 ? "s" : ""} failed without override (${blocking.map((r) => r.key).join(", ")})`
+        : undefined;
+    let engineer: string;
+    let ready: boolean;
+    let notes: string;
+    let blockers: string;
+    if (this.s.interactive) {
+      engineer = (
+        await prompter.input("Engineer:", {
+          default: this.s.engineer,
+          validate: (v) => (v.trim() ? true : "a name is required"),
+        })
+      ).trim();
+      if (refusal) output.warn(refusal);
+      ready = await prompter.confirm("Deployment ready?", { default: !refusal });
+      if (ready && refusal) {
+        output.warn(`${refusal}; recording "not ready".`);
+        ready = false;
+      }
+      notes = await prompter.text("Notes:");
+      blockers = await prompter.text("Issues/Blockers:", refusal ? { default: refusal } : {});
+    } else {
+      const a = this.s.answers;
+      engineer = a[SIGNOFF_KEYS.engineer]?.value.trim() || this.s.engineer;
+      ready = parseYesNo(a[SIGNOFF_KEYS.ready]?.value ?? "") === true;
+      if (ready && refusal) {
+        output.warn(`${refusal}; recording "not ready".`);
+        ready = false;
+      }
+      notes = a[SIGNOFF_KEYS.notes]?.value ?? "";
+      blockers = a[SIGNOFF_KEYS.blockers]?.value ?? refusal ?? "";
+    }
+    await this.append(
+      ev({
+        type: "signoff",
+        at: this.at(),
+        engineer: this.redactor(engineer),
+        ready,
+        notes: this.redactor(notes),
+        blockers: this.redactor(blockers),
+      }),
+    );
+  }
+
+  private async finish(): Promise<number> {
+    const { output } = this.ports;
+    const blocking = blockingFailures(this.s.checklist, this.state, this.refs);
+    const exitCode = blocking.length === 0 && this.state.signoff?.ready ? 0 : 1;
+    if (this.s.finalize) {
+      const { recordPath, fingerprint } = await this.s.finalize(this.state);
+      output.line();
+      output.info(`Record: ${recordPath} (signed, key ${fingerprint})`);
+    }
+    output.info(`Report: deploycheck export ${this.s.runId} --format md`);
+    await this.notify(
+      "finish",
+      `${this.title()}: run ${this.s.runId} signed off ${this.state.signoff?.ready ? "ready" : "NOT ready"} by ${this.state.signoff?.engineer ?? "?"}`,
+    );
+    await this.append(ev({ type: "run-finished", at: this.at(), exitCode }));
+    output.info(
+      exitCode === 0 ? "Deployment signed off as ready." : "Deployment NOT signed off as ready (exit 1).",
+    );
+    return exitCode;
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  private async notify(on: NotifyOn, text: string): Promise<void> {
+    const { notifier, output } = this.ports;
+    if (!notifier || !this.s.notifyOn?.has(on)) return;
+    let result: { ok: boolean; status?: number; error?: string };
+    try {
+      result = await notifier.post(
+        this.redactor(text),
+        { checklist: this.s.checklist.metadata.name, run: this.s.runId, on },
+        this.s.signal,
+      );
+    } catch (err) {
+      result = { ok: false, error: err instanceof Error ? err.message : String(err) };
+    }
+    await this.append(
+      ev({
+        type: "notification",
+        at: this.at(),
+        on,
+        ok: result.ok,
+        ...(result.status === undefined ? {} : { status: result.status }),
+        ...(result.error === undefined ? {} : { error: this.redactor(result.error) }),
+      }),
+    );
+    if (!result.ok)
+      output.warn(
+        `${on} notification not delivered: ${this.redactor(result.error ?? `HTTP ${result.status}`)}`,
+      );
+  }
+
+  private async append(e: RunEvent): Promise<void> {
+    const safe = redactDeep(e, this.redactor);
+    await this.ports.journal.append(safe);
+    applyEvent(this.state, safe);
+  }
+
+  private vars(): Record<string, string> {
+    return { ...this.s.vars, ...this.state.saved, ...this.liveSaved };
+  }
+
+  private at(): string {
+    return new Date(this.ports.clock.now()).toISOString();
+  }
+
+  /** "12/23 items done": items whose steps all have a final result. */
+  private progressText(): string {
+    const open = new Set<string>();
+    for (const r of this.refs) if (!isSettled(this.state.steps[r.key], r, true)) open.add(r.item.id);
+    const done = this.itemTotal - open.size;
+    return `${done}/${this.itemTotal} items done`;
+  }
+
+  private title(): string {
+    return this.s.checklist.metadata.title;
+  }
+
+  private headers(ref: StepRef): void {
+    const { output } = this.ports;
+    if (ref.section.id !== this.lastSection) {
+      this.lastSection = ref.section.id;
+      output.section(ref.section.title);
+    }
+    if (ref.item.id !== this.lastItem) {
+      this.lastItem = ref.item.id;
+      output.item(ref.itemNumber, this.itemTotal, ref.item.title);
+      if (ref.item.help) output.help(ref.item.help);
+    }
+  }
+
+  private async describe(step: Step | NestedStep): Promise<string> {
+    try {
+      const check = await this.ports.executors.loadCheck(stepKind(step));
+      return check.describe(step, this.vars(), { secrets: new Set(this.s.secretVars), env: this.s.env });
+    } catch {
+      return stepKind(step);
+    }
+  }
+
+  private async label(step: Step): Promise<string> {
+    const text = step.title ?? (await this.describe(step)).split("\n")[0] ?? stepKind(step);
+    const safe = this.redactor(text);
+    return safe.length > LABEL_MAX ? `${safe.slice(0, LABEL_MAX - 1)}…` : safe;
+  }
+
+  private checkInterrupt(): void {
+    if (this.s.signal.aborted) throw this.interruptedError();
+  }
+
+  private interruptedError(): InterruptedError {
+    return new InterruptedError(`Run interrupted. Resume with: deploycheck resume ${this.s.runId}`);
+  }
+
+  /** The terminal prompter, hiding the spinner while a question is on screen (rolloutUndo, inconclusive gates). */
+  private suspendingPrompter(): ExecutorPrompter {
+    const p = this.ports.prompter;
+    const around = async <T>(fn: () => Promise<T>): Promise<T> => {
+      const progress = this.progress;
+      progress?.suspend();
+      try {
+        return await fn();
+      } catch (err) {
+        if (err instanceof InterruptedError) throw new Interrupted("interrupted");
+        throw err;
+      } finally {
+        progress?.resume();
+      }
+    };
+    return {
+      confirm: (m, o) => around(() => p.confirm(m, o)),
+      input: (m, o) => around(() => p.input(m, o)),
+      text: (m, o) => around(() => p.text(m, o)),
+    };
+  }
+}
+
+function tail(text: string, lines: number): string {
+  const all = text.trimEnd().split("\n");
+  return all.slice(-lines).join("\n");
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
+}

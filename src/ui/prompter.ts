@@ -1,0 +1,85 @@
+// The Prompter port on a terminal through @inquirer/prompts (imported on first use: it is not needed
+// by non-interactive runs). Ctrl-C inside a prompt becomes an InterruptedError, like a SIGINT.
+import type { Choice, Prompter, PromptInputOptions } from "../engine/ports.js";
+import { InterruptedError } from "../errors.js";
+
+type Inquirer = typeof import("@inquirer/prompts");
+
+function isPromptCancel(err: unknown): boolean {
+  const name = (err as { name?: string })?.name;
+  return name === "ExitPromptError" || name === "AbortPromptError";
+}
+
+export interface TerminalPrompterOptions {
+  /** Aborting it cancels the prompt on screen (SIGINT from another source). */
+  signal?: AbortSignal;
+  input?: NodeJS.ReadableStream;
+  output?: NodeJS.WritableStream;
+}
+
+export function createTerminalPrompter(options: TerminalPrompterOptions = {}): Prompter {
+  let inquirer: Promise<Inquirer> | undefined;
+  const load = () => {
+    inquirer ??= import("@inquirer/prompts");
+    return inquirer;
+  };
+  const context = () => ({
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.input ? { input: options.input } : {}),
+    ...(options.output ? { output: options.output } : {}),
+  });
+  async function ask<T>(fn: (q: Inquirer) => Promise<T>): Promise<T> {
+    const q = await load();
+    try {
+      return await fn(q);
+    } catch (err) {
+      if (isPromptCancel(err)) throw new InterruptedError("interrupted at a prompt", { cause: err });
+      throw err;
+    }
+  }
+  return {
+    confirm: (message, o = {}) =>
+      ask((q) =>
+        q.confirm({ message, ...(o.default === undefined ? {} : { default: o.default }) }, context()),
+      ),
+    input: (message, o: PromptInputOptions = {}) =>
+      ask((q) => {
+        const re = o.pattern === undefined ? undefined : new RegExp(o.pattern);
+        const validate = (value: string): true | string => {
+          if (re && !re.test(value)) return `must match ${o.pattern}`;
+          return o.validate ? o.validate(value) : true;
+        };
+        if (o.secret) return q.password({ message, mask: "*", validate }, context());
+        return q.input(
+          { message, ...(o.default === undefined ? {} : { default: o.default }), validate },
+          context(),
+        );
+      }),
+    text: (message, o = {}) =>
+      ask((q) =>
+        q.input(
+          {
+            message,
+            ...(o.default === undefined ? {} : { default: o.default }),
+            ...(o.required ? { required: true } : {}),
+          },
+          context(),
+        ),
+      ),
+    select: <T extends string>(message: string, choices: readonly Choice<T>[], o: { default?: T } = {}) =>
+      ask((q) =>
+        q.select<T>(
+          {
+            message,
+            choices: choices.map((ch) => ({
+              value: ch.value,
+              name: ch.name,
+              ...(ch.description ? { description: ch.description } : {}),
+            })),
+            ...(o.default === undefined ? {} : { default: o.default }),
+          },
+          context(),
+        ),
+      ),
+  };
+}
