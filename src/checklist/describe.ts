@@ -3,6 +3,7 @@
 // re-export these as their `describe`.
 import type { NestedStep, Step, StepKind } from "./schema.js";
 import { stepKind } from "./schema.js";
+import { interpolateCommand } from "./shell-interpolate.js";
 import { REFERENCE_RE, shellQuote } from "./vars.js";
 
 export type Values = Record<string, string>;
@@ -38,6 +39,21 @@ export function fill(
   });
 }
 
+/**
+ * A bash command as it will run: each value quoted for the quoting context it lands in (the run
+ * executor does the same), secrets as ****, `${env.NAME}` as "${NAME}" when no environment is given.
+ */
+export function fillCommand(text: string, values: Values, options: DescribeOptions = {}): string {
+  return interpolateCommand(text, values, options.env ?? {}, {
+    ...(options.secrets ? { mask: options.secrets } : {}),
+    unsetEnvAsShellVar: true,
+  });
+}
+
+/** Headers whose values are credentials: shown as **** whatever they hold. */
+const SECRET_HEADER_RE =
+  /^(?:authorization|proxy-authorization|cookie|set-cookie)$|token|secret|api-?key|password/i;
+
 const quoted = (text: string) => JSON.stringify(text);
 
 export function describeConfirm(step: AnyStep, values: Values, options: DescribeOptions = {}): string {
@@ -65,11 +81,11 @@ export function describeNote(step: AnyStep, values: Values, options: DescribeOpt
 export function describeRun(step: AnyStep, values: Values, options: DescribeOptions = {}): string {
   const r = step.run;
   if (r === undefined) return "run";
-  if (typeof r === "string") return `$ ${fill(r, values, { ...options, shell: true })}`;
+  if (typeof r === "string") return `$ ${fillCommand(r, values, options)}`;
   const env = Object.entries(r.env ?? {})
     .map(([k, v]) => `${k}=${shellQuote(fill(v, values, options))} `)
     .join("");
-  const parts = [`$ ${env}${fill(r.command, values, { ...options, shell: true })}`];
+  const parts = [`$ ${env}${fillCommand(r.command, values, options)}`];
   if (r.cwd) parts.push(`in ${fill(r.cwd, values, options)}`);
   const expect: string[] = [];
   if (r.expect?.exitCode !== undefined) expect.push(`exit code ${[r.expect.exitCode].flat().join(" or ")}`);
@@ -91,7 +107,9 @@ export function describeHttp(step: AnyStep, values: Values, options: DescribeOpt
   const parts = [head];
   const headers = Object.entries(h.headers ?? {});
   if (headers.length)
-    parts.push(`headers ${headers.map(([k, v]) => `${k}: ${fill(v, values, options)}`).join(", ")}`);
+    parts.push(
+      `headers ${headers.map(([k, v]) => `${k}: ${SECRET_HEADER_RE.test(k) ? "****" : fill(v, values, options)}`).join(", ")}`,
+    );
   if (h.body !== undefined)
     parts.push(
       `body ${typeof h.body === "string" ? quoted(fill(h.body, values, options)) : JSON.stringify(h.body)}`,

@@ -3,39 +3,22 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { FileStep, NestedStep, Step } from "../checklist/schema.js";
-import { parseDuration } from "../checklist/schema.js";
-import { interpolate } from "../checklist/vars.js";
+import { interpolate, resolveDuration } from "../checklist/vars.js";
 import type { StepOutcome } from "../engine/events.js";
 import { InternalError } from "../errors.js";
-import { describeText, failure, formatDuration } from "./format.js";
+import { failure, formatDuration } from "./format.js";
 import { globToRegExp } from "./glob.js";
 import { parseKeyValues } from "./key-values.js";
-import type { Describer, Executor } from "./types.js";
+import type { Executor } from "./types.js";
+
+// The describer is the pure one in checklist/describe.ts (shared with `show`).
+export { describeFile as describe } from "../checklist/describe.js";
 
 function specOf(step: Step | NestedStep): FileStep {
   if (step.file === undefined)
     throw new InternalError("file executor called for a step that is not a file step");
   return step.file;
 }
-
-export const describe: Describer = (step, vars, options) => {
-  const spec = specOf(step);
-  const target = describeText(spec.path, vars, options);
-  if (spec.exists === false) return `check that ${target} does not exist`;
-  const parts: string[] = [];
-  if (spec.maxAge) parts.push(`modified within ${spec.maxAge}`);
-  if (spec.contains !== undefined)
-    parts.push(`contains ${JSON.stringify(describeText(spec.contains, vars, options))}`);
-  if (spec.newest) {
-    const which = spec.newest.glob ? `newest ${spec.newest.glob}` : "newest entry";
-    parts.push(spec.newest.maxAge ? `${which} within ${spec.newest.maxAge}` : `${which} exists`);
-  }
-  if (spec.keys?.length) parts.push(`keys ${spec.keys.join(", ")}`);
-  for (const [key, value] of Object.entries(spec.values ?? {})) {
-    parts.push(`${key}=${typeof value === "string" ? describeText(value, vars, options) : String(value)}`);
-  }
-  return parts.length ? `check ${target}: ${parts.join(", ")}` : `check that ${target} exists`;
-};
 
 export const execute: Executor = async (step, ctx) => {
   const spec = specOf(step);
@@ -76,7 +59,7 @@ export const execute: Executor = async (step, ctx) => {
   const problems: string[] = [];
   const found: string[] = [];
   if (spec.maxAge) {
-    const limit = parseDuration(spec.maxAge);
+    const limit = resolveDuration(spec.maxAge, ctx.vars, ctx.env);
     if (age > limit) problems.push(`${shown} is ${formatDuration(age)} old (limit ${formatDuration(limit)})`);
     else found.push(`${formatDuration(age)} old`);
   }
@@ -100,7 +83,7 @@ export const execute: Executor = async (step, ctx) => {
           modified: new Date(result.newest.mtimeMs).toISOString(),
           ageMs: Math.round(entryAge),
         };
-        const limit = spec.newest.maxAge ? parseDuration(spec.newest.maxAge) : undefined;
+        const limit = spec.newest.maxAge ? resolveDuration(spec.newest.maxAge, ctx.vars, ctx.env) : undefined;
         const desc = `newest ${result.newest.name} is ${formatDuration(entryAge)} old`;
         if (limit !== undefined && entryAge > limit)
           problems.push(`${desc} (limit ${formatDuration(limit)})`);

@@ -1,9 +1,7 @@
 // How the built-in checks phrase things: human durations, output tails, user regexes, and the
-// interpolation used by describers (secrets masked, ${env.NAME} kept when no environment is given).
-import { interpolate } from "../checklist/vars.js";
+// failed / stopped / dry-run outcomes.
 import type { StepOutcome } from "../engine/events.js";
-import { interpolateCommand } from "./shell-interpolate.js";
-import type { DescribeOptions, ExecContext } from "./types.js";
+import type { ExecContext } from "./types.js";
 
 /** 41ms, 1.2s, 30s, 2m 5s, 1h 30m, 2d 4h: short, and precise where it matters. */
 export function formatDuration(ms: number): string {
@@ -70,26 +68,6 @@ export function showRegex(source: string): string {
   return `/${source}/`;
 }
 
-const ENV_REF = /\$\{(\s*env\.)/g;
-const ENV_HOLD = "$\u0001{";
-
-/**
- * Interpolate for a description: secret variables show as ****, `${env.NAME}` stays as written
- * when no environment is given (a plan shown without the run's environment must not guess it).
- */
-export function describeText(
-  text: string,
-  vars: Record<string, string>,
-  options: DescribeOptions = {},
-  shell = false,
-): string {
-  const held = options.env ? text : text.replace(ENV_REF, `${ENV_HOLD}$1`);
-  const mask = options.secrets ?? new Set<string>();
-  const env = options.env ?? {};
-  const out = shell ? interpolateCommand(held, vars, env, { mask }) : interpolate(held, vars, env, { mask });
-  return options.env ? out : out.split(ENV_HOLD).join("${");
-}
-
 /** A failed outcome whose summary is also its error. */
 export function failure(summary: string, extra: Partial<StepOutcome> = {}): StepOutcome {
   return { status: "failed", summary, error: summary, ...extra };
@@ -97,7 +75,7 @@ export function failure(summary: string, extra: Partial<StepOutcome> = {}): Step
 
 /** What the executor returns for a mutating step in --dry-run, should the runner call it at all. */
 export function dryRunOutcome(description: string): StepOutcome {
-  return { status: "passed", summary: `dry run: would ${description}`, dryRun: true };
+  return { status: "passed", summary: `dry run, would do: ${description}`, dryRun: true };
 }
 
 /** Whether the step's signal was aborted by its timeout (rather than Ctrl-C or an abort). */

@@ -1,12 +1,333 @@
-// The `http` step kind. Placeholder until its executor lands.
+// The `http` step kind: one request checked for status, body, JSON fields and latency, or N samples
+// checked for latency percentiles (nearest rank) and error rate. Header values never appear in output.
+import { STATUS_CODES } from "node:http";
+import { describeHttp } from "../checklist/describe.js";
+import type { HttpStep, NestedStep, Step } from "../checklist/schema.js";
+import { isMutating } from "../checklist/schema.js";
+import { interpolate, resolveDuration } from "../checklist/vars.js";
 import type { StepOutcome } from "../engine/events.js";
-import type { Executor } from "./types.js";
-
-export const execute: Executor = async (): Promise<StepOutcome> => ({
-  status: "failed",
-  summary: "the http step kind is not implemented yet",
-  error: "not implemented",
-});
+import { InternalError } from "../errors.js";
+import { FetchFailure, type FetchResult, fetchText } from "./fetch-request.js";
+import { dryRunOutcome, failure, formatDuration, stoppedOutcome } from "./format.js";
+import type { ExecContext, Executor } from "./types.js";
 
 // The describer is the pure one in checklist/describe.ts (shared with `show`).
 export { describeHttp as describe } from "../checklist/describe.js";
+
+/** Per-request timeout when the step sets none. */
+const DEFAULT_TIMEOUT_MS = 10_000;
+/** Samples in flight at once: enough to finish quickly, few enough not to load the service. */
+const SAMPLE_CONCURRENCY = 4;
+const BODY_EXCERPT = 2000;
+
+function specOf(step: Step | NestedStep): HttpStep {
+  if (step.http === undefined)
+    throw new InternalError("http executor called for a step that is not an http step");
+  return step.http;
+}
+
+function statusText(status: number | number[] | undefined): string {
+  if (status === undefined) return "2xx";
+  return Array.isArray(status) ? status.join(" or ") : String(status);
+}
+
+// ---- execute ---------------------------------------------------------------------------------
+
+interface Request {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+  timeoutMs: number;
+}
+
+interface Sample {
+  /** Response received (whatever its status). */
+  response?: FetchResult;
+  latencyMs: number;
+  /** Why this sample does not meet the expectations, if it does not. */
+  problem?: string;
+  /** The step's signal stopped it. */
+  aborted?: boolean;
+}
+
+export const execute: Executor = async (step, ctx) => {
+  const spec = specOf(step);
+  if (ctx.dryRun && isMutating(step)) return dryRunOutcome(ctx.redact(describeHttp(step, ctx.vars)));
+  const request = buildRequest(spec, ctx);
+  const started = ctx.now();
+  let target: URL;
+  try {
+    target = new URL(request.url);
+  } catch {
+    return failure(ctx.redact(`invalid URL ${JSON.stringify(request.url)}`));
+  }
+  if (target.protocol !== "http:" && target.protocol !== "https:")
+    return failure(ctx.redact(`unsupported URL scheme ${target.protocol} in ${request.url}`));
+  const base: Record<string, unknown> = { method: request.method, url: ctx.redact(request.url) };
+  if (spec.samples === undefined) return single(spec, request, ctx, started, base);
+  return sampled(spec, request, ctx, started, base);
+};
+
+function buildRequest(spec: HttpStep, ctx: ExecContext): Request {
+  const text = (s: string) => interpolate(s, ctx.vars, ctx.env);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(spec.headers ?? {})) headers[name] = text(value);
+  let body: string | undefined;
+  if (typeof spec.body === "string") body = text(spec.body);
+  else if (spec.body !== undefined) {
+    body = JSON.stringify(interpolateDeep(spec.body, text));
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type"))
+      headers["content-type"] = "application/json";
+  }
+  return {
+    url: text(spec.url),
+    method: spec.method ?? "GET",
+    headers,
+    body,
+    timeoutMs: ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  };
+}
+
+function interpolateDeep(value: unknown, text: (s: string) => string): unknown {
+  if (typeof value === "string") return text(value);
+  if (Array.isArray(value)) return value.map((v) => interpolateDeep(v, text));
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateDeep(v, text)]));
+  return value;
+}
+
+async function send(request: Request, ctx: ExecContext): Promise<Sample> {
+  const started = performance.now();
+  try {
+    const response = await fetchText(request.url, {
+      method: request.method,
+      headers: request.headers,
+      ...(request.body === undefined ? {} : { body: request.body }),
+      timeoutMs: request.timeoutMs,
+      signal: ctx.signal,
+    });
+    return { response, latencyMs: performance.now() - started };
+  } catch (err) {
+    const latencyMs = performance.now() - started;
+    if (err instanceof FetchFailure) {
+      if (err.aborted) return { latencyMs, aborted: true, problem: "stopped" };
+      return { latencyMs, problem: networkProblem(err.message, request.url) };
+    }
+    return { latencyMs, problem: `request failed: ${(err as Error).message}` };
+  }
+}
+
+/** "connection refused (ECONNREFUSED)" -> "connection refused to 127.0.0.1:1234". */
+function networkProblem(message: string, url: string): string {
+  const host = new URL(url).host;
+  const m = /^(.*) \(([A-Z_]+)\)$/.exec(message);
+  if (m) return `${m[1]} to ${host}`;
+  return `${message} (${host})`;
+}
+
+function statusLine(response: FetchResult): string {
+  const text = response.statusText || STATUS_CODES[response.status] || "";
+  return text ? `${response.status} ${text}` : String(response.status);
+}
+
+function statusExpected(status: number, expected: number | number[] | undefined): boolean {
+  if (expected === undefined) return status >= 200 && status < 300;
+  return Array.isArray(expected) ? expected.includes(status) : status === expected;
+}
+
+/** Every expectation the response does not meet (latency is judged by the caller). */
+function responseProblems(spec: HttpStep, response: FetchResult, ctx: ExecContext): string[] {
+  const problems: string[] = [];
+  if (!statusExpected(response.status, spec.expect?.status)) {
+    problems.push(`${statusLine(response)} (expected ${statusText(spec.expect?.status)})`);
+    return problems;
+  }
+  const contains = spec.expect?.bodyContains;
+  if (contains !== undefined) {
+    const needle = interpolate(contains, ctx.vars, ctx.env);
+    if (!response.body.includes(needle)) problems.push(`body does not contain ${JSON.stringify(needle)}`);
+  }
+  const json = spec.expect?.json;
+  if (json && Object.keys(json).length) {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(response.body);
+    } catch {
+      problems.push("response is not JSON");
+      return problems;
+    }
+    for (const [path, raw] of Object.entries(json)) {
+      const expected = typeof raw === "string" ? interpolate(raw, ctx.vars, ctx.env) : raw;
+      const found = lookup(doc, path);
+      if (!found.present) problems.push(`json ${path}: missing`);
+      else if (!sameValue(found.value, expected))
+        problems.push(
+          `json ${path}: expected ${JSON.stringify(expected)}, found ${JSON.stringify(found.value)}`,
+        );
+    }
+  }
+  return problems;
+}
+
+/** A dotted path into JSON: `items.0.status`, numeric segments index arrays. */
+export function lookup(doc: unknown, path: string): { present: boolean; value?: unknown } {
+  let current: unknown = doc;
+  for (const segment of path.split(".")) {
+    if (Array.isArray(current) && /^\d+$/.test(segment) && Number(segment) < current.length) {
+      current = current[Number(segment)];
+    } else if (current !== null && typeof current === "object" && Object.hasOwn(current, segment)) {
+      current = (current as Record<string, unknown>)[segment];
+    } else return { present: false };
+  }
+  return { present: true, value: current };
+}
+
+/** Deep equality; an expected string also matches a number or boolean with that text (variables are strings). */
+function sameValue(actual: unknown, expected: unknown): boolean {
+  if (typeof expected === "string" && (typeof actual === "number" || typeof actual === "boolean"))
+    return String(actual) === expected;
+  if (actual === expected) return true;
+  if (typeof actual !== "object" || typeof expected !== "object" || actual === null || expected === null)
+    return false;
+  if (Array.isArray(actual) !== Array.isArray(expected)) return false;
+  const a = actual as Record<string, unknown>;
+  const e = expected as Record<string, unknown>;
+  const keys = Object.keys(e);
+  if (keys.length !== Object.keys(a).length) return false;
+  return keys.every((k) => Object.hasOwn(a, k) && sameValue(a[k], e[k]));
+}
+
+function excerptOf(body: string, ctx: ExecContext): string | undefined {
+  if (!body) return undefined;
+  const cut = body.length > BODY_EXCERPT ? `${body.slice(0, BODY_EXCERPT)}\n…` : body;
+  return ctx.redact(cut);
+}
+
+async function single(
+  spec: HttpStep,
+  request: Request,
+  ctx: ExecContext,
+  started: number,
+  details: Record<string, unknown>,
+): Promise<StepOutcome> {
+  ctx.progress.message(ctx.redact(`${request.method} ${request.url}`));
+  const sample = await send(request, ctx);
+  if (sample.aborted) return stoppedOutcome(ctx, started, ctx.now(), { details });
+  const latency = Math.round(sample.latencyMs);
+  details["latencyMs"] = latency;
+  const response = sample.response;
+  if (!response) return failure(ctx.redact(sample.problem ?? "request failed"), { details });
+  details["status"] = response.status;
+  details["bodyBytes"] = Buffer.byteLength(response.body);
+  const head = `${statusLine(response)} in ${formatDuration(latency)}`;
+  const problems = statusExpected(response.status, spec.expect?.status)
+    ? responseProblems(spec, response, ctx)
+    : [`expected ${statusText(spec.expect?.status)}`];
+  const maxLatency = spec.maxLatency ? resolveDuration(spec.maxLatency, ctx.vars, ctx.env) : undefined;
+  if (maxLatency !== undefined && sample.latencyMs > maxLatency)
+    problems.push(`latency over limit ${formatDuration(maxLatency)}`);
+  if (problems.length) {
+    const output = excerptOf(response.body, ctx);
+    return failure(ctx.redact(`${head}: ${problems.join("; ")}`), { details, ...(output ? { output } : {}) });
+  }
+  return { status: "passed", summary: ctx.redact(head), details };
+}
+
+/** Nearest-rank percentile of ascending values. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (!sorted.length) return Number.NaN;
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(rank, sorted.length) - 1]!;
+}
+
+function percent(rate: number): string {
+  return `${Math.round(rate * 1000) / 10}%`;
+}
+
+async function sampled(
+  spec: HttpStep,
+  request: Request,
+  ctx: ExecContext,
+  started: number,
+  details: Record<string, unknown>,
+): Promise<StepOutcome> {
+  const total = spec.samples!;
+  const samples: Sample[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < total && !ctx.signal.aborted) {
+      next++;
+      const sample = await send(request, ctx);
+      if (sample.response) {
+        const problems = responseProblems(spec, sample.response, ctx);
+        if (problems.length) sample.problem = problems[0]!;
+      }
+      samples.push(sample);
+      ctx.progress.message(`sample ${samples.length}/${total}`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(SAMPLE_CONCURRENCY, total) }, worker));
+  if (ctx.signal.aborted || samples.some((s) => s.aborted))
+    return stoppedOutcome(ctx, started, ctx.now(), { details: { ...details, samplesDone: samples.length } });
+
+  const latencies = samples
+    .filter((s) => s.response)
+    .map((s) => s.latencyMs)
+    .sort((a, b) => a - b);
+  const failed = samples.filter((s) => s.problem);
+  const errorRate = failed.length / total;
+  const stats = {
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+  };
+  const statuses: Record<string, number> = {};
+  for (const s of samples) {
+    const key = s.response ? String(s.response.status) : "error";
+    statuses[key] = (statuses[key] ?? 0) + 1;
+  }
+  const reasons: Record<string, number> = {};
+  for (const s of failed) reasons[s.problem!] = (reasons[s.problem!] ?? 0) + 1;
+  Object.assign(details, {
+    samples: total,
+    errors: failed.length,
+    errorRate,
+    ...(latencies.length
+      ? {
+          p50Ms: Math.round(stats.p50),
+          p95Ms: Math.round(stats.p95),
+          p99Ms: Math.round(stats.p99),
+          minMs: Math.round(latencies[0]!),
+          maxMs: Math.round(latencies.at(-1)!),
+          meanMs: Math.round(latencies.reduce((a, b) => a + b, 0) / latencies.length),
+        }
+      : {}),
+    statuses,
+    ...(failed.length ? { errorReasons: ctx.redact(JSON.stringify(reasons)) } : {}),
+  });
+
+  const problems: string[] = [];
+  for (const name of ["p50", "p95", "p99"] as const) {
+    const text = spec.thresholds?.[name];
+    const limit = text ? resolveDuration(text, ctx.vars, ctx.env) : undefined;
+    if (limit !== undefined && latencies.length && stats[name] > limit)
+      problems.push(`${name} ${formatDuration(stats[name])} over limit ${formatDuration(limit)}`);
+  }
+  const maxLatency = spec.maxLatency ? resolveDuration(spec.maxLatency, ctx.vars, ctx.env) : undefined;
+  if (maxLatency !== undefined && latencies.length && latencies.at(-1)! > maxLatency)
+    problems.push(`slowest ${formatDuration(latencies.at(-1)!)} over limit ${formatDuration(maxLatency)}`);
+  // Without an errorRate threshold every sample must succeed, as a single request would have to.
+  const allowed = spec.thresholds?.errorRate ?? 0;
+  if (errorRate > allowed) {
+    const [reason, count] = Object.entries(reasons).sort((a, b) => b[1] - a[1])[0]!;
+    problems.push(
+      `errors ${percent(errorRate)} over limit ${percent(allowed)} (${count}× ${reason}${Object.keys(reasons).length > 1 ? ", ..." : ""})`,
+    );
+  }
+  const line = latencies.length
+    ? `${total} samples: p50 ${formatDuration(stats.p50)} p95 ${formatDuration(stats.p95)} p99 ${formatDuration(stats.p99)}, errors ${percent(errorRate)}`
+    : `${total} samples: no response, errors ${percent(errorRate)}`;
+  if (problems.length) return failure(ctx.redact(`${problems.join("; ")}; ${line}`), { details });
+  return { status: "passed", summary: ctx.redact(line), details };
+}

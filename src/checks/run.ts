@@ -2,13 +2,14 @@
 // output. On timeout or Ctrl-C the whole group (grandchildren included) is stopped before returning.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { describeRun } from "../checklist/describe.js";
 import type { NestedStep, RunStep, Step } from "../checklist/schema.js";
 import { isMutating } from "../checklist/schema.js";
+import { interpolateCommand } from "../checklist/shell-interpolate.js";
 import { interpolate } from "../checklist/vars.js";
 import type { StepOutcome } from "../engine/events.js";
 import { InternalError } from "../errors.js";
 import {
-  describeText,
   dryRunOutcome,
   failure,
   formatDuration,
@@ -18,8 +19,10 @@ import {
   TailBuffer,
   userRegex,
 } from "./format.js";
-import { interpolateCommand } from "./shell-interpolate.js";
-import type { Describer, ExecContext, Executor } from "./types.js";
+import type { ExecContext, Executor } from "./types.js";
+
+// The describer is the pure one in checklist/describe.ts (shared with `show`).
+export { describeRun as describe } from "../checklist/describe.js";
 
 /** Combined output kept for the tail (the end is where errors are). */
 const OUTPUT_LIMIT = 64 * 1024;
@@ -43,20 +46,6 @@ function specOf(step: Step | NestedStep): RunSpec {
   return typeof run === "string" ? { command: run } : run;
 }
 
-export const describe: Describer = (step, vars, options) => {
-  const spec = specOf(step);
-  let text = describeText(spec.command, vars, options, true);
-  if (spec.cwd) text += ` (in ${describeText(spec.cwd, vars, options)})`;
-  const expected = expectedCodes(spec);
-  const extra: string[] = [];
-  if (expected.length !== 1 || expected[0] !== 0) extra.push(`exit ${expected.join(" or ")}`);
-  if (spec.expect?.stdout) extra.push(`stdout ${showRegex(spec.expect.stdout)}`);
-  if (spec.expect?.stderr) extra.push(`stderr ${showRegex(spec.expect.stderr)}`);
-  if (extra.length) text += `, expect ${extra.join(", ")}`;
-  if (spec.saveAs) text += `, save stdout as ${spec.saveAs}`;
-  return text;
-};
-
 function expectedCodes(spec: RunSpec): number[] {
   const code = spec.expect?.exitCode;
   return code === undefined ? [0] : Array.isArray(code) ? code : [code];
@@ -64,7 +53,7 @@ function expectedCodes(spec: RunSpec): number[] {
 
 export const execute: Executor = async (step, ctx) => {
   const spec = specOf(step);
-  if (ctx.dryRun && isMutating(step)) return dryRunOutcome(`run: ${ctx.redact(describe(step, ctx.vars))}`);
+  if (ctx.dryRun && isMutating(step)) return dryRunOutcome(ctx.redact(describeRun(step, ctx.vars)));
   const command = interpolateCommand(spec.command, ctx.vars, ctx.env);
   const cwd = path.resolve(ctx.cwd, spec.cwd ? interpolate(spec.cwd, ctx.vars, ctx.env) : ".");
   if (!isDirectory(cwd)) return failure(ctx.redact(`working directory ${cwd} does not exist`));

@@ -16,7 +16,7 @@ import { renderSummaryTable, summarize } from "../record/summary.js";
 import { createRedactor, type Redactor, redactDeep } from "../redact.js";
 import { type Answers, answersPrompter, parseYesNo, SIGNOFF_KEYS, splitNote } from "./answers.js";
 import { EVENT_VERSION, type RunEvent, type StepKey, type StepOutcome } from "./events.js";
-import { blockingFailures, isOptionalStep, nextAction } from "./plan.js";
+import { blockingFailures, isOptionalStep, isSettled, nextAction } from "./plan.js";
 import type { Choice, RunnerPorts, StepProgress } from "./ports.js";
 import { applyEvent, type RunState } from "./state.js";
 
@@ -330,9 +330,21 @@ class Runner {
     progress: StepProgress | undefined,
   ): ExecContext {
     const { clock } = this.ports;
+    const runner = this;
     const watch = this.state.steps[key]?.watch;
     const ctx: ExecContext = {
       key,
+      run: {
+        checklist: this.s.checklist.metadata.name,
+        ...(this.s.checklist.metadata.environment
+          ? { environment: this.s.checklist.metadata.environment }
+          : {}),
+        engineer: this.s.engineer,
+        // Computed only when an executor (notify) reads it.
+        get progress() {
+          return runner.progressText();
+        },
+      },
       vars: this.vars(),
       env: this.s.env,
       cwd: this.s.cwd,
@@ -592,6 +604,14 @@ class Runner {
     return new Date(this.ports.clock.now()).toISOString();
   }
 
+  /** "12/23 items done": items whose steps all have a final result. */
+  private progressText(): string {
+    const open = new Set<string>();
+    for (const r of this.refs) if (!isSettled(this.state.steps[r.key], r, true)) open.add(r.item.id);
+    const done = this.itemTotal - open.size;
+    return `${done}/${this.itemTotal} items done`;
+  }
+
   private title(): string {
     return this.s.checklist.metadata.title;
   }
@@ -610,11 +630,9 @@ class Runner {
   }
 
   private async describe(step: Step | NestedStep): Promise<string> {
-    const masked = { ...this.vars() };
-    for (const name of this.s.secretVars) if (name in masked) masked[name] = "****";
     try {
       const check = await this.ports.executors.loadCheck(stepKind(step));
-      return check.describe(step, masked);
+      return check.describe(step, this.vars(), { secrets: new Set(this.s.secretVars), env: this.s.env });
     } catch {
       return stepKind(step);
     }

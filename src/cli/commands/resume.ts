@@ -1,7 +1,8 @@
-// `deploycheck resume`: not built yet (placeholder so the CLI wiring compiles).
-import { UsageError } from "../../errors.js";
+// `deploycheck resume [run-id]`: continue a run (default: the most recent unfinished one) at its first
+// step without a final result.
 import type { GlobalOptions } from "../options.js";
+import { resumeCommand } from "../run-session.js";
 
-export async function run(_args: string[], _options: GlobalOptions): Promise<number> {
-  throw new UsageError("`deploycheck resume` is not available yet");
+export async function run(args: string[], options: GlobalOptions): Promise<number> {
+  return resumeCommand(args[0], options);
 }

@@ -224,28 +224,28 @@ describe("run executor", () => {
       makeContext({ dryRun: true }),
     );
     expect(out).toMatchObject({ status: "passed", dryRun: true });
-    expect(out.summary).toContain("would run: touch");
+    expect(out.summary).toBe(`dry run, would do: $ touch ${path.join(dir, "ran")}`);
     expect(existsSync(path.join(dir, "ran"))).toBe(false);
   });
 
-  it("describes the exact command, quoted, with secrets masked", () => {
+  it("describes the exact command, quoted as it will run, with secrets masked", () => {
     const vars = { ns: "staging", name: "my app", token: "abc123" };
     expect(describeRun(step("kubectl -n ${ns} get deploy ${name}"), vars)).toBe(
-      "kubectl -n staging get deploy 'my app'",
+      "$ kubectl -n staging get deploy 'my app'",
     );
     expect(
       describeRun(
-        step({ command: 'curl -H "X-Token: ${token}" ${env.URL}', expect: { exitCode: [0, 1] } }),
+        step({ command: 'curl -H "X-Token: ${token}" "${name}" ${env.URL}', expect: { exitCode: [0, 1] } }),
         vars,
         {
           secrets: new Set(["token"]),
         },
       ),
-    ).toBe('curl -H "X-Token: ****" ${env.URL}, expect exit 0 or 1');
+    ).toBe('$ curl -H "X-Token: ****" "my app" "${URL}"; expect exit code 0 or 1');
     expect(
       describeRun(step({ command: "echo ${env.URL}", cwd: "scripts", saveAs: "x" }), vars, {
         env: { URL: "http://x" },
       }),
-    ).toBe("echo http://x (in scripts), save stdout as x");
+    ).toBe("$ echo http://x; in scripts; expect exit code 0; stdout saved as ${x}");
   });
 });

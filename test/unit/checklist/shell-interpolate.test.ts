@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { interpolateCommand } from "../../../src/checks/shell-interpolate.js";
+import { interpolateCommand } from "../../../src/checklist/shell-interpolate.js";
 
 const vars = { v: "a'b\"c$(x)`y`" };
 const run = (cmd: string) => interpolateCommand(cmd, vars, { HOME: "/home/me" });

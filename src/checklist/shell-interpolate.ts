@@ -1,7 +1,7 @@
 // Interpolation into bash commands that quotes each value for the quoting context it lands in
 // (bare word, '...', "...", $'...', inside $(...) or `...`), so no value can inject a command even
 // where the author wrote "${name}" inside double quotes (plain single-quoting would run $(...) there).
-import { REFERENCE_RE, shellQuote } from "../checklist/vars.js";
+import { REFERENCE_RE, shellQuote } from "./vars.js";
 
 type Mode = "bare" | "single" | "double" | "ansi";
 
@@ -18,6 +18,11 @@ const REF_AT = new RegExp(REFERENCE_RE.source, "y");
 export interface ShellInterpolateOptions {
   /** Replace these variables' values by **** (for descriptions). */
   mask?: ReadonlySet<string>;
+  /**
+   * Show `${env.NAME}` missing from `env` as the shell variable the child would read ("${NAME}"),
+   * for descriptions made without the run's environment. Otherwise it becomes "" (as interpolate does).
+   */
+  unsetEnvAsShellVar?: boolean;
 }
 
 /** Replace ${name} and ${env.NAME} in a bash command; unknown names stay as written. */
@@ -38,6 +43,11 @@ export function interpolateCommand(
       const m = REF_AT.exec(command);
       if (m) {
         const ref = m[1]!;
+        if (options.unsetEnvAsShellVar && ref.startsWith("env.") && env[ref.slice(4)] === undefined) {
+          out += shellVariableFor(frame.mode, ref.slice(4));
+          i += m[0].length;
+          continue;
+        }
         // A masked value is only ever shown, never run: print it bare.
         const value = options.mask?.has(ref) ? "****" : resolve(ref, values, env);
         out +=
@@ -154,6 +164,13 @@ function resolve(
 ): string | undefined {
   if (ref.startsWith("env.")) return env[ref.slice(4)] ?? "";
   return Object.hasOwn(values, ref) ? values[ref] : undefined;
+}
+
+/** A reference to the shell variable NAME, written for the given quoting context. */
+function shellVariableFor(mode: Mode, name: string): string {
+  if (mode === "double") return `\${${name}}`;
+  if (mode === "bare") return `"\${${name}}"`;
+  return `'"\${${name}}"'`;
 }
 
 /** The value as literal text in the given quoting context. */

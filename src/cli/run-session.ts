@@ -1,0 +1,592 @@
+// Starting and resuming runs from the command line: find and load the checklist, take the lock, create
+// or reopen the run's journal, wire the real ports (terminal, clock, file journal, check registry) and
+// hand over to the runner. Ctrl-C aborts the running step; the journal is always left whole.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { hostname, userInfo } from "node:os";
+import { join } from "node:path";
+import { findChecklist } from "../checklist/find.js";
+import { type LoadedChecklist, loadChecklist, parseChecklist } from "../checklist/load.js";
+import { parseVarFlags, resolveVars } from "../checklist/vars.js";
+import { loadCheck } from "../checks/registry.js";
+import type { KubeSettings } from "../checks/types.js";
+import { type Answers, missingAnswers, parseAnswers } from "../engine/answers.js";
+import { EVENT_VERSION, type RunEvent, type RunStartedEvent } from "../engine/events.js";
+import type { Clock, Notifier, Output, Prompter, RunnerPorts } from "../engine/ports.js";
+import { type NotifyOn, type RunSession, runChecklist } from "../engine/runner.js";
+import { fold, isUnfinished, type RunState } from "../engine/state.js";
+import { changedSteps, stepHashes } from "../engine/step-hash.js";
+import { InterruptedError, UsageError } from "../errors.js";
+import { createRedactor, REDACTED, redactDeep } from "../redact.js";
+import { acquireLock, type HeldLock } from "../store/lock.js";
+import {
+  CHECKLIST_COPY,
+  createRunDir,
+  listRuns,
+  loadRun,
+  newRunId,
+  openFileJournal,
+  type StoredRun,
+} from "../store/runs.js";
+import { createTerminalOutput } from "../ui/progress.js";
+import { createTerminalPrompter } from "../ui/prompter.js";
+import { colorWanted, createTheme } from "../ui/theme.js";
+import { type GlobalOptions, isInteractive, stateDir } from "./options.js";
+import { VERSION } from "./version.js";
+
+export interface RunCommandOptions extends GlobalOptions {
+  /** resume: the run to resume (else the most recent unfinished one). */
+  runId?: string;
+}
+
+const ev = (e: Record<string, unknown>): RunEvent => ({ v: EVENT_VERSION, ...e }) as RunEvent;
+
+const realClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<boolean>((resolve) => {
+      if (signal?.aborted) return resolve(false);
+      const timer = setTimeout(() => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve(true);
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+    }),
+};
+
+function quiet(cmd: string, args: string[], cwd: string): string | undefined {
+  try {
+    const out = execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "ignore"], timeout: 3000 })
+      .toString()
+      .trim();
+    return out || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Who signs off by default: git user.name, else the OS user. */
+export function defaultEngineer(cwd: string, env = process.env): string {
+  return (
+    quiet("git", ["config", "user.name"], cwd) ??
+    env["USER"] ??
+    (() => {
+      try {
+        return userInfo().username;
+      } catch {
+        return "unknown";
+      }
+    })()
+  );
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env["USER"] ?? "unknown";
+  }
+}
+
+function readAnswers(options: GlobalOptions): Answers {
+  if (!options.answers) return {};
+  let text: string;
+  try {
+    text = readFileSync(options.answers, "utf8");
+  } catch (cause) {
+    throw new UsageError(`cannot read the answers file ${options.answers}: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  return parseAnswers(text, options.answers);
+}
+
+/** Load the checklist a run was started with: its file if it still exists, else the copy in the run dir. */
+async function loadRunChecklist(run: StoredRun, output: Output): Promise<LoadedChecklist> {
+  try {
+    return await loadChecklist(run.state.checklist.path);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    output.warn(`${run.state.checklist.path} is gone; resuming with the copy kept in the run directory.`);
+    const copy = join(run.dir, CHECKLIST_COPY);
+    const loaded = parseChecklist(readFileSync(copy, "utf8"), copy);
+    return { ...loaded, sha256: run.state.checklist.sha256 };
+  }
+}
+
+interface Terminal {
+  output: Output;
+  prompter: () => Prompter;
+  interactive: boolean;
+}
+
+function terminal(options: GlobalOptions, signal: AbortSignal): Terminal {
+  const interactive = isInteractive(options);
+  const live = Boolean(process.stdout.isTTY);
+  const theme = createTheme({ color: options.color !== false && colorWanted(process.env, live) });
+  const output = createTerminalOutput({ stream: process.stdout, theme, live });
+  let prompter: Prompter | undefined;
+  return {
+    output,
+    interactive,
+    prompter: () => {
+      prompter ??= createTerminalPrompter({ signal });
+      return prompter;
+    },
+  };
+}
+
+/** Ctrl-C (and SIGTERM) abort the session instead of killing the process mid-write. */
+function trapInterrupts(): { signal: AbortSignal; release(): void } {
+  const ac = new AbortController();
+  let count = 0;
+  const onSignal = () => {
+    count++;
+    if (count === 1) ac.abort();
+    else process.stderr.write("\nStopping: saving the run state, please wait…\n");
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return {
+    signal: ac.signal,
+    release() {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+  };
+}
+
+function notifierFor(loaded: LoadedChecklist, vars: Record<string, string>): Notifier | undefined {
+  const n = loaded.checklist.notifications;
+  if (!n) return undefined;
+  const webhook = n.webhook.replace(
+    /\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}/g,
+    (w, name: string) => vars[name] ?? w,
+  );
+  return {
+    async post(text, fields, signal) {
+      const mod = (await import("../checks/notify.js")) as Record<string, unknown>;
+      const post = mod["postNotification"] as
+        | ((
+            req: Record<string, unknown>,
+          ) => Promise<{ ok: boolean; status?: number; error?: string; attempts: number }>)
+        | undefined;
+      if (typeof post !== "function")
+        return { ok: false, error: "notifications are not available in this build", attempts: 0 };
+      if (!webhook) return { ok: false, error: "the notifications webhook is empty", attempts: 0 };
+      return post({
+        webhook,
+        format: n.format ?? "slack",
+        text,
+        fields: {
+          checklist: fields["checklist"] ?? loaded.checklist.metadata.name,
+          environment: loaded.checklist.metadata.environment ?? "",
+          progress: fields["run"] ?? "",
+          summary: text,
+        },
+        ...(signal ? { signal } : {}),
+      });
+    },
+  };
+}
+
+/** KUBECONFIG for child processes with the chosen context current (only with --context). */
+async function kubeSettings(options: GlobalOptions, runDir: string, output: Output): Promise<KubeSettings> {
+  if (!options.context) return {};
+  const specifier = "../kube/child-config.js";
+  try {
+    const mod = (await import(specifier)) as {
+      childKubeconfig?: (o: { runDir: string; context?: string }) => Promise<string | undefined>;
+    };
+    const kubeconfig = await mod.childKubeconfig?.({ runDir, context: options.context });
+    return { context: options.context, ...(kubeconfig ? { kubeconfig } : {}) };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw err;
+    output.warn(
+      "--context is passed to kube steps only: this build cannot prepare a kubeconfig for run steps.",
+    );
+    return { context: options.context };
+  }
+}
+
+function unfinishedRunsOf(dir: string, name: string): StoredRun[] {
+  return listRuns(dir).runs.filter((r) => r.state.checklist.name === name && isUnfinished(r.state));
+}
+
+export interface Prepared {
+  kind: "new" | "resume";
+  loaded: LoadedChecklist;
+  run: StoredRun;
+  lock: HeldLock;
+}
+
+/** `deploycheck run <checklist>` (and the shorthand). */
+export async function runCommand(nameOrPath: string, options: GlobalOptions): Promise<number> {
+  const cwd = process.cwd();
+  const dir = stateDir(options);
+  const interrupts = trapInterrupts();
+  try {
+    const term = terminal(options, interrupts.signal);
+    const answers = readAnswers(options);
+    if (options.resume && options.new) throw new UsageError("pass either --resume or --new, not both");
+    const loaded = await loadChecklist(findChecklist(nameOrPath, cwd));
+    for (const w of loaded.warnings) term.output.warn(`${w.file}:${w.line}:${w.col}: ${w.message}`);
+    const name = loaded.checklist.metadata.name;
+    const runId = newRunId(name, new Date());
+    const lock = acquireLock(dir, name, runId);
+    try {
+      const [existing] = unfinishedRunsOf(dir, name);
+      if (existing) {
+        let choice: "resume" | "new" | "cancel";
+        if (options.resume) choice = "resume";
+        else if (options.new) choice = "new";
+        else if (term.interactive) {
+          choice = await term.prompter().select(
+            `Run ${existing.id} of ${name} is unfinished (started ${existing.state.startedAt}). What now?`,
+            [
+              { value: "resume", name: "Resume it" },
+              { value: "new", name: "Abandon it and start a new run" },
+              { value: "cancel", name: "Cancel" },
+            ],
+            { default: "resume" },
+          );
+        } else {
+          throw new UsageError(`run ${existing.id} of ${name} is unfinished`, {
+            hint: "Pass --resume to continue it, or --new to abandon it and start a new run.",
+          });
+        }
+        if (choice === "cancel") return 1;
+        if (choice === "resume") {
+          lock.update(existing.id);
+          return await session(
+            { kind: "resume", loaded, run: existing, lock },
+            options,
+            term,
+            interrupts.signal,
+            answers,
+          );
+        }
+        const journal = openFileJournal(existing.dir);
+        await journal.append(
+          ev({
+            type: "run-aborted",
+            at: new Date().toISOString(),
+            reason: `abandoned for ${runId}`,
+            abandoned: true,
+          }),
+        );
+        journal.close();
+        term.output.info(`Abandoned run ${existing.id}.`);
+      } else if (options.resume) {
+        throw new UsageError(`there is no unfinished run of ${name} to resume`, {
+          hint: `Start one with: deploycheck run ${nameOrPath}`,
+        });
+      }
+      return await newRun(loaded, runId, lock, options, term, interrupts.signal, answers, dir, cwd);
+    } finally {
+      lock.release();
+    }
+  } finally {
+    interrupts.release();
+  }
+}
+
+/** `deploycheck resume [run-id]`. */
+export async function resumeCommand(runId: string | undefined, options: GlobalOptions): Promise<number> {
+  const dir = stateDir(options);
+  const interrupts = trapInterrupts();
+  try {
+    const term = terminal(options, interrupts.signal);
+    const answers = readAnswers(options);
+    let run: StoredRun;
+    if (runId) {
+      run = loadRun(dir, runId);
+    } else {
+      const candidates = listRuns(dir).runs.filter((r) => isUnfinished(r.state));
+      if (!candidates[0]) {
+        throw new UsageError(`no unfinished run in ${dir}`, {
+          hint: "See `deploycheck runs`, or start one with `deploycheck run <checklist>`.",
+        });
+      }
+      run = candidates[0];
+    }
+    if (run.state.finished) {
+      throw new UsageError(`run ${run.id} is already finished (exit ${run.state.finished.exitCode})`, {
+        hint: `See \`deploycheck status ${run.id}\`, or export it: deploycheck export ${run.id} --format md`,
+      });
+    }
+    if (run.state.aborted?.abandoned) {
+      throw new UsageError(`run ${run.id} was abandoned and cannot be resumed`, {
+        hint: `Start a new one: deploycheck run ${run.state.checklist.name}`,
+      });
+    }
+    const lock = acquireLock(dir, run.state.checklist.name, run.id);
+    try {
+      // Re-read under the lock: another process may have written to it meanwhile.
+      run = loadRun(dir, run.id);
+      const loaded = await loadRunChecklist(run, term.output);
+      return await session({ kind: "resume", loaded, run, lock }, options, term, interrupts.signal, answers);
+    } finally {
+      lock.release();
+    }
+  } finally {
+    interrupts.release();
+  }
+}
+
+function environment(cwd: string, options: GlobalOptions): RunStartedEvent["environment"] {
+  const gitSha = quiet("git", ["rev-parse", "HEAD"], cwd);
+  return {
+    host: hostname(),
+    user: osUser(),
+    toolVersion: VERSION,
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cwd,
+    ...(gitSha ? { gitSha } : {}),
+    ...(options.context ? { kubeContext: options.context } : {}),
+  };
+}
+
+async function newRun(
+  loaded: LoadedChecklist,
+  runId: string,
+  lock: HeldLock,
+  options: GlobalOptions,
+  term: Terminal,
+  signal: AbortSignal,
+  answers: Answers,
+  dir: string,
+  cwd: string,
+): Promise<number> {
+  const { checklist } = loaded;
+  const resolved = resolveVars(checklist, parseVarFlags(options.var), process.env);
+  if (!term.interactive) {
+    const missing = missingAnswers(checklist, undefined, answers, resolved.values, process.env);
+    if (missing.length) throw missingError(missing, options);
+  }
+  const runDir = createRunDir(dir, runId, loaded.source);
+  const journaled = Object.fromEntries(
+    Object.entries(resolved.values).map(([k, v]) => [k, resolved.secrets.includes(k) ? REDACTED : v]),
+  );
+  const started: RunStartedEvent = {
+    v: EVENT_VERSION,
+    type: "run-started",
+    at: new Date().toISOString(),
+    runId,
+    checklist: {
+      name: checklist.metadata.name,
+      title: checklist.metadata.title,
+      ...(checklist.metadata.ref ? { ref: checklist.metadata.ref } : {}),
+      path: loaded.path,
+      sha256: loaded.sha256,
+    },
+    vars: journaled,
+    secretVars: resolved.secrets,
+    environment: environment(cwd, options),
+    options: {
+      dryRun: Boolean(options.dryRun),
+      interactive: term.interactive,
+      keepGoing: Boolean(options.keepGoing),
+    },
+    stepHashes: stepHashes(checklist),
+  };
+  const journal = openFileJournal(runDir);
+  try {
+    const secretValues = resolved.secrets.map((n) => resolved.values[n] ?? "");
+    const redact = createRedactor(secretValues);
+    await journal.append(redactDeep(started, redact));
+    if (lock.takenOver) await journal.append(takeoverEvent(lock));
+    term.output.info(`Run ${runId} of ${checklist.metadata.title}${options.dryRun ? " (dry run)" : ""}`);
+    term.output.info(`State: ${runDir}`);
+    const state = fold(await journal.readAll());
+    return await execute(
+      loaded,
+      runDir,
+      state,
+      resolved.values,
+      resolved.secrets,
+      options,
+      term,
+      signal,
+      answers,
+      journal,
+      true,
+      cwd,
+    );
+  } finally {
+    journal.close();
+  }
+}
+
+function takeoverEvent(lock: HeldLock): RunEvent {
+  const prev = lock.takenOver!;
+  return ev({
+    type: "lock-taken-over",
+    at: new Date().toISOString(),
+    previous: { pid: prev.pid, host: prev.host, startedAt: prev.startedAt },
+  });
+}
+
+function missingError(missing: string[], options: GlobalOptions): UsageError {
+  return new UsageError(
+    `${options.answers ? `the answers file ${options.answers} lacks` : "a non-interactive run needs --answers with"} ${missing.length} answer${missing.length > 1 ? "s" : ""}:\n${missing.map((m) => `  ${m}`).join("\n")}`,
+    {
+      hint: "Nothing was run. Add them to the answers file (item-id/step-id: value), or run interactively.",
+    },
+  );
+}
+
+async function session(
+  prepared: Prepared,
+  options: GlobalOptions,
+  term: Terminal,
+  signal: AbortSignal,
+  answers: Answers,
+): Promise<number> {
+  const { loaded, run } = prepared;
+  const { checklist } = loaded;
+  const cwd = run.state.environment.cwd || process.cwd();
+  // The run keeps its variables; --var on resume changes them; secrets come from --var or env again.
+  const declared = checklist.vars ?? {};
+  const cliVars: Record<string, string> = {};
+  for (const [k, v] of Object.entries(run.state.vars)) {
+    if (k in declared && !run.state.secretVars.includes(k) && v !== REDACTED) cliVars[k] = v;
+  }
+  Object.assign(cliVars, parseVarFlags(options.var));
+  const resolved = resolveVars(checklist, cliVars, process.env);
+  const hashes = stepHashes(checklist);
+  const changed =
+    loaded.sha256 === run.state.checklist.sha256 ? [] : changedSteps(run.state.stepHashes, hashes);
+  const stateAfterResume = fold([
+    ...run.events,
+    ev({
+      type: "run-resumed",
+      at: new Date().toISOString(),
+      checklistSha256: loaded.sha256,
+      changedSteps: changed,
+      stepHashes: hashes,
+    }),
+  ]);
+  if (!term.interactive) {
+    const missing = missingAnswers(
+      checklist,
+      stateAfterResume,
+      answers,
+      { ...resolved.values, ...run.state.saved },
+      process.env,
+    );
+    if (missing.length) throw missingError(missing, options);
+  }
+  const journal = openFileJournal(run.dir);
+  try {
+    if (prepared.lock.takenOver) await journal.append(takeoverEvent(prepared.lock));
+    term.output.info(`Resuming run ${run.id} of ${checklist.metadata.title}`);
+    if (loaded.sha256 !== run.state.checklist.sha256) {
+      term.output.warn(
+        changed.length
+          ? `The checklist changed since the run started; these steps changed and run again: ${changed.join(", ")}`
+          : "The checklist file changed since the run started, but no step definition did.",
+      );
+    }
+    await journal.append(
+      ev({
+        type: "run-resumed",
+        at: new Date().toISOString(),
+        checklistSha256: loaded.sha256,
+        changedSteps: changed,
+        stepHashes: hashes,
+      }),
+    );
+    const state = fold(await journal.readAll());
+    return await execute(
+      loaded,
+      run.dir,
+      state,
+      resolved.values,
+      resolved.secrets,
+      options,
+      term,
+      signal,
+      answers,
+      journal,
+      false,
+      cwd,
+    );
+  } finally {
+    journal.close();
+  }
+}
+
+async function execute(
+  loaded: LoadedChecklist,
+  runDir: string,
+  state: RunState,
+  vars: Record<string, string>,
+  secretVars: string[],
+  options: GlobalOptions,
+  term: Terminal,
+  signal: AbortSignal,
+  answers: Answers,
+  journal: RunnerPorts["journal"],
+  firstSession: boolean,
+  cwd: string,
+): Promise<number> {
+  const { checklist } = loaded;
+  const notifier = notifierFor(loaded, vars);
+  const ports: RunnerPorts = {
+    // Created on first use: a non-interactive run never loads @inquirer/prompts.
+    prompter: lazyPrompter(term),
+    clock: realClock,
+    journal,
+    output: term.output,
+    executors: { loadCheck },
+    ...(notifier ? { notifier } : {}),
+  };
+  const secretValues = secretVars.map((n) => vars[n] ?? "").filter(Boolean);
+  const session: RunSession = {
+    runId: state.runId,
+    checklist,
+    vars,
+    secretVars,
+    env: process.env,
+    cwd,
+    interactive: term.interactive,
+    dryRun: Boolean(options.dryRun),
+    keepGoing: Boolean(options.keepGoing),
+    answers,
+    kube: await kubeSettings(options, runDir, term.output),
+    signal,
+    engineer: defaultEngineer(cwd),
+    firstSession,
+    ...(checklist.notifications ? { notifyOn: new Set<NotifyOn>(checklist.notifications.on) } : {}),
+    finalize: async (finalState) => {
+      const { finalizeRecord } = await import("../record/finalize.js");
+      const r = await finalizeRecord({ runDir, state: finalState, checklist, secrets: secretValues });
+      return { recordPath: r.recordPath, fingerprint: r.fingerprint };
+    },
+  };
+  try {
+    return await runChecklist(session, state, ports);
+  } catch (err) {
+    if (err instanceof InterruptedError || signal.aborted) {
+      throw new InterruptedError(`Run interrupted. Resume with: deploycheck resume ${state.runId}`, {
+        cause: err,
+      });
+    }
+    throw err;
+  }
+}
+
+function lazyPrompter(term: Terminal): Prompter {
+  return {
+    confirm: (m, o) => term.prompter().confirm(m, o),
+    input: (m, o) => term.prompter().input(m, o),
+    text: (m, o) => term.prompter().text(m, o),
+    select: (m, c, o) => term.prompter().select(m, c, o),
+  };
+}
