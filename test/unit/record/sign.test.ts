@@ -73,7 +73,10 @@ describe("sign and verify", () => {
     let checked = 0;
     for (let i = 0; i < text.length; i += 7) {
       const c = text[i]!;
-      const edited = text.slice(0, i) + (c === "1" ? "2" : c === "a" ? "b" : /[A-Za-z0-9]/.test(c) ? "1" : "a") + text.slice(i + 1);
+      const edited =
+        text.slice(0, i) +
+        (c === "1" ? "2" : c === "a" ? "b" : /[A-Za-z0-9]/.test(c) ? "1" : "a") +
+        text.slice(i + 1);
       let parsed: Record<string, unknown>;
       try {
         parsed = JSON.parse(edited);
