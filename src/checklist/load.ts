@@ -41,7 +41,7 @@ export async function loadChecklist(file: string): Promise<LoadedChecklist> {
         : code === "EISDIR"
           ? "is a directory"
           : `cannot be read (${code})`;
-    throw new UsageError(`checklist file ${file} ${why}`, {
+    throw new UsageError(`checklist file ${displayPath(absolute)} ${why}`, {
       cause: err,
       hint: "Give a checklist name (see `deploycheck list`) or the path of a .yaml file.",
     });
@@ -126,6 +126,7 @@ function valueAt(data: unknown, docPath: readonly PropertyKey[]): unknown {
 }
 
 function describeValue(v: unknown): string {
+  if (v === undefined) return "nothing";
   if (v === null) return "nothing (null)";
   if (Array.isArray(v)) return "a list";
   if (typeof v === "object") return "a mapping";
@@ -156,6 +157,16 @@ function flattenIssue(issue: Issue, prefix: PropertyKey[], data: unknown): Valid
   const full = [...prefix, ...issue.path];
   const docPath = full.filter((s): s is string | number => typeof s !== "symbol");
   const value = valueAt(data, full);
+  const missing = value === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value");
+  if (missing && full.length > 0) {
+    return [
+      {
+        path: docPath,
+        severity: "error",
+        message: `missing required field "${String(full[full.length - 1])}"`,
+      },
+    ];
+  }
   switch (issue.code) {
     case "invalid_union": {
       // Keep the branches whose type fits the value; if exactly one fits, its issues are the real ones.
@@ -183,7 +194,18 @@ function flattenIssue(issue: Issue, prefix: PropertyKey[], data: unknown): Valid
     case "unrecognized_keys":
       return issue.keys.map((key) => {
         const onStep = isStepPath(full);
-        const candidates = onStep ? STEP_KEY_CANDIDATES : allowedKeys(full);
+        const nested = onStep && full.includes("watch");
+        if (nested && key === "watch") {
+          return {
+            path: [...docPath, key],
+            at: "key" as const,
+            severity: "error" as const,
+            message: "a watch cannot contain another watch: nest the checks themselves",
+          };
+        }
+        const candidates = onStep
+          ? STEP_KEY_CANDIDATES.filter((k) => !nested || k !== "watch")
+          : allowedKeys(full);
         const suggestion = suggest(key, candidates);
         return {
           path: [...docPath, key],
@@ -360,7 +382,13 @@ class Locator {
         "error",
       );
     }
-    return this.atOffset(offset, `YAML syntax error: ${message}`, "error");
+    // The commonest YAML mistake in checklists: an unquoted value holding ": " (a header, a message).
+    const hint = /Nested mappings are not allowed in compact mappings|Implicit map keys need to be/.test(
+      message,
+    )
+      ? ' (a value that contains ": " must be quoted)'
+      : "";
+    return this.atOffset(offset, `YAML syntax error: ${message}${hint}`, "error");
   }
 
   problem(p: ValidationProblem): ChecklistProblem {

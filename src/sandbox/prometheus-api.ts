@@ -22,6 +22,7 @@ export type MetricsFault = "none" | "empty" | "nan";
 
 export interface PrometheusApi {
   readonly url: string;
+  readonly port: number;
   readonly queries: string[];
   fault: MetricsFault;
   close(): Promise<void>;
@@ -29,6 +30,8 @@ export interface PrometheusApi {
 
 export interface PrometheusApiOptions {
   host?: string;
+  /** Listen on this port (default: any free port). */
+  port?: number;
   /** The `job` label of the scraped target (default buywhere-api). */
   job?: string;
   namespace?: string;
@@ -154,11 +157,12 @@ export async function startPrometheusApi(
       }
     }
   });
-  server.listen(0, host);
+  server.listen(options.port ?? 0, host);
   await once(server, "listening");
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://${host}:${port}`,
+    port,
     queries,
     get fault() {
       return api.fault;

@@ -1,10 +1,14 @@
-// The sandbox as a whole: starts its parts (the simulated Kubernetes cluster seeded like staging; more parts
-// can be added next to it), writes the kubeconfig, and says which --var flags point a checklist at it.
+// The sandbox as a whole: starts its parts (the simulated Kubernetes cluster seeded like staging, the
+// sample service with its Prometheus API, the webhook sink), writes the kubeconfig, and says which
+// --var flags and environment point a checklist at it.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ClusterFaults } from "./kube-cluster.js";
 import { type KubeSandbox, startKubeSandbox } from "./kube-server.js";
+import { type PrometheusApi, startPrometheusApi } from "./prometheus-api.js";
+import { type SampleService, type ServiceFaults, startSampleService } from "./service.js";
+import { startWebhookSink, type WebhookSink } from "./webhook-sink.js";
 
 export const SANDBOX_CONTEXT = "staging-sandbox";
 export const SANDBOX_NAMESPACE = "staging";
@@ -18,15 +22,22 @@ export interface SandboxOptions {
   dir?: string;
   rolloutStepMs?: number;
   faults?: ClusterFaults;
+  serviceFaults?: Partial<ServiceFaults>;
+  /** Ports to try first (a resumed demo keeps its URLs); a busy port falls back to any free one. */
+  ports?: { service?: number; prometheus?: number; sink?: number };
 }
 
 export interface Sandbox {
   dir: string;
   kube: KubeSandbox;
   kubeconfigPath: string;
+  /** The sample HTTP service (the deployment's API), its Prometheus API and the webhook sink. */
+  service: SampleService;
+  prometheus: PrometheusApi;
+  sink: WebhookSink;
   /** Checklist variables that point the staging checklist at this sandbox. */
   vars: Record<string, string>;
-  /** Environment a child process needs to reach the sandbox (KUBECONFIG). */
+  /** Environment a child process needs to reach the sandbox (KUBECONFIG, API_URL, PROMETHEUS_URL, SLACK_WEBHOOK_URL). */
   env: Record<string, string>;
   close(): Promise<void>;
 }
@@ -47,32 +58,81 @@ export function seedStaging(kube: KubeSandbox): void {
   kube.cluster.settle(SANDBOX_NAMESPACE, SANDBOX_DEPLOYMENT);
 }
 
+/** Start on the preferred port, or on any free port when that one is taken. */
+async function preferPort<T>(
+  port: number | undefined,
+  start: (port: number | undefined) => Promise<T>,
+): Promise<T> {
+  if (port === undefined) return start(undefined);
+  try {
+    return await start(port);
+  } catch (err) {
+    if ((err as { code?: string }).code !== "EADDRINUSE") throw err;
+    return start(undefined);
+  }
+}
+
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const ownDir = options.dir === undefined;
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), "deploycheck-sandbox-")));
-  const kube = await startKubeSandbox({
-    ...(options.rolloutStepMs !== undefined ? { rolloutStepMs: options.rolloutStepMs } : {}),
-    ...(options.faults ? { faults: options.faults } : {}),
-  });
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
   try {
+    const kube = await startKubeSandbox({
+      ...(options.rolloutStepMs !== undefined ? { rolloutStepMs: options.rolloutStepMs } : {}),
+      ...(options.faults ? { faults: options.faults } : {}),
+    });
+    stops.push(() => kube.close());
     seedStaging(kube);
     const kubeconfigPath = await kube.writeKubeconfig(join(dir, "kubeconfig"), {
       context: SANDBOX_CONTEXT,
       namespace: SANDBOX_NAMESPACE,
     });
+    const service = await preferPort(options.ports?.service, (port) =>
+      startSampleService({
+        ...(port ? { port } : {}),
+        ...(options.serviceFaults ? { faults: options.serviceFaults } : {}),
+      }),
+    );
+    stops.push(() => service.close());
+    const prometheus = await preferPort(options.ports?.prometheus, (port) =>
+      startPrometheusApi(service, {
+        job: SANDBOX_DEPLOYMENT,
+        namespace: SANDBOX_NAMESPACE,
+        ...(port ? { port } : {}),
+      }),
+    );
+    stops.push(() => prometheus.close());
+    const sink = await preferPort(options.ports?.sink, (port) => startWebhookSink(port ? { port } : {}));
+    stops.push(() => sink.close());
     return {
       dir,
       kube,
       kubeconfigPath,
-      vars: { namespace: SANDBOX_NAMESPACE, deployment: SANDBOX_DEPLOYMENT },
-      env: { KUBECONFIG: kubeconfigPath },
+      service,
+      prometheus,
+      sink,
+      vars: {
+        namespace: SANDBOX_NAMESPACE,
+        deployment: SANDBOX_DEPLOYMENT,
+        apiUrl: service.url,
+        prometheusUrl: prometheus.url,
+      },
+      env: {
+        KUBECONFIG: kubeconfigPath,
+        API_URL: service.url,
+        PROMETHEUS_URL: prometheus.url,
+        SLACK_WEBHOOK_URL: sink.slackUrl,
+      },
       async close() {
-        await kube.close();
+        await stopAll();
         if (ownDir) await rm(dir, { recursive: true, force: true });
       },
     };
   } catch (err) {
-    await kube.close();
+    await stopAll();
     throw err;
   }
 }

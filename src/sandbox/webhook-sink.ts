@@ -17,6 +17,7 @@ export interface ReceivedWebhook {
 
 export interface WebhookSink {
   readonly url: string;
+  readonly port: number;
   /** A Slack-looking URL on the sink: http://127.0.0.1:PORT/services/T0000/B0000/<secret>. */
   readonly slackUrl: string;
   readonly received: ReceivedWebhook[];
@@ -27,7 +28,7 @@ export interface WebhookSink {
   close(): Promise<void>;
 }
 
-export async function startWebhookSink(options: { host?: string } = {}): Promise<WebhookSink> {
+export async function startWebhookSink(options: { host?: string; port?: number } = {}): Promise<WebhookSink> {
   const host = options.host ?? "127.0.0.1";
   const received: ReceivedWebhook[] = [];
   const state = { failures: 0, failStatus: 500, delayMs: 0 };
@@ -74,12 +75,13 @@ export async function startWebhookSink(options: { host?: string } = {}): Promise
     if (state.delayMs > 0) setTimeout(answer, state.delayMs).unref();
     else answer();
   });
-  server.listen(0, host);
+  server.listen(options.port ?? 0, host);
   await once(server, "listening");
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host}:${port}`;
   return {
     url,
+    port,
     slackUrl: `${url}/services/T00000000/B00000000/sandboxWebhookSecret0000`,
     received,
     failNext(count, status = 500) {

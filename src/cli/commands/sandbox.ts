@@ -11,7 +11,16 @@ export async function run(_args: string[], options: GlobalOptions): Promise<numb
     .join(" ");
   if (options.json) {
     process.stdout.write(
-      `${JSON.stringify({ kubeconfig: sandbox.kubeconfigPath, kubeApiServer: sandbox.kube.url, vars: sandbox.vars, env: sandbox.env })}\n`,
+      `${JSON.stringify({
+        kubeconfig: sandbox.kubeconfigPath,
+        kubeApiServer: sandbox.kube.url,
+        service: sandbox.service.url,
+        prometheus: sandbox.prometheus.url,
+        webhookSink: sandbox.sink.url,
+        slackWebhook: sandbox.sink.slackUrl,
+        vars: sandbox.vars,
+        env: sandbox.env,
+      })}\n`,
     );
   } else {
     process.stdout.write(
@@ -20,9 +29,13 @@ export async function run(_args: string[], options: GlobalOptions): Promise<numb
         "",
         `  Kubernetes API:  ${sandbox.kube.url}  (simulated; context staging-sandbox)`,
         `  kubeconfig:      ${sandbox.kubeconfigPath}`,
+        `  sample service:  ${sandbox.service.url}  (/health /ready /metrics /products /search?q=)`,
+        `  Prometheus API:  ${sandbox.prometheus.url}/api/v1/query`,
+        `  webhook sink:    ${sandbox.sink.slackUrl}  (received messages: ${sandbox.sink.url}/received)`,
         "",
         "Point kubectl and deploycheck at it:",
         `  export KUBECONFIG=${shellQuote(sandbox.kubeconfigPath)}`,
+        `  export SLACK_WEBHOOK_URL=${shellQuote(sandbox.sink.slackUrl)}`,
         `  deploycheck run staging ${varFlags}`,
         "",
       ].join("\n"),
