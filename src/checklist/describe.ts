@@ -167,7 +167,9 @@ export function describeKube(step: AnyStep, values: Values, options: DescribeOpt
     const name = typeof k.namespace === "string" ? k.namespace : k.namespace.name;
     return `kube: namespace ${fill(name, values, options)} exists`;
   }
-  if (k.rolloutStatus) return `kube: rollout status ${target(k.rolloutStatus)} (wait until rolled out)`;
+  // kubectl's own default --timeout is 0 (wait forever); deploycheck waits 300s unless the step says otherwise.
+  const timeout = `timeout ${step.timeout ? fill(step.timeout, values, options) : "300s"}`;
+  if (k.rolloutStatus) return `kube: rollout status ${target(k.rolloutStatus)} (${timeout})`;
   if (k.pods) {
     const ns = k.pods.namespace ? ` -n ${fill(k.pods.namespace, values, options)}` : "";
     const min = k.pods.min !== undefined ? `, at least ${k.pods.min}` : "";
@@ -198,7 +200,7 @@ export function describeKube(step: AnyStep, values: Values, options: DescribeOpt
       k.rolloutUndo.toRevision !== undefined
         ? ` --to-revision=${fill(String(k.rolloutUndo.toRevision), values, options)}`
         : " (to the previous revision)";
-    const wait = k.rolloutUndo.wait === false ? "" : ", then wait for the rollout";
+    const wait = k.rolloutUndo.wait === false ? "" : `, then rollout status (${timeout})`;
     return `kube: rollout undo ${target(k.rolloutUndo)}${to}${wait} (asks first)`;
   }
   return "kube";

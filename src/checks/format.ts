@@ -73,6 +73,11 @@ export function failure(summary: string, extra: Partial<StepOutcome> = {}): Step
   return { status: "failed", summary, error: summary, ...extra };
 }
 
+/** A manual step in a non-interactive run without an --answers entry: fails, never approves. */
+export function noAnswer(ctx: Pick<ExecContext, "key">, what: string): StepOutcome {
+  return failure(`no answer: a non-interactive run needs "${ctx.key}: ${what}" in the --answers file`);
+}
+
 /** What the executor returns for a mutating step in --dry-run, should the runner call it at all. */
 export function dryRunOutcome(description: string): StepOutcome {
   return { status: "passed", summary: `dry run, would do: ${description}`, dryRun: true };

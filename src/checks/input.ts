@@ -1,12 +1,49 @@
-// The `input` step kind. Placeholder until its executor lands.
-import type { StepOutcome } from "../engine/events.js";
+// The `input` step kind: a value typed by the engineer (or given in --answers), checked against its
+// pattern and saved as a variable for later steps. Secret values never appear in the summary.
+import type { InputStep, NestedStep, Step } from "../checklist/schema.js";
+import { interpolate } from "../checklist/vars.js";
+import { InternalError } from "../errors.js";
+import { failure, noAnswer } from "./format.js";
 import type { Executor } from "./types.js";
-
-export const execute: Executor = async (): Promise<StepOutcome> => ({
-  status: "failed",
-  summary: "the input step kind is not implemented yet",
-  error: "not implemented",
-});
 
 // The describer is the pure one in checklist/describe.ts (shared with `show`).
 export { describeInput as describe } from "../checklist/describe.js";
+
+function specOf(step: Step | NestedStep): InputStep {
+  if (step.input === undefined)
+    throw new InternalError("input executor called for a step that is not an input step");
+  return step.input;
+}
+
+export const execute: Executor = async (step, ctx) => {
+  const spec = specOf(step);
+  const prompt = interpolate(spec.prompt, ctx.vars, ctx.env);
+  const fallback = spec.default === undefined ? undefined : interpolate(spec.default, ctx.vars, ctx.env);
+  let value: string;
+  if (ctx.answer !== undefined) value = ctx.answer;
+  else if (!ctx.interactive)
+    return noAnswer(ctx, spec.pattern ? `<a value matching ${spec.pattern}>` : "<value>");
+  else {
+    value = await ctx.prompter.input(prompt, {
+      ...(fallback === undefined ? {} : { default: fallback }),
+      ...(spec.pattern === undefined ? {} : { pattern: spec.pattern }),
+      ...(spec.secret ? { secret: true } : {}),
+    });
+  }
+  const shown = spec.secret ? "the value" : JSON.stringify(value);
+  // Unanchored, as the prompter and the --answers check apply it: write ^...$ for a whole-value match.
+  if (spec.pattern !== undefined && !new RegExp(spec.pattern).test(value))
+    return failure(ctx.redact(`${shown} does not match /${spec.pattern}/`));
+  if (value.trim() === "") return failure("no value given");
+  const details = spec.secret ? { secret: true } : undefined;
+  const summary = spec.saveAs
+    ? `saved ${spec.saveAs}=${spec.secret ? "****" : value}`
+    : `answered ${spec.secret ? "****" : value}`;
+  return {
+    status: "passed",
+    summary: spec.secret ? summary : ctx.redact(summary),
+    ...(spec.secret ? {} : { answer: value }),
+    ...(spec.saveAs ? { saved: { [spec.saveAs]: value } } : {}),
+    ...(details ? { details } : {}),
+  };
+};

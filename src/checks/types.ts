@@ -68,6 +68,14 @@ export interface ExecContext {
   runNested(step: NestedStep, index: number): Promise<StepOutcome>;
   /** State already recorded for this step, e.g. the watch rounds done before an interruption. */
   resume?: { watchElapsedMs?: number; watchRounds?: number };
+  /**
+   * The `--answers` entry for this step in a non-interactive run ("yes"/"no" for confirm, the value
+   * for input), set by the runner. Manual steps use it when present; without it a non-interactive
+   * run's manual step fails (nothing is ever approved by default).
+   */
+  answer?: string;
+  /** The note given with `answer` (confirm with requireNote). */
+  answerNote?: string;
   /** Record a watch round in the journal (fsynced) before continuing. */
   recordWatchRound?(round: number, elapsedMs: number, ok: boolean, failed?: string): Promise<void>;
 }

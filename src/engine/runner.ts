@@ -383,13 +383,13 @@ class Runner {
         );
       },
     };
-    // Executors may read the --answers entry directly (non-interactive manual steps).
-    const answer = this.s.interactive ? undefined : this.s.answers[key];
+    // Manual steps of a non-interactive run read their --answers entry.
+    const answer = this.s.interactive || !isManual(step) ? undefined : this.s.answers[key];
     if (answer) {
       const { value, note } = splitNote(answer);
-      Object.assign(ctx, { answer: value, ...(note === undefined ? {} : { answerNote: note }) });
+      ctx.answer = value;
+      if (note !== undefined) ctx.answerNote = note;
     }
-    void step;
     return ctx;
   }
 

@@ -97,9 +97,9 @@ export class KubeCluster {
     return obj ? clone(obj) : undefined;
   }
 
-  list(resource: ResourceName, namespace?: string): KubeObject[] {
+  list(resource: ResourceName, namespace?: string, where?: (o: KubeObject) => boolean): KubeObject[] {
     return [...this.store.get(resource)!.values()]
-      .filter((o) => namespace === undefined || o.metadata.namespace === namespace)
+      .filter((o) => (namespace === undefined || o.metadata.namespace === namespace) && (!where || where(o)))
       .sort((a, b) =>
         this.key(a.metadata.namespace, a.metadata.name).localeCompare(
           this.key(b.metadata.namespace, b.metadata.name),
@@ -295,7 +295,9 @@ export class KubeCluster {
 
   ownedReplicaSets(deployment: KubeObject): KubeObject[] {
     const selector = parseLabelSelector(matchLabelsText(deployment.spec.selector?.matchLabels));
-    return this.list("replicasets", deployment.metadata.namespace).filter(
+    return this.list(
+      "replicasets",
+      deployment.metadata.namespace,
       (rs) =>
         matchesLabels(selector, rs.metadata.labels) &&
         (rs.metadata.ownerReferences ?? []).some((o) => o.controller && o.uid === deployment.metadata.uid),
@@ -303,7 +305,7 @@ export class KubeCluster {
   }
 
   private podsOf(rs: KubeObject): KubeObject[] {
-    return this.list("pods", rs.metadata.namespace).filter((p) =>
+    return this.list("pods", rs.metadata.namespace, (p) =>
       (p.metadata.ownerReferences ?? []).some((o) => o.uid === rs.metadata.uid),
     );
   }

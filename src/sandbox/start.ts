@@ -119,6 +119,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         deployment: SANDBOX_DEPLOYMENT,
         apiUrl: service.url,
         prometheusUrl: prometheus.url,
+        expectedImage: SANDBOX_CURRENT_IMAGE,
       },
       env: {
         KUBECONFIG: kubeconfigPath,
