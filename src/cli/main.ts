@@ -185,7 +185,8 @@ export function buildProgram(): Command {
     ],
   )
     .option("-o, --output <file>", "write the YAML here instead of stdout")
-    .option("--name <name>", "the checklist name (default: from the file name or title)");
+    .option("--name <name>", "the checklist name (default: from the file name or title)")
+    .option("--force", "overwrite the -o file if it exists");
   add(
     "demo",
     "",

@@ -27,6 +27,7 @@ import {
   newRunId,
   openFileJournal,
   type StoredRun,
+  saveChecklistCopy,
 } from "../store/runs.js";
 import { createTerminalOutput } from "../ui/progress.js";
 import { createTerminalPrompter } from "../ui/prompter.js";
@@ -487,6 +488,7 @@ async function session(
     if (prepared.lock.takenOver) await journal.append(takeoverEvent(prepared.lock));
     term.output.info(`Resuming run ${run.id} of ${checklist.metadata.title}`);
     if (loaded.sha256 !== run.state.checklist.sha256) {
+      saveChecklistCopy(run.dir, loaded.source);
       term.output.warn(
         changed.length
           ? `The checklist changed since the run started; these steps changed and run again: ${changed.join(", ")}`

@@ -1,13 +1,15 @@
 // Run directories on the local file system: `<state-dir>/runs/<run-id>/` with journal.jsonl, a copy
 // of the checklist as it was at the start, and later record.json. Ids: `<name>-<UTC compact>-<4 hex>`.
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import type { RunEvent } from "../engine/events.js";
 import type { Journal } from "../engine/ports.js";
 import { fold, type RunState } from "../engine/state.js";
 import { StateError } from "../errors.js";
 import { JournalFile, readJournal } from "./journal.js";
+import { type LockInfo, lockPath, pidAlive, readLock } from "./lock.js";
 
 export const JOURNAL_FILE = "journal.jsonl";
 export const CHECKLIST_COPY = "checklist.yaml";
@@ -102,4 +104,31 @@ export function listRuns(stateDir: string): RunListing {
     a.state.startedAt < b.state.startedAt ? 1 : a.state.startedAt > b.state.startedAt ? -1 : 0,
   );
   return { runs, damaged };
+}
+
+/** Replace the run's checklist copy (after a resume with a changed checklist). */
+export function saveChecklistCopy(dir: string, source: string): void {
+  writeFileSync(join(dir, CHECKLIST_COPY), source);
+}
+
+/** The checklist source a run last ran with, or undefined when the copy is missing. */
+export function readChecklistCopy(dir: string): { file: string; source: string } | undefined {
+  const file = join(dir, CHECKLIST_COPY);
+  try {
+    return { file, source: readFileSync(file, "utf8") };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a live process holds this run (its lock names the run and its pid is alive on this host). */
+export function runHolder(stateDir: string, checklist: string, runId: string): LockInfo | undefined {
+  try {
+    const info = readLock(lockPath(stateDir, checklist));
+    if (!info || info.runId !== runId) return undefined;
+    if (info.host === hostname() && !pidAlive(info.pid)) return undefined;
+    return info;
+  } catch {
+    return undefined;
+  }
 }

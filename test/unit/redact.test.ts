@@ -67,3 +67,26 @@ describe("redactDeep", () => {
     });
   });
 });
+
+describe("redaction is idempotent", () => {
+  it("redacting twice changes nothing more (exports re-redact signed records)", async () => {
+    const fc = await import("fast-check");
+    const pieces = fc.constantFrom(
+      "password=hunter2 ",
+      "Authorization: Bearer abcdefghijklmnop\n",
+      "https://u:p4ssword@host/x ",
+      "AKIAIOSFODNN7EXAMPLE ",
+      "https://hooks.slack.com/services/T1/B2/xyz ",
+      "token: abc123 ",
+      "s3cr3t-Value/with+chars",
+      "plain text ",
+    );
+    fc.assert(
+      fc.property(fc.array(fc.oneof(pieces, fc.string()), { maxLength: 8 }), (parts) => {
+        const once = redact(parts.join(""));
+        expect(redact(once)).toBe(once);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -67,6 +67,29 @@ describe("sign and verify", () => {
     }
   });
 
+  it("fails for every sampled one-byte edit of the file that changes its meaning", () => {
+    const text = JSON.stringify(signed(), null, 2);
+    const original = JSON.parse(text);
+    let checked = 0;
+    for (let i = 0; i < text.length; i += 7) {
+      const c = text[i]!;
+      const edited =
+        text.slice(0, i) +
+        (c === "1" ? "2" : c === "a" ? "b" : /[A-Za-z0-9]/.test(c) ? "1" : "a") +
+        text.slice(i + 1);
+      let parsed: Record<string, unknown>;
+      try {
+        parsed = JSON.parse(edited);
+      } catch {
+        continue; // not JSON any more: verify refuses it before looking at the signature
+      }
+      if (JSON.stringify(parsed) === JSON.stringify(original)) continue;
+      checked += 1;
+      expect(verifyRecord(parsed).ok, `edit at byte ${i} (${JSON.stringify(c)})`).toBe(false);
+    }
+    expect(checked).toBeGreaterThan(300);
+  });
+
   it("fails when a field is added or removed", () => {
     const added = signed();
     added["extra"] = "x";

@@ -1,0 +1,145 @@
+// What `status` and `runs` say about a run: its state in words, its items with who and when. Pure
+// except `describeStoredRun`, which reads the run's checklist copy and lock.
+
+import { parseChecklist } from "../checklist/load.js";
+import type { Checklist } from "../checklist/schema.js";
+import type { RunState } from "../engine/state.js";
+import { summarize } from "../record/summary.js";
+import type { LockInfo } from "../store/lock.js";
+import { readChecklistCopy, runHolder, type StoredRun } from "../store/runs.js";
+
+export type RunPhase =
+  | "running"
+  | "in progress"
+  | "stopped"
+  | "interrupted"
+  | "signed off"
+  | "finished"
+  | "abandoned";
+
+export function runPhase(state: RunState, holder: LockInfo | undefined): RunPhase {
+  if (state.finished) return "finished";
+  if (state.aborted?.abandoned) return "abandoned";
+  if (holder) return "running";
+  if (state.signoff) return "signed off";
+  if (state.aborted) return "stopped";
+  if (Object.values(state.steps).some((s) => s.status === "interrupted" || s.status === "running"))
+    return "interrupted";
+  return "in progress";
+}
+
+export interface ItemInfo {
+  number: number;
+  id: string;
+  title: string;
+  section: string;
+  status: string;
+  required: boolean;
+  /** When its last step finished. */
+  at?: string;
+  /** Who overrode or skipped a step, with why. */
+  decisions: string[];
+}
+
+export interface RunInfo {
+  id: string;
+  checklist: string;
+  title: string;
+  path: string;
+  phase: RunPhase;
+  /** "finished ready", "finished not ready (exit 1)", "stopped: required step x failed"... */
+  detail?: string;
+  startedAt: string;
+  updatedAt: string;
+  startedBy: string;
+  host: string;
+  engineer?: string;
+  ready?: boolean;
+  exitCode?: number;
+  heldBy?: { pid: number; host: string; since: string };
+  counts?: { total: number; done: number; failed: number; pending: number };
+  items?: ItemInfo[];
+}
+
+export function itemInfos(state: RunState, checklist: Checklist): ItemInfo[] {
+  const sum = summarize(state, checklist);
+  return sum.items.map((i) => {
+    const steps = Object.values(state.steps).filter((s) => s.key.startsWith(`${i.id}/`));
+    const at = steps
+      .map((s) => s.finishedAt)
+      .filter((x): x is string => Boolean(x))
+      .sort()
+      .at(-1);
+    const decisions = steps.flatMap((s) => [
+      ...(s.override ? [`${s.key} overridden by ${s.override.by}: ${s.override.reason}`] : []),
+      ...(s.skip ? [`${s.key} skipped by ${s.skip.by}: ${s.skip.reason}`] : []),
+    ]);
+    return {
+      number: i.number,
+      id: i.id,
+      title: i.title,
+      section: i.section,
+      status: i.status,
+      required: i.required,
+      ...(at ? { at } : {}),
+      decisions,
+    };
+  });
+}
+
+export function describeRun(
+  run: StoredRun,
+  holder: LockInfo | undefined,
+  checklist: Checklist | undefined,
+): RunInfo {
+  const { state } = run;
+  const phase = runPhase(state, holder);
+  const info: RunInfo = {
+    id: run.id,
+    checklist: state.checklist.name,
+    title: state.checklist.title,
+    path: state.checklist.path,
+    phase,
+    startedAt: state.startedAt,
+    updatedAt: state.updatedAt,
+    startedBy: state.environment.user,
+    host: state.environment.host,
+    ...(state.signoff ? { engineer: state.signoff.engineer, ready: state.signoff.ready } : {}),
+    ...(state.finished ? { exitCode: state.finished.exitCode } : {}),
+    ...(holder ? { heldBy: { pid: holder.pid, host: holder.host, since: holder.startedAt } } : {}),
+  };
+  if (state.finished)
+    info.detail =
+      state.signoff?.ready && state.finished.exitCode === 0
+        ? "ready"
+        : `not ready (exit ${state.finished.exitCode})`;
+  else if (state.aborted) info.detail = state.aborted.reason;
+  if (checklist) {
+    const items = itemInfos(state, checklist);
+    info.items = items;
+    info.counts = {
+      total: items.length,
+      done: items.filter((i) => i.status !== "pending" && i.status !== "failed").length,
+      failed: items.filter((i) => i.status === "failed").length,
+      pending: items.filter((i) => i.status === "pending").length,
+    };
+  }
+  return info;
+}
+
+/** RunInfo for a stored run, reading its checklist copy (for items) and its lock (running or not). */
+export function describeStoredRun(stateDir: string, run: StoredRun, withItems: boolean): RunInfo {
+  const holder = runHolder(stateDir, run.state.checklist.name, run.id);
+  let checklist: Checklist | undefined;
+  if (withItems) {
+    const copy = readChecklistCopy(run.dir);
+    if (copy) {
+      try {
+        checklist = parseChecklist(copy.source, copy.file).checklist;
+      } catch {
+        checklist = undefined;
+      }
+    }
+  }
+  return describeRun(run, holder, checklist);
+}

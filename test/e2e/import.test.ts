@@ -1,0 +1,92 @@
+// `deploycheck import` through the built binary: file and stdin, -o with and without --force, and the
+// imported seed validating with `deploycheck validate`.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadChecklist } from "../../src/checklist/load.js";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const bin = join(root, "bin/deploycheck.js");
+const seed = join(root, "test/fixtures/import/seed.txt");
+
+function cli(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    cwd: dir,
+    input: input ?? "",
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1", DEPLOYCHECK_DEBUG: "" },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let dir: string;
+beforeAll(async () => {
+  if (!existsSync(join(root, "dist/cli/main.js"))) {
+    execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+  }
+  dir = await mkdtemp(join(tmpdir(), "deploycheck-import-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("deploycheck import", () => {
+  it("imports the seed to a file that `deploycheck validate` accepts, with the summary on stdout", async () => {
+    const out = join(dir, "checklists/staging.yaml");
+    const r = cli(["import", seed, "-o", out, "--name", "staging"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("6 sections, 23 items");
+    expect(r.stdout).toMatch(/automated: .*kube \(context 1, namespace 1/);
+    expect(r.stdout).toContain('line 93: "error rate > 10%"');
+    expect(r.stdout).toContain("lines not placed: none");
+
+    const v = cli(["validate", out]);
+    expect(v.code).toBe(0);
+    expect(v.stdout).toContain("23 items");
+
+    const { checklist } = await loadChecklist(out);
+    const items = checklist.sections.flatMap((s) => s.items);
+    expect(items).toHaveLength(23);
+    expect(items.filter((i) => i.steps.some((s) => s.kube)).map((i) => i.number)).toEqual([4, 6, 7, 14]);
+  });
+
+  it("reads standard input with -, writes YAML to stdout and the summary to stderr", () => {
+    const r = cli(["import", "-"], "# Ship it\n- [ ] Pods: `kubectl get pods -n web -l app=web`\n");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^# Imported by `deploycheck import` from standard input\./);
+    expect(r.stdout).toContain("name: ship-it");
+    expect(r.stdout).toContain("selector: app=web");
+    expect(r.stderr).toContain("1 section, 1 item, 1 step");
+    expect(r.stderr).toContain("1 kube (pods 1)");
+  });
+
+  it("refuses to overwrite a file unless --force", async () => {
+    const out = join(dir, "exists.yaml");
+    await writeFile(out, "keep me\n");
+    const r = cli(["import", seed, "-o", out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${out} already exists`);
+    expect(r.stderr).toContain("--force");
+    expect(await readFile(out, "utf8")).toBe("keep me\n");
+
+    const forced = cli(["import", seed, "-o", out, "--force"]);
+    expect(forced.code).toBe(0);
+    expect(await readFile(out, "utf8")).toContain("name: seed");
+  });
+
+  it("says what is wrong, without a stack, for a missing file or a bad --name", () => {
+    const missing = cli(["import", "nope.md"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("cannot read nope.md: no such file");
+    expect(missing.stderr).not.toMatch(/\n\s+at /);
+
+    const badName = cli(["import", seed, "--name", "Staging Env"]);
+    expect(badName.code).toBe(2);
+    expect(badName.stderr).toContain("--name staging-env");
+  });
+});
