@@ -267,7 +267,7 @@ describe("real kubectl against the simulated API server", () => {
       .map((l) => l.split(/\s+/).slice(0, 4).join(" "))
       .sort();
     const nativeRows = (
-      nativePods.details?.["pods"] as Array<{ name: string; ready: string; status: string; restarts: number }>
+      nativePods.details!["pods"] as Array<{ name: string; ready: string; status: string; restarts: number }>
     )
       .map((p) => `${p.name} ${p.ready} ${p.status} ${p.restarts}`)
       .sort();
