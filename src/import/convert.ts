@@ -136,7 +136,7 @@ class Converter {
     };
     if (this.#contextGuard) {
       this.#notes.push(
-        `added a guard: the kube context must match "${this.#contextGuard}" before anything runs (the document checks it)`,
+        `added a guard: the kube context must match ${this.#contextGuard} before anything runs (the document checks it)`,
       );
     }
     return { checklist, report: this.#report(checklist) };
@@ -425,7 +425,13 @@ class Converter {
           const name = this.#byValue.get(`deployment\u0000${v}`);
           return name ? `=\${${name}}` : whole;
         }),
-      contextPattern: () => (this.#environment ? escapeRegex(this.#environment) : undefined),
+      // A variable, so that `--var kubeContextPattern=...` fits a cluster whose context is named otherwise.
+      contextPattern: () =>
+        this.#environment
+          ? `\${${this.#variable("context", escapeRegex(this.#environment), "kubeContextPattern", {
+              description: "Regular expression the current kube context must match",
+            })}}`
+          : undefined,
     };
   }
 

@@ -166,7 +166,10 @@ describe("header, variables and sign-off", () => {
       owner: "platform team",
       description: "Intro text.",
     });
-    expect(checklist.guards).toEqual([{ id: "kube-context", kube: { context: { matches: "production" } } }]);
+    expect(checklist.guards).toEqual([
+      { id: "kube-context", kube: { context: { matches: "${kubeContextPattern}" } } },
+    ]);
+    expect(checklist.vars?.["kubeContextPattern"]?.default).toBe("production");
     expect(checklist.vars?.["apiUrl"]).toEqual({ default: "https://api.example.com" });
     expect(steps(checklist)[1]!.run).toBe("curl -fsS ${apiUrl}/health");
     expect(report.notes.join("\n")).toContain("guard");

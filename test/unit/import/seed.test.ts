@@ -69,6 +69,14 @@ describe("importing the seed", () => {
       apiUrl: { default: "https://api-staging.buywhere.io", env: "API_URL" },
     });
     const byTitle = (t: string) => steps(checklist).find((s) => s.title === t)!;
+    // The document checks the context: so does a guard, before anything runs.
+    expect(checklist.vars?.["kubeContextPattern"]?.default).toBe("staging");
+    expect(byTitle("Confirm kubectl context is set to staging").kube).toEqual({
+      context: { matches: "${kubeContextPattern}" },
+    });
+    expect(checklist.guards).toEqual([
+      { id: "kube-context", kube: { context: { matches: "${kubeContextPattern}" } } },
+    ]);
     expect(byTitle("Monitor deployment progress")).toMatchObject({
       kube: { rolloutStatus: { deployment: "${deployment}", namespace: "${namespace}" } },
       timeout: "300s",
