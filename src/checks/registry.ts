@@ -22,8 +22,18 @@ const modules: Record<StepKind, () => Promise<CheckModule>> = {
   watch: () => import("./watch.js"),
 };
 
-export function loadCheck(kind: StepKind): Promise<CheckModule> {
-  return modules[kind]();
+/** Wraps every check module as it loads; only `deploycheck demo --fail-at` sets one (fault injection). */
+export type CheckDecorator = (kind: StepKind, mod: CheckModule) => CheckModule;
+let decorator: CheckDecorator | undefined;
+
+/** Install (or with undefined, remove) the decorator applied by loadCheck. */
+export function decorateChecks(next: CheckDecorator | undefined): void {
+  decorator = next;
+}
+
+export async function loadCheck(kind: StepKind): Promise<CheckModule> {
+  const mod = await modules[kind]();
+  return decorator ? decorator(kind, mod) : mod;
 }
 
 export async function executorFor(step: Step | NestedStep): Promise<Executor> {

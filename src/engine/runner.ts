@@ -291,10 +291,12 @@ class Runner {
     const running = check.execute(step, ctx).finally(() => {
       settled = true;
     });
+    let onAbort: (() => void) | undefined;
     try {
       const interrupted = new Promise<"interrupted">((resolve) => {
         if (this.s.signal.aborted) resolve("interrupted");
-        this.s.signal.addEventListener("abort", () => resolve("interrupted"), { once: true });
+        onAbort = () => resolve("interrupted");
+        this.s.signal.addEventListener("abort", onAbort, { once: true });
       });
       const first = await Promise.race([running, interrupted]);
       if (first === "interrupted" || this.s.signal.aborted) {
@@ -319,6 +321,8 @@ class Runner {
     } finally {
       if (timer) clearTimeout(timer);
       this.s.signal.removeEventListener("abort", onInterrupt);
+      // One listener per step on the run's signal would pile up over a long run (and warn at 11).
+      if (onAbort) this.s.signal.removeEventListener("abort", onAbort);
     }
   }
 

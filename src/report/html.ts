@@ -9,6 +9,7 @@ import {
   formatTime,
   headerFacts,
   itemEvidence,
+  oneLine,
   stepEvidence,
   UNFINISHED_NOTICE,
 } from "./evidence.js";
@@ -51,6 +52,7 @@ dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; overflow-wrap: any
 .pill.passed { background: var(--passed); } .pill.failed { background: var(--failed); } .pill.overridden { background: var(--overridden); }
 .pill.skipped, .pill.not-applicable { background: var(--skipped); } .pill.pending { background: var(--pending); }
 .evidence { margin: 4px 0 0; color: var(--muted); }
+.details { color: var(--muted); font-size: 12px; font-family: ui-monospace, Menlo, Consolas, monospace; }
 .decision { margin: 4px 0 0; color: var(--overridden); font-weight: 600; }
 table.steps { width: 100%; table-layout: fixed; border-collapse: collapse; margin-top: 6px; font-size: 13px; }
 table.steps th { text-align: left; color: var(--muted); font-weight: 600; border-bottom: 1px solid var(--line); padding: 2px 6px; }
@@ -86,6 +88,16 @@ function lastLines(text: string): string {
   return lines.length > OUTPUT_LINES ? `…\n${lines.slice(-OUTPUT_LINES).join("\n")}` : lines.join("\n");
 }
 
+/** Scalar details (command, exit code, revision, latency...) as "key: value" pairs; nested values left out. */
+function detailsLine(step: StepRecord): string {
+  const pairs = Object.entries(step.details ?? {})
+    .filter(
+      ([k, v]) => k !== "durationMs" && v !== null && ["string", "number", "boolean"].includes(typeof v),
+    )
+    .map(([k, v]) => `${k}: ${oneLine(String(v), 160)}`);
+  return pairs.length ? `<div class="details">${esc(pairs.join(" · "))}</div>` : "";
+}
+
 function stepRow(step: StepRecord): string {
   const name = step.title
     ? `${esc(step.title)} <code>${esc(step.id)}</code>`
@@ -96,7 +108,7 @@ function stepRow(step: StepRecord): string {
     step.output && step.output.trim() !== "" && (step.status === "failed" || step.kind === "run")
       ? `<pre>${esc(lastLines(step.output))}</pre>`
       : "";
-  return `<tr><td>${name}${optional}</td><td>${esc(step.kind)}</td><td class="st ${step.status}">${esc(STATUS_LABEL[step.status])}</td><td>${esc(formatDuration(step.durationMs))}${attempts}</td><td>${esc(stepEvidence(step))}${output}</td></tr>`;
+  return `<tr><td>${name}${optional}</td><td>${esc(step.kind)}</td><td class="st ${step.status}">${esc(STATUS_LABEL[step.status])}</td><td>${esc(formatDuration(step.durationMs))}${attempts}</td><td>${esc(stepEvidence(step))}${detailsLine(step)}${output}</td></tr>`;
 }
 
 function itemBlock(item: ItemRecord): string {

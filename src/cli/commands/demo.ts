@@ -1,7 +1,154 @@
-// `deploycheck demo`: not built yet (placeholder so the CLI wiring compiles).
-import { UsageError } from "../../errors.js";
-import type { GlobalOptions } from "../options.js";
+// `deploycheck demo`: the bundled staging checklist against the built-in sandbox (simulated cluster,
+// sample service with its Prometheus API, webhook sink), in a workspace with stand-in scripts, run by
+// the same code as `deploycheck run`. Everything it starts stops when it ends, Ctrl-C included.
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { mkdir, mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, relative, resolve } from "node:path";
+import { DURATION_RE, parseDuration } from "../../checklist/schema.js";
+import { shellQuote } from "../../checklist/vars.js";
+import { InterruptedError, UsageError } from "../../errors.js";
+import { type GlobalOptions, isInteractive } from "../options.js";
 
-export async function run(_args: string[], _options: GlobalOptions): Promise<number> {
-  throw new UsageError("`deploycheck demo` is not available yet");
+export interface DemoOptions extends GlobalOptions {
+  failAt?: string;
+  watch?: string;
+  workspace?: string;
+}
+
+/** The watch's interval for a demo watch of this length: a handful of rounds, at least 1 s apart. */
+export function watchIntervalFor(durationMs: number): string {
+  return `${Math.max(1000, Math.min(10_000, Math.round(durationMs / 3)))}ms`;
+}
+
+export async function run(_args: string[], options: DemoOptions): Promise<number> {
+  const watch = options.watch ?? "30s";
+  if (!DURATION_RE.test(watch)) {
+    throw new UsageError(`--watch ${watch}: not a duration`, {
+      hint: "For example --watch 30s or --watch 2m.",
+    });
+  }
+  const originalCwd = process.cwd();
+  const workspace = resolve(options.workspace ?? (await mkdtemp(join(tmpdir(), "deploycheck-demo-"))));
+  await mkdir(workspace, { recursive: true });
+  // A relative --state-dir means relative to where the command was typed, not to the workspace.
+  const state = resolve(originalCwd, options.stateDir ?? join(workspace, ".deploycheck"));
+
+  const [{ prepareWorkspace, readSandboxPorts, writeSandboxPorts, writeDemoAnswers }, { startSandbox }] =
+    await Promise.all([import("../../sandbox/demo-workspace.js"), import("../../sandbox/start.js")]);
+  const { loadChecklist } = await import("../../checklist/load.js");
+  const { bundledDir } = await import("../../checklist/find.js");
+  const checklistPath = join(bundledDir(), "staging.yaml");
+  const { checklist } = await loadChecklist(checklistPath);
+
+  await prepareWorkspace(workspace);
+  const sandbox = await startSandbox({
+    dir: join(workspace, ".sandbox"),
+    ports: await readSandboxPorts(workspace),
+  });
+  const { decorateChecks } = await import("../../checks/registry.js");
+  const savedEnv = { ...process.env };
+  // Background traffic: a staging service is never idle, and windowed error rates need requests.
+  const traffic = setInterval(() => {
+    fetch(`${sandbox.service.url}/products`).then(
+      (r) => r.arrayBuffer(),
+      () => undefined,
+    );
+  }, 500);
+  traffic.unref();
+  try {
+    await writeSandboxPorts(workspace, {
+      service: sandbox.service.port,
+      prometheus: sandbox.prometheus.port,
+      sink: sandbox.sink.port,
+    });
+    let banner = "";
+    if (options.failAt) {
+      const { planFault } = await import("../../sandbox/demo-faults.js");
+      const plan = planFault(checklist, options.failAt, sandbox, workspace);
+      decorateChecks(plan.decorator);
+      banner = `  fault:           ${plan.key} will fail once: ${plan.description}\n`;
+    }
+    Object.assign(process.env, sandbox.env, { DEMO_NODE: process.execPath });
+    // kubectl (run steps) against the sandbox: plain list+watch, as the simulated server expects.
+    process.env["KUBE_FEATURE_WatchListClient"] ??= "false";
+
+    const interactive = isInteractive(options);
+    let answers = options.answers ? resolve(originalCwd, options.answers) : undefined;
+    if (!interactive && !answers) answers = await writeDemoAnswers(workspace, checklist, "Demo Engineer");
+
+    const vars = [
+      `apiUrl=${sandbox.service.url}`,
+      `prometheusUrl=${sandbox.prometheus.url}`,
+      `watchDuration=${watch}`,
+      `watchInterval=${watchIntervalFor(parseDuration(watch))}`,
+      "gateInterval=2s",
+      ...(options.var ?? []),
+    ];
+    process.stdout.write(
+      [
+        "deploycheck demo: the staging checklist against a built-in sandbox",
+        `  workspace:       ${workspace}`,
+        `  Kubernetes API:  ${sandbox.kube.url}  (simulated; context staging-sandbox)`,
+        `  sample service:  ${sandbox.service.url}`,
+        `  Prometheus API:  ${sandbox.prometheus.url}`,
+        `  webhook sink:    ${sandbox.sink.url}/received`,
+        `  watch:           ${watch}`,
+        ...(answers && !interactive ? [`  answers:         ${answers}`] : []),
+        "",
+      ].join("\n") + banner,
+    );
+    if (banner) process.stdout.write("\n");
+
+    process.chdir(workspace);
+    const { runCommand } = await import("../run-session.js");
+    let code: number;
+    try {
+      code = await runCommand(checklistPath, {
+        ...options,
+        var: vars,
+        stateDir: state,
+        ...(answers ? { answers } : {}),
+      });
+    } catch (err) {
+      if (err instanceof InterruptedError) {
+        throw new InterruptedError(err.message, {
+          cause: err,
+          hint: `The demo keeps its run in ${workspace}. Resume it with: deploycheck demo --workspace ${shellQuote(workspace)}${options.stateDir ? ` --state-dir ${shellQuote(state)}` : ""}`,
+        });
+      }
+      throw err;
+    }
+    printRecord(state, workspace, originalCwd);
+    return code;
+  } finally {
+    clearInterval(traffic);
+    decorateChecks(undefined);
+    process.chdir(originalCwd);
+    for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
+    Object.assign(process.env, savedEnv);
+    await sandbox.close();
+  }
+}
+
+/** Where the newest run's record is, and how to verify and export it. */
+function printRecord(state: string, workspace: string, cwd: string): void {
+  const runs = join(state, "runs");
+  if (!existsSync(runs)) return;
+  const newest = readdirSync(runs)
+    .map((id) => ({ id, record: join(runs, id, "record.json") }))
+    .filter((r) => existsSync(r.record))
+    .sort((a, b) => statSync(b.record).mtimeMs - statSync(a.record).mtimeMs)[0];
+  if (!newest) return;
+  const shown = relative(cwd, newest.record).startsWith("..") ? newest.record : relative(cwd, newest.record);
+  process.stdout.write(
+    [
+      "",
+      `Signed record: ${shown}`,
+      `  verify it:  deploycheck verify ${shellQuote(shown)}`,
+      `  report:     deploycheck export ${shellQuote(shown)} --format md   (or html, junit, json)`,
+      `  workspace:  ${workspace} (scripts, backups, .rollback_state; delete it when done)`,
+      "",
+    ].join("\n"),
+  );
 }

@@ -184,6 +184,13 @@ describe("run executor", () => {
     for (const pid of pids) expect(isRunning(pid), `pid ${pid}`).toBe(false);
   });
 
+  it("calls an abort at the step's deadline a timeout, whatever the abort reason", async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error("timed out after 300ms")), 300);
+    const out = await execute(step("sleep 30"), makeContext({ signal: controller.signal, timeoutMs: 300 }));
+    expect(out.summary).toBe("timed out after 300ms");
+  });
+
   it("escalates to SIGKILL for processes that ignore SIGTERM", async () => {
     const pidFile = path.join(dir, "pids");
     const controller = new AbortController();

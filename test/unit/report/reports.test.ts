@@ -125,6 +125,7 @@ describe("html", () => {
     expect(html).toContain("☑ Yes ☐ No");
     expect(html).toContain("SHA256:abc+/def");
     expect(html).toContain("ID written by the new pipeline, checked by hand");
+    expect(html).toContain("newest: db-20261126.sql.gz · ageMs: 120000");
     expect(html).not.toContain('role="alert"');
   });
 
