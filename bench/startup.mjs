@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// Start-up cost of the CLI: wall time of `node bin/deploycheck.js --help` against `node -e 0` (Node's own
+// start-up), interleaved so machine load hits both alike; medians of RUNS each. Goal: ratio <= 1.3.
+// Also reports `show staging` (loads zod, yaml and the checklist) for reference. Uses dist/: build first.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const bin = path.join(root, "bin/deploycheck.js");
+const RUNS = Number(process.env.RUNS ?? 15);
+
+if (!existsSync(path.join(root, "dist/cli/main.js"))) {
+  console.error("dist/ is missing: run `npm run build` first");
+  process.exit(2);
+}
+
+function time(args) {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, {
+    cwd: root,
+    stdio: "ignore",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0) throw new Error(`node ${args.join(" ")} exited ${r.status}`);
+  return ms;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+
+const cases = {
+  baseline: ["-e", "0"],
+  help: [bin, "--help"],
+  show: [bin, "show", "staging"],
+};
+const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+// Warm the file system cache and Node's compile cache once, then measure interleaved.
+for (const args of Object.values(cases)) time(args);
+for (let i = 0; i < RUNS; i++) {
+  for (const [name, args] of Object.entries(cases)) samples[name].push(time(args));
+}
+
+const base = median(samples.baseline);
+const fmt = (ms) => `${ms.toFixed(1)} ms`;
+console.log(`node -e 0                       median ${fmt(base)}  (${RUNS} runs)`);
+for (const name of ["help", "show"]) {
+  const m = median(samples[name]);
+  const label = name === "help" ? "deploycheck --help" : "deploycheck show staging";
+  console.log(`${label.padEnd(31)} median ${fmt(m)}  ratio ${(m / base).toFixed(2)}`);
+}
+const ratio = median(samples.help) / base;
+console.log(`startup ratio (--help / node -e 0): ${ratio.toFixed(2)} (goal <= 1.3)`);
