@@ -1,9 +1,10 @@
 // The connection to a cluster through @kubernetes/client-node, loaded on first use (it costs hundreds of ms),
 // and the handful of API calls the kube checks make, each failing with one clear KubeError.
+import { statSync } from "node:fs";
 import type * as K8s from "@kubernetes/client-node";
 import { KubeError } from "../errors.js";
 import { toKubeError } from "./errors.js";
-import { type ResolvedContext, readKubeconfig, resolveContext } from "./kubeconfig.js";
+import { type KubeconfigView, type ResolvedContext, readKubeconfig, resolveContext } from "./kubeconfig.js";
 import type { DeploymentLike, PodLike, ReplicaSetLike } from "./types.js";
 
 export interface ConnectOptions {
@@ -38,22 +39,19 @@ export class KubeClient {
    * the client library would otherwise silently talk to http://localhost:8080.
    */
   static connect(options: ConnectOptions): Promise<KubeClient> {
-    const key = JSON.stringify([
-      options.env["KUBECONFIG"] ?? "",
-      options.env["HOME"] ?? "",
-      options.context ?? "",
-    ]);
+    const view = readKubeconfig(options.env);
+    // Keyed by the files and their modification times: a rewritten kubeconfig gets a new client.
+    const key = JSON.stringify([view.files.map((f) => [f, statSync(f).mtimeMs]), options.context ?? ""]);
     let client = connections.get(key);
     if (!client) {
-      client = KubeClient.create(options);
+      client = KubeClient.create(view, options);
       connections.set(key, client);
       client.catch(() => connections.delete(key));
     }
     return client;
   }
 
-  private static async create(options: ConnectOptions): Promise<KubeClient> {
-    const view = readKubeconfig(options.env);
+  private static async create(view: KubeconfigView, options: ConnectOptions): Promise<KubeClient> {
     const context = resolveContext(view, options.context);
     if (!context.server) {
       throw new KubeError(

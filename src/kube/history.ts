@@ -157,7 +157,8 @@ export function planUndo(
   if (deployment.spec?.paused) {
     return {
       action: "refuse",
-      message: `you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume deployment/${name}' and try again`,
+      message:
+        "you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again",
     };
   }
   const targetRevision = revisionOf(rs);

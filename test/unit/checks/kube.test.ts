@@ -268,7 +268,7 @@ describe("kube checks against the simulated cluster", () => {
     expect(dry.summary).toContain(`roll back deployment/${name} in staging to revision 1`);
     sandbox.setPaused(NS, name, true);
     expect((await execute(kube({ rolloutUndo: target }), c())).summary).toBe(
-      `you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume deployment/${name}' and try again`,
+      "you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again",
     );
     sandbox.setPaused(NS, name, false);
   });
