@@ -23,7 +23,10 @@ function specOf(step: Step | NestedStep): FileStep {
 export const execute: Executor = async (step, ctx) => {
   const spec = specOf(step);
   const shown = interpolate(spec.path, ctx.vars, ctx.env);
-  const abs = path.resolve(ctx.cwd, shown);
+  // `~/` as a shell would expand it: checklists name files such as ~/.kube/config.
+  const home = ctx.env["HOME"];
+  const expanded = home && (shown === "~" || shown.startsWith("~/")) ? home + shown.slice(1) : shown;
+  const abs = path.resolve(ctx.cwd, expanded);
   const now = ctx.now();
   const details: Record<string, unknown> = { path: abs };
   const done = (outcome: StepOutcome): StepOutcome => ({

@@ -255,6 +255,8 @@ async function spawnGroup(
     liveGroups.add(pid);
   }
   ctx.signal.addEventListener("abort", onAbort, { once: true });
+  // Aborted while execa was loading: the listener above will never fire.
+  if (ctx.signal.aborted) onAbort();
   // Background jobs left by the command would keep our pipes open (and the step running) forever.
   subprocess.once("exit", () => {
     if (pid !== undefined && groupAlive(pid)) stop();

@@ -191,8 +191,12 @@ export function buildProgram(): Command {
     "demo",
     "",
     "run the staging checklist against the built-in sandbox",
-    ["state", "run"],
-    ["deploycheck demo", "deploycheck demo --fail-at rollout-status"],
+    ["vars", "state", "run"],
+    [
+      "deploycheck demo",
+      "deploycheck demo --fail-at extended-monitoring/watch --watch 1m",
+      "deploycheck demo --workspace ./demo --resume",
+    ],
   )
     .option("--fail-at <step>", "inject a fault at this step to try the failure menu and resume")
     .option("--watch <duration>", "length of the extended-monitoring watch (default 30s in the demo)")

@@ -68,6 +68,7 @@ const SIGNOFF_KEYS =
 const METRIC =
   /\b(?:error[- ]rate|latency|p50|p90|p95|p99|p999|cpu|memory|response time|availability|success rate|throughput|rps|qps|saturation)\b[^<>≤≥\n]{0,30}?(?:>=|<=|>|<|≥|≤)\s*\d+(?:\.\d+)?\s*(?:%|ms|s\b|m\b)?/i;
 const IF_APPLICABLE = /\s*(?:\(if applicable\)|,\s*if applicable(?=\))|\bif applicable\b)/i;
+const CONDITIONAL = /^(?:if|when|otherwise|else|in case|unless)\b/i;
 const IF_NEEDED = /\(if ([^()]+?) (?:is |are )?needed\)/i;
 const URL = /https?:\/\/[^\s'"`<>]+[^\s'"`<>.,;:)]/g;
 const MUTATING_WORDS = new Set([
@@ -344,12 +345,17 @@ class Converter {
         step.kube = kube.kube;
         if (kube.timeout) step.timeout = kube.timeout;
         if (kube.kube.context && this.#environment) this.#contextGuard ??= kube.kube.context.matches;
+      } else if (CONDITIONAL.test(title) && mutates(cmd.text)) {
+        // "If not, run kubectl config use-context prod": a remedy the document only wants in some cases.
+        // Never run a change on a condition the tool cannot evaluate: ask the person, command in the help.
+        delete step.title;
+        step.confirm = title;
       } else {
         step.run = this.#withUrlVars(cmd.text);
         if (mutates(cmd.text)) step.mutating = true;
       }
       this.#decorate(step, b, title, optional, [...path, index + k]);
-      step.help = help;
+      if (help !== (step.confirm ?? step.title)) step.help = help;
       return step;
     });
   }

@@ -156,7 +156,8 @@ function newBullet(text: string, line: number, indent: number): BulletNode {
 function absorb(bullet: BulletNode, text: string, line: number, first = false): void {
   if (!bullet.lines.includes(line)) bullet.lines.push(line);
   bullet.source.push(text.trim());
-  let piece = text.trim();
+  // Emphasis is Markdown decoration, not words: `shows **prod-eu**` -> `shows prod-eu`.
+  let piece = text.trim().replace(/(\*\*|__)(?=\S)(.+?)(?<=\S)\1/g, "$2");
   const whole = /^`([^`]+)`$/.exec(piece);
   if (whole) piece = whole[1]!;
   if (isCommand(piece)) {
@@ -189,7 +190,6 @@ function join(a: string, b: string): string {
 class Parser {
   readonly doc: ImportDocument;
   readonly #lines: string[];
-  readonly #hasCheckboxes: boolean;
   #section: SectionNode | undefined;
   #item: (ItemNode & { indent: number }) | undefined;
   /** Open bullets by indent, for nesting, inside the current item (or the section's loose bullets). */
@@ -203,10 +203,6 @@ class Parser {
     this.#lines = source.replace(/\r\n?/g, "\n").split("\n");
     if (this.#lines.length > 1 && this.#lines.at(-1) === "") this.#lines.pop();
     this.doc = { lines: this.#lines, fields: [], description: [], sections: [], ignored: [] };
-    this.#hasCheckboxes = this.#lines.some((l) => {
-      const e = parseEntry(l.trim());
-      return e !== undefined && !e.numberedOnly;
-    });
   }
 
   parse(): ImportDocument {
@@ -348,8 +344,7 @@ class Parser {
       const t = this.#lines[j]!.trim();
       if (HEADING.test(t) || SIGNOFF_TITLE.test(t)) break;
       const entry = parseEntry(t);
-      if (entry && (!entry.numberedOnly || !this.#hasCheckboxes) && indentOf(this.#lines[j]!) === 0)
-        return false;
+      if (entry && indentOf(this.#lines[j]!) === 0) return false;
       if (entry || BULLET.test(t) || FENCE.test(t)) bullets = true;
     }
     return bullets;
@@ -390,9 +385,8 @@ class Parser {
 
   #entry(entry: Entry, indent: number, line: number): void {
     const item = this.#item;
-    const isStep =
-      item !== undefined &&
-      (item.fromHeading || indent > item.indent || (entry.numberedOnly && this.#hasCheckboxes));
+    // Under a heading-item every entry is a step; otherwise an entry indented under an item is one of its steps.
+    const isStep = item !== undefined && (item.fromHeading || indent > item.indent);
     if (isStep) this.#bullet(entry.text, indent, line);
     else this.#newItem(entry, indent, line, false);
   }

@@ -85,20 +85,20 @@ describe("deploycheck export", () => {
 });
 
 describe("secrets", () => {
-  it("appear nowhere in the state dir's record or any export", async () => {
+  // The signed run's exports are covered after a real run in record-leak.test.ts; here the record built
+  // from a journal that (unlike the runner's) still holds raw secrets.
+  it("appear nowhere in the record or in any export of an unfinished run", async () => {
     const secrets = { token: "tok-0c7a3b1f9e2d4c6a", password: "pw-9d2f8e1a7b3c5d0e" };
     const dir = await mkdtemp(join(tmpdir(), "deploycheck-leak-"));
     try {
       const leak = await makeStateDir(dir, { secrets, secretValues: [secrets.token] });
       const texts = [await readFile(leak.recordPath, "utf8")];
-      for (const id of [RUN_ID, UNFINISHED_ID]) {
-        for (const format of ["md", "html", "junit", "json"]) {
-          const r = await cli(["export", id, "--format", format, "--state-dir", leak.stateDir], {
-            env: { API_TOKEN: secrets.token },
-          });
-          expect(r.code, r.stderr).toBe(0);
-          texts.push(r.stdout, r.stderr);
-        }
+      for (const format of ["md", "html", "junit", "json"]) {
+        const r = await cli(["export", UNFINISHED_ID, "--format", format, "--state-dir", leak.stateDir], {
+          env: { API_TOKEN: secrets.token },
+        });
+        expect(r.code, r.stderr).toBe(0);
+        texts.push(r.stdout, r.stderr);
       }
       for (const text of texts) {
         expect(text.includes(secrets.token)).toBe(false);

@@ -55,6 +55,27 @@ describe("deploycheck import", () => {
     expect(items.filter((i) => i.steps.some((s) => s.kube)).map((i) => i.number)).toEqual([4, 6, 7, 14]);
   });
 
+  it("imports a plan that `deploycheck show` lists: the 23 items, with kube steps where kubectl was", () => {
+    const out = join(dir, "show.yaml");
+    expect(cli(["import", seed, "-o", out]).code).toBe(0);
+    const text = cli(["show", out]);
+    expect(text.code).toBe(0);
+    const headings = [...text.stdout.matchAll(/\[(\d+)\/23\] (.+)/g)].map((m) => Number(m[1]));
+    expect(headings).toEqual(Array.from({ length: 23 }, (_, i) => i + 1));
+    expect(text.stdout).toContain("[7/23] Deployment Validation");
+    expect(text.stdout).toContain("kube: rollout status deployment/buywhere-api -n staging");
+
+    const json = cli(["show", out, "--json"]);
+    expect(json.code).toBe(0);
+    const plan = JSON.parse(json.stdout) as {
+      sections: { items: { number: number; steps: { kind: string }[] }[] }[];
+    };
+    const planned = plan.sections.flatMap((s) => s.items);
+    expect(planned).toHaveLength(23);
+    const kubeItems = planned.filter((i) => i.steps.some((s) => s.kind === "kube")).map((i) => i.number);
+    expect(kubeItems).toEqual([4, 6, 7, 14]);
+  });
+
   it("reads standard input with -, writes YAML to stdout and the summary to stderr", () => {
     const r = cli(["import", "-"], "# Ship it\n- [ ] Pods: `kubectl get pods -n web -l app=web`\n");
     expect(r.code).toBe(0);

@@ -308,7 +308,7 @@ sections:
       `a/ask: ${JSON.stringify(nasty.join(" "))}\nsignoff/ready: yes\nsignoff/engineer: Ann\n`,
     );
     const args = ["run", "c.yaml", "--answers", "answers.yaml"];
-    nasty.forEach((value, i) => args.push("--var", `v${i}=${value}`));
+    for (const [i, value] of nasty.entries()) args.push("--var", `v${i}=${value}`);
     const r = await cli(ws, args);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     for (let i = 1; i <= 5; i++) expect(existsSync(join(ws.dir, `pwned${i}`))).toBe(false);

@@ -44,6 +44,15 @@ describe("file executor", () => {
     expect(missing.details).toMatchObject({ exists: false, path: path.join(dir, "backups/db.sql") });
   });
 
+  it("expands ~/ to HOME", async () => {
+    put("home/.kube/config", "apiVersion: v1\n");
+    const out = await execute(
+      step({ path: "~/.kube/config", contains: "apiVersion" }),
+      ctx({ env: { HOME: path.join(dir, "home") } }),
+    );
+    expect(out).toMatchObject({ status: "passed", details: { path: path.join(dir, "home/.kube/config") } });
+  });
+
   it("checks absence with exists: false", async () => {
     expect((await execute(step({ path: "lock", exists: false }), ctx())).status).toBe("passed");
     put("lock", "");

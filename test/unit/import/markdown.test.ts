@@ -58,6 +58,26 @@ describe("GitHub task lists", () => {
   });
 });
 
+describe("commands a document only wants sometimes", () => {
+  it("asks instead of running a change under a condition the tool cannot evaluate", () => {
+    const { checklist } = importText(
+      doc(
+        "- [ ] `kubectl config current-context` shows **prod-eu**",
+        "    * if not, run `kubectl config use-context prod-eu`",
+        "1) Check CI is green",
+      ),
+    );
+    const [context, ci] = items(checklist);
+    expect(context!.title).toBe("`kubectl config current-context` shows prod-eu");
+    expect(context!.steps[1]).toEqual({
+      id: "if-not-run-kubectl-config-use-context",
+      confirm: "if not, run `kubectl config use-context prod-eu`",
+    });
+    // A numbered entry at the items' own indentation is the next item, as Markdown reads it.
+    expect(ci).toMatchObject({ number: 1, title: "Check CI is green" });
+  });
+});
+
 describe("nested bullets", () => {
   it("keeps depth in the tree and reads children in the light of their parent", () => {
     const text = doc(
