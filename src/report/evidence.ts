@@ -81,6 +81,10 @@ export function headerFacts(record: DeployRecord): [string, string][] {
     ["Tool", `deploycheck ${env.toolVersion}, node ${env.node}, ${env.platform}`],
   ];
   if (record.dryRun) rows.push(["Mode", "dry run: mutating steps were not executed"]);
+  if (record.aborted) {
+    const how = record.aborted.abandoned ? "abandoned" : "aborted (resumable)";
+    rows.push(["Stopped", `${how} at ${formatTime(record.aborted.at)}: ${record.aborted.reason}`]);
+  }
   return rows.filter((r): r is [string, string] => r[1] !== undefined && r[1] !== "");
 }
 
