@@ -68,6 +68,14 @@ describe("markdown", () => {
     expect(text).toContain("- **Deployment Ready:** ☐ Yes ☐ No");
   });
 
+  it("counts plain confirmations instead of repeating them", () => {
+    const record = finished();
+    delete record.sections[0]!.items[2]!.steps[1]!.note;
+    expect(renderMarkdown(record)).toContain(
+      "- [x] 3. Health Check Baseline — passed · 200 OK in 41ms; 1 confirmed",
+    );
+  });
+
   it("says when and why a run was stopped", () => {
     const events = sampleEvents({ unfinished: true });
     events.push({
