@@ -34,11 +34,9 @@ export function decisions(item: ItemRecord): string[] {
   return out.map((d) => oneLine(d, 300));
 }
 
-const MANUAL_KINDS = new Set(["confirm", "note"]);
-
 /**
  * One line of evidence for an item: the failing steps when it failed; else the automated steps'
- * results, then how many steps a person confirmed and how many did not apply (a bare "confirmed"
+ * results (notes left out), then how many steps a person confirmed and how many did not apply (a bare "confirmed"
  * repeated four times says less than "4 confirmed"). Notes and non-passing steps are always named.
  */
 export function itemEvidence(item: ItemRecord): string {
@@ -50,7 +48,9 @@ export function itemEvidence(item: ItemRecord): string {
   let confirmed = 0;
   let notApplicable = 0;
   for (const s of item.steps) {
-    if (s.status === "passed" && MANUAL_KINDS.has(s.kind) && !s.note) confirmed += 1;
+    // A note is text shown to the engineer: nothing to report once it was shown.
+    if (s.status === "passed" && s.kind === "note") continue;
+    if (s.status === "passed" && s.kind === "confirm" && !s.note) confirmed += 1;
     else if (s.status === "not-applicable" && item.status !== "not-applicable") notApplicable += 1;
     else if (s.status === "passed") parts.push(stepEvidence(s));
     else {
