@@ -15,6 +15,8 @@ export interface ValidationProblem {
   at?: "key" | "value";
   /** Text inside the value to point at (e.g. the `${name}` reference). */
   needle?: string;
+  /** Another place the message refers to; the loader replaces `{related}` in the message by its line. */
+  related?: DocPath;
 }
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -147,8 +149,9 @@ function duplicateIds(
     if (first) {
       problems.push({
         path: t.defaulted ? t.path : [...t.path, "id"],
-        message: `duplicate ${what} id "${t.id}"${t.defaulted ? " (the id this step gets by default)" : ""}: ${what} ids must be unique ${scope} (first used at ${formatPath(first)})`,
+        message: `duplicate ${what} id "${t.id}"${t.defaulted ? " (the id this step gets by default)" : ""}: ${what} ids must be unique ${scope} (first used {related})`,
         severity: "error",
+        related: first,
       });
     } else seen.set(t.id, t.path);
   }
@@ -313,8 +316,9 @@ export function validateChecklist(checklist: Checklist): ValidationProblem[] {
         problems.push({
           path,
           needle: m[0],
-          message: `\${${ref}} is used before it is defined: it is saved (saveAs) by the step at ${formatPath(later)}, which runs later`,
+          message: `\${${ref}} is used before it is defined: it is saved (saveAs) by the step {related}, which runs later`,
           severity: "error",
+          related: later,
         });
         continue;
       }

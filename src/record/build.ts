@@ -123,6 +123,7 @@ export function buildRecord(state: RunState, checklist: Checklist, options: Buil
       Object.entries(state.vars).map(([k, v]) => [k, state.secretVars.includes(k) ? "[REDACTED]" : v]),
     ),
     secretVariables: [...state.secretVars],
+    saved: { ...state.saved },
     environment: {
       kubeContext: env.kubeContext,
       gitSha: env.gitSha,
