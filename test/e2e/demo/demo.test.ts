@@ -20,7 +20,13 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function recordOf(workspace: string): Promise<{ path: string; json: Record<string, any> }> {
+interface RecordJson {
+  sections: { items: { id: string; status: string }[] }[];
+  signoff: unknown;
+  summary: unknown;
+}
+
+async function recordOf(workspace: string): Promise<{ path: string; json: RecordJson }> {
   const runs = join(workspace, ".deploycheck", "runs");
   const [id] = await readdir(runs);
   const path = join(runs, id!, "record.json");
@@ -39,7 +45,7 @@ describe("deploycheck demo (non-interactive)", () => {
         "--workspace",
         workspace,
         "--watch",
-        "2s",
+        "1s",
         "--var",
         "gateInterval=100ms",
         "--answers",
@@ -48,16 +54,16 @@ describe("deploycheck demo (non-interactive)", () => {
       { cwd: root, env: env() },
     );
     expect(r.stderr).toBe("");
-    expect(r.code).toBe(0);
+    expect(r.code, r.stdout).toBe(0);
     expect(r.stdout).toContain("deploycheck demo: the staging checklist against a built-in sandbox");
-    expect(r.stdout).toMatch(/Extended Monitoring\n.*rounds passed over 2s/);
+    expect(r.stdout).toMatch(/Extended Monitoring\n.*rounds passed over 1s/);
     expect(r.stdout).toMatch(/Signed record: .*record\.json/);
 
     const { path, json } = await recordOf(workspace);
-    const items = json["sections"].flatMap((s: { items: { id: string; status: string }[] }) => s.items);
+    const items = json.sections.flatMap((s) => s.items);
     expect(items).toHaveLength(23);
     for (const item of items) expect(["passed", "not-applicable"], item.id).toContain(item.status);
-    expect(json["signoff"]).toMatchObject({ engineer: "Erin E2E", ready: true });
+    expect(json.signoff).toMatchObject({ engineer: "Erin E2E", ready: true });
     // The Slack webhook is a secret: never in the record.
     expect(await readFile(path, "utf8")).not.toContain("sandboxWebhookSecret");
 
@@ -73,7 +79,7 @@ describe("deploycheck demo (non-interactive)", () => {
 
   it("--fail-at makes that step fail once; the run stops, and resuming through the demo finishes it", async () => {
     const workspace = join(root, "ws-fail");
-    const args = ["demo", "--workspace", workspace, "--watch", "2s", "--var", "gateInterval=100ms"];
+    const args = ["demo", "--workspace", workspace, "--watch", "1s", "--var", "gateInterval=100ms"];
     const failed = await cli([...args, "--fail-at", "post-deploy-health/smoke-tests"], {
       cwd: root,
       env: env(),
@@ -91,7 +97,7 @@ describe("deploycheck demo (non-interactive)", () => {
     expect(resumed.stdout).toMatch(/Resuming run staging-/);
     expect(resumed.stdout).toMatch(/✔ Run smoke tests against staging/);
     const { json } = await recordOf(workspace);
-    expect(json["summary"]).toMatchObject({ total: 23, failed: 0 });
+    expect(json.summary).toMatchObject({ total: 23, failed: 0 });
   }, 120_000);
 
   it("refuses an unknown --fail-at step and a manual one, before starting anything", async () => {
