@@ -55,4 +55,8 @@ for (const name of ["help", "show"]) {
   console.log(`${label.padEnd(31)} median ${fmt(m)}  ratio ${(m / base).toFixed(2)}`);
 }
 const ratio = median(samples.help) / base;
-console.log(`startup ratio (--help / node -e 0): ${ratio.toFixed(2)} (goal <= 1.3)`);
+// The fastest runs are the least disturbed by other load on the machine: a second, steadier view.
+const minRatio = Math.min(...samples.help) / Math.min(...samples.baseline);
+console.log(
+  `startup ratio (--help / node -e 0): median ${ratio.toFixed(2)}, best-of ${minRatio.toFixed(2)} (goal <= 1.3)`,
+);

@@ -393,7 +393,13 @@ class Locator {
 
   problem(p: ValidationProblem): ChecklistProblem {
     const offset = this.offsetOf(p.path, p.at ?? "value", p.needle);
-    const out = this.atOffset(offset, p.message, p.severity, formatPath(p.path));
+    const message = p.related
+      ? p.message.replace(
+          "{related}",
+          `at line ${this.lines.linePos(this.offsetOf(p.related, "value")).line}, ${formatPath(p.related)}`,
+        )
+      : p.message;
+    const out = this.atOffset(offset, message, p.severity, formatPath(p.path));
     if (p.suggestion) out.suggestion = p.suggestion;
     return out;
   }

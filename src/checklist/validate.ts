@@ -1,7 +1,7 @@
 // Semantic rules a schema cannot express: unique ids, variable references and saveAs order, regular
 // expressions that compile, URLs that are http(s), duration variables. Pure: problems carry document paths.
 import type { Checklist, NestedStep, Step } from "./schema.js";
-import { DURATION_RE, STEP_KINDS, stepKind } from "./schema.js";
+import { DURATION_RE, isMutating, STEP_KINDS, stepKind } from "./schema.js";
 import { REFERENCE_RE } from "./vars.js";
 
 export type DocPath = (string | number)[];
@@ -15,6 +15,8 @@ export interface ValidationProblem {
   at?: "key" | "value";
   /** Text inside the value to point at (e.g. the `${name}` reference). */
   needle?: string;
+  /** Another place the message refers to; the loader replaces `{related}` in the message by its line. */
+  related?: DocPath;
 }
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -147,8 +149,9 @@ function duplicateIds(
     if (first) {
       problems.push({
         path: t.defaulted ? t.path : [...t.path, "id"],
-        message: `duplicate ${what} id "${t.id}"${t.defaulted ? " (the id this step gets by default)" : ""}: ${what} ids must be unique ${scope} (first used at ${formatPath(first)})`,
+        message: `duplicate ${what} id "${t.id}"${t.defaulted ? " (the id this step gets by default)" : ""}: ${what} ids must be unique ${scope} (first used {related})`,
         severity: "error",
+        related: first,
       });
     } else seen.set(t.id, t.path);
   }
@@ -295,6 +298,17 @@ export function validateChecklist(checklist: Checklist): ValidationProblem[] {
     }
   }
 
+  // Guards run before anything and decide whether the run may start: they must not change anything.
+  (checklist.guards ?? []).forEach((guard, g) => {
+    if (isMutating(guard)) {
+      problems.push({
+        path: ["guards", g],
+        message: "a guard only checks (it runs before anything else): a mutating step belongs in an item",
+        severity: "error",
+      });
+    }
+  });
+
   // Variable references, in run order: declared vars, env.NAME, or a saveAs of an earlier step.
   const saved = new Map<string, DocPath>();
   const savedLater = new Map<string, DocPath>();
@@ -313,8 +327,9 @@ export function validateChecklist(checklist: Checklist): ValidationProblem[] {
         problems.push({
           path,
           needle: m[0],
-          message: `\${${ref}} is used before it is defined: it is saved (saveAs) by the step at ${formatPath(later)}, which runs later`,
+          message: `\${${ref}} is used before it is defined: it is saved (saveAs) by the step {related}, which runs later`,
           severity: "error",
+          related: later,
         });
         continue;
       }

@@ -125,14 +125,12 @@ export const execute: Executor = async (step, ctx) => {
       }
       if (Object.keys(checked).length) details["values"] = checked;
       if (wrong.length) problems.push(`${shown}: ${wrong.join("; ")}`);
-      const keyCount = new Set([...(spec.keys ?? []), ...Object.keys(spec.values ?? {})]).size;
       if (!missing.length && !wrong.length) {
-        const valueCount = Object.keys(spec.values ?? {}).length;
-        found.push(
-          valueCount
-            ? `${plural(keyCount, "key")} present, ${plural(valueCount, "value")} as expected`
-            : `${plural(keyCount, "key")} present`,
-        );
+        const onlyKeys = (spec.keys ?? []).filter((k) => !Object.hasOwn(spec.values ?? {}, k));
+        if (onlyKeys.length) found.push(`${plural(onlyKeys.length, "key")} present`);
+        const values = Object.entries(checked);
+        if (values.length > 3) found.push(`${values.length} values as expected`);
+        else if (values.length) found.push(values.map(([k, v]) => `${k}=${v}`).join(", "));
       }
     }
   }

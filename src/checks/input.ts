@@ -28,6 +28,7 @@ export const execute: Executor = async (step, ctx) => {
       ...(fallback === undefined ? {} : { default: fallback }),
       ...(spec.pattern === undefined ? {} : { pattern: spec.pattern }),
       ...(spec.secret ? { secret: true } : {}),
+      validate: (v: string) => (v.trim() === "" ? "a value is required" : true),
     });
   }
   const shown = spec.secret ? "the value" : JSON.stringify(value);

@@ -82,6 +82,9 @@ async function checkContext(check: Check<"context">, ctx: ExecContext, text: Tex
   if (!userRegex(pattern).test(current)) {
     return failure(`current context "${current}" does not match "${pattern}"`, { details });
   }
+  // The context is right, so API steps will follow (usually after a few prompts): start loading the client
+  // now, in the background, so the first of them does not wait for it.
+  void import("../kube/client.js").then((m) => m.loadClientModule()).catch(() => undefined);
   return { status: "passed", summary: `context "${current}" matches "${pattern}"`, details };
 }
 
@@ -99,11 +102,15 @@ async function checkNamespace(check: Check<"namespace">, ctx: ExecContext, text:
 
 // ---- rollout status -------------------------------------------------------------------------------
 
+/** Margin before the step's own timeout: end the wait with kubectl's message before the runner aborts it. */
+const TIMEOUT_MARGIN_MS = 100;
+
 async function waitRollout(
   client: KubeClient,
   namespace: string,
   name: string,
   ctx: ExecContext,
+  startedAt: number,
 ): Promise<{
   outcome: "done" | "failed" | "timeout";
   message: string;
@@ -113,7 +120,10 @@ async function waitRollout(
   const { waitForRollout, TIMED_OUT } = await import("../kube/wait.js");
   const result = await waitForRollout(client, namespace, name, {
     signal: ctx.signal,
-    timeoutMs: ctx.timeoutMs ?? DEFAULT_ROLLOUT_TIMEOUT_MS,
+    timeoutMs:
+      ctx.timeoutMs === undefined
+        ? DEFAULT_ROLLOUT_TIMEOUT_MS
+        : Math.max(0, ctx.timeoutMs - (ctx.now() - startedAt) - TIMEOUT_MARGIN_MS),
     onMessage: (m) => ctx.progress.message(m),
   });
   const revision = result.deployment.metadata?.annotations?.["deployment.kubernetes.io/revision"];
@@ -131,10 +141,11 @@ async function checkRolloutStatus(
   ctx: ExecContext,
   text: Text,
 ): Promise<StepOutcome> {
+  const started = ctx.now();
   const client = await connect(ctx);
   const namespace = client.namespaceOr(check.namespace && text(check.namespace));
   const name = text(check.deployment);
-  const result = await waitRollout(client, namespace, name, ctx);
+  const result = await waitRollout(client, namespace, name, ctx, started);
   const details = { deployment: name, namespace, revision: result.revision, messages: result.messages };
   const output = result.messages.join("\n");
   if (result.outcome === "done") return { status: "passed", summary: result.message, details, output };
@@ -306,6 +317,7 @@ function toRevisionOf(check: Check<"rolloutUndo">, text: Text): number {
 }
 
 async function rolloutUndo(check: Check<"rolloutUndo">, ctx: ExecContext, text: Text): Promise<StepOutcome> {
+  const started = ctx.now();
   const { planUndo, selectorOf, revisionOf, imagesOf } = await import("../kube/history.js");
   const toRevision = toRevisionOf(check, text);
   const client = await connect(ctx);
@@ -357,7 +369,7 @@ async function rolloutUndo(check: Check<"rolloutUndo">, ctx: ExecContext, text: 
       ...saved,
     };
   }
-  const result = await waitRollout(client, namespace, name, ctx);
+  const result = await waitRollout(client, namespace, name, ctx, started);
   lines.push(...result.messages);
   details["revisionAfter"] = result.revision === undefined ? undefined : Number(result.revision);
   details["rollout"] = result.message;

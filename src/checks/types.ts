@@ -17,7 +17,16 @@ export interface ProgressSink {
 export interface ExecutorPrompter {
   confirm(message: string, options?: { default?: boolean }): Promise<boolean>;
   /** A value; `pattern` (a regex source) is enforced: interactive re-asks, answers must match. */
-  input(message: string, options?: { default?: string; pattern?: string; secret?: boolean }): Promise<string>;
+  input(
+    message: string,
+    options?: {
+      default?: string;
+      pattern?: string;
+      secret?: boolean;
+      /** Returns true, or the message to show before asking again. */
+      validate?: (value: string) => true | string;
+    },
+  ): Promise<string>;
   /** Free text such as the note of a `requireNote` confirm; `required` refuses an empty answer. */
   text(message: string, options?: { required?: boolean; default?: string }): Promise<string>;
 }

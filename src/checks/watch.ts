@@ -122,9 +122,12 @@ export const execute: Executor = async (step, ctx): Promise<StepOutcome> => {
     show(round);
   }
   details["elapsedMs"] = elapsed();
+  const every = `over ${formatMs(plan.durationMs)}, every ${formatMs(plan.intervalMs)}`;
   const summary = ctx.dryRun
     ? `1 round passed (dry run; the real watch runs ${plan.totalRounds} rounds over ${formatMs(plan.durationMs)})`
-    : `${total}/${total} rounds passed over ${formatMs(plan.durationMs)}, every ${formatMs(plan.intervalMs)}`;
+    : doneBefore > 0
+      ? `rounds ${doneBefore + 1}-${total} of ${total} passed ${every} (resumed after round ${doneBefore})`
+      : `${total}/${total} rounds passed ${every}`;
   return { status: "passed", summary, details };
 };
 

@@ -3,8 +3,5 @@ import { z } from "zod";
 import { RecordSchema } from "./schema.js";
 
 export function recordJsonSchema(): Record<string, unknown> {
-  return {
-    ...z.toJSONSchema(RecordSchema, { target: "draft-2020-12" }),
-    $id: "https://deploycheck.dev/schema/record-v1.json",
-  };
+  return z.toJSONSchema(RecordSchema, { target: "draft-2020-12" }) as Record<string, unknown>;
 }

@@ -1,7 +1,7 @@
 // The signing key pair in the user's config directory: created on first sign-off, private key 0600 in a
 // 0700 directory. The only module that touches key files.
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from "node:crypto";
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { StateError } from "../errors.js";
@@ -34,7 +34,10 @@ export async function loadOrCreateSigningKey(
 ): Promise<{ privateKey: KeyObject; created: boolean }> {
   const path = join(configDir, PRIVATE_KEY_FILE);
   try {
-    return { privateKey: parsePrivate(await readFile(path, "utf8"), path), created: false };
+    const privateKey = parsePrivate(await readFile(path, "utf8"), path);
+    // A key others can read (copied around, restored from a backup) is narrowed back to its owner.
+    if (process.platform !== "win32" && ((await stat(path)).mode & 0o077) !== 0) await chmod(path, 0o600);
+    return { privateKey, created: false };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
   }

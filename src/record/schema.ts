@@ -123,6 +123,9 @@ export const RecordSchema = z
       .record(z.string(), z.string())
       .meta({ description: "Resolved variables; secret values are [REDACTED]" }),
     secretVariables: z.array(z.string()),
+    saved: z.record(z.string(), z.string()).meta({
+      description: "Values steps saved during the run (saveAs), e.g. the revision before a rollback",
+    }),
     environment: z.object({
       kubeContext: z.string().optional(),
       gitSha: z.string().optional(),

@@ -124,9 +124,10 @@ export function verifyRecord(record: Record<string, unknown>, options: VerifyOpt
       fingerprint: actual,
     };
   }
-  const expected = options.key ? fingerprintOf(options.key) : options.fingerprint;
-  if (expected !== undefined && !sameFingerprint(actual, expected)) {
-    const shown = expected.startsWith("SHA256:") ? expected : `SHA256:${expected}`;
+  const expected = [options.key ? fingerprintOf(options.key) : undefined, options.fingerprint];
+  for (const fp of expected) {
+    if (fp === undefined || sameFingerprint(actual, fp)) continue;
+    const shown = fp.startsWith("SHA256:") ? fp : `SHA256:${fp}`;
     return {
       ok: false,
       reason: "wrong-signer",

@@ -60,29 +60,31 @@ export function summaryLine(counts: SummaryCounts): string {
   return `${counts.total} item${counts.total === 1 ? "" : "s"}: ${parts.join(", ") || "none"}`;
 }
 
-const MAX_TITLE = 48;
-const MAX_SECTION = 28;
+const MAX_TITLE = 60;
 
 function truncate(text: string, width: number): string {
   return text.length > width ? `${text.slice(0, width - 1)}…` : text;
 }
 
-/** A plain-text table (no colour: the caller may colour it) with a totals line. */
+/**
+ * A plain-text table (no colour: the caller may colour it) with a totals line. Sections are heading
+ * rows rather than a column, so that the table fits an 80-column terminal.
+ */
 export function renderSummaryTable(summary: RunSummary): string {
-  const rows = summary.items.map((i) => [
-    String(i.number),
-    truncate(i.title, MAX_TITLE) + (i.required ? "" : " (optional)"),
-    truncate(i.section, MAX_SECTION),
-    STATUS_LABEL[i.status],
-  ]);
-  const header = ["#", "Item", "Section", "Status"];
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, c) => (c === 0 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
-      .join("  ")
-      .trimEnd();
-  const out = [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)];
+  const titleOf = (i: SummaryItem) => truncate(i.title, MAX_TITLE) + (i.required ? "" : " (optional)");
+  const numWidth = Math.max(1, ...summary.items.map((i) => String(i.number).length));
+  const titleWidth = Math.max(4, ...summary.items.map((i) => titleOf(i).length));
+  const row = (num: string, title: string, status: string) =>
+    `${num.padStart(numWidth)}  ${title.padEnd(titleWidth)}  ${status}`.trimEnd();
+  const out = [row("#", "Item", "Status"), row("-".repeat(numWidth), "-".repeat(titleWidth), "------")];
+  let section: string | undefined;
+  for (const item of summary.items) {
+    if (item.section !== section) {
+      section = item.section;
+      out.push(`${" ".repeat(numWidth + 2)}${truncate(section, titleWidth + 8)}:`);
+    }
+    out.push(row(String(item.number), titleOf(item), STATUS_LABEL[item.status]));
+  }
   out.push("", summaryLine(summary.counts));
   if (summary.requiredFailures.length > 0) {
     out.push(

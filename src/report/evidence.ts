@@ -35,18 +35,31 @@ export function decisions(item: ItemRecord): string[] {
 }
 
 /**
- * One line of evidence for an item: the failing steps first when it failed, else every step's result
- * (an optional step that failed is named as such).
+ * One line of evidence for an item: the failing steps when it failed; else the automated steps'
+ * results (notes left out), then how many steps a person confirmed and how many did not apply (a bare "confirmed"
+ * repeated four times says less than "4 confirmed"). Notes and non-passing steps are always named.
  */
 export function itemEvidence(item: ItemRecord): string {
   const failing = item.steps.filter((s) => s.status === "failed" && !s.optional);
-  const shown = item.status === "failed" && failing.length > 0 ? failing : item.steps;
-  const parts = shown.map((s) => {
-    const text = stepEvidence(s);
-    if (s.status === "passed" && item.status !== "failed") return text;
-    const label = s.optional ? `${stepName(s)} (optional) ${s.status}` : `${stepName(s)} ${s.status}`;
-    return `${label}: ${text}`;
-  });
+  if (item.status === "failed" && failing.length > 0) {
+    return oneLine(failing.map((s) => `${stepName(s)} failed: ${stepEvidence(s)}`).join("; "), 500);
+  }
+  const parts: string[] = [];
+  let confirmed = 0;
+  let notApplicable = 0;
+  for (const s of item.steps) {
+    // A note is text shown to the engineer: nothing to report once it was shown.
+    if (s.status === "passed" && s.kind === "note") continue;
+    if (s.status === "passed" && s.kind === "confirm" && !s.note) confirmed += 1;
+    else if (s.status === "not-applicable" && item.status !== "not-applicable") notApplicable += 1;
+    else if (s.status === "passed") parts.push(stepEvidence(s));
+    else {
+      const label = s.optional ? `${stepName(s)} (optional) ${s.status}` : `${stepName(s)} ${s.status}`;
+      parts.push(`${label}: ${stepEvidence(s)}`);
+    }
+  }
+  if (confirmed > 0) parts.push(`${confirmed} confirmed`);
+  if (notApplicable > 0) parts.push(`${notApplicable} not applicable`);
   return oneLine(parts.join("; "), 500);
 }
 
@@ -81,6 +94,10 @@ export function headerFacts(record: DeployRecord): [string, string][] {
     ["Tool", `deploycheck ${env.toolVersion}, node ${env.node}, ${env.platform}`],
   ];
   if (record.dryRun) rows.push(["Mode", "dry run: mutating steps were not executed"]);
+  if (record.aborted) {
+    const how = record.aborted.abandoned ? "abandoned" : "aborted (resumable)";
+    rows.push(["Stopped", `${how} at ${formatTime(record.aborted.at)}: ${record.aborted.reason}`]);
+  }
   return rows.filter((r): r is [string, string] => r[1] !== undefined && r[1] !== "");
 }
 

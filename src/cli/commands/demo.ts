@@ -29,6 +29,7 @@ export async function run(_args: string[], options: DemoOptions): Promise<number
     });
   }
   const originalCwd = process.cwd();
+  const startedAt = Date.now();
   const workspace = resolve(options.workspace ?? (await mkdtemp(join(tmpdir(), "deploycheck-demo-"))));
   await mkdir(workspace, { recursive: true });
   // A relative --state-dir means relative to where the command was typed, not to the workspace.
@@ -119,7 +120,12 @@ export async function run(_args: string[], options: DemoOptions): Promise<number
       }
       throw err;
     }
-    printRecord(state, workspace, originalCwd);
+    if (!printRecord(state, workspace, originalCwd, startedAt) && code !== 0) {
+      const again = `deploycheck demo --workspace ${shellQuote(workspace)}${options.stateDir ? ` --state-dir ${shellQuote(state)}` : ""}`;
+      process.stdout.write(
+        `\nThe sandbox stops with the demo, so continue this run through the demo (same URLs):\n  ${again} --resume\n`,
+      );
+    }
     return code;
   } finally {
     clearInterval(traffic);
@@ -131,15 +137,16 @@ export async function run(_args: string[], options: DemoOptions): Promise<number
   }
 }
 
-/** Where the newest run's record is, and how to verify and export it. */
-function printRecord(state: string, workspace: string, cwd: string): void {
+/** Where the newest run's record is, and how to verify and export it; false when there is none. */
+function printRecord(state: string, workspace: string, cwd: string, since: number): boolean {
   const runs = join(state, "runs");
-  if (!existsSync(runs)) return;
+  if (!existsSync(runs)) return false;
   const newest = readdirSync(runs)
     .map((id) => ({ id, record: join(runs, id, "record.json") }))
     .filter((r) => existsSync(r.record))
     .sort((a, b) => statSync(b.record).mtimeMs - statSync(a.record).mtimeMs)[0];
-  if (!newest) return;
+  // Only a record written by this session: an older run's record is not news.
+  if (!newest || statSync(newest.record).mtimeMs < since) return false;
   const shown = relative(cwd, newest.record).startsWith("..") ? newest.record : relative(cwd, newest.record);
   process.stdout.write(
     [
@@ -151,4 +158,5 @@ function printRecord(state: string, workspace: string, cwd: string): void {
       "",
     ].join("\n"),
   );
+  return true;
 }

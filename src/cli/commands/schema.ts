@@ -5,10 +5,7 @@ import { ChecklistSchema } from "../../checklist/schema.js";
 import type { GlobalOptions } from "../options.js";
 
 export function checklistJsonSchema(): Record<string, unknown> {
-  return {
-    ...z.toJSONSchema(ChecklistSchema, { target: "draft-2020-12", io: "input", unrepresentable: "any" }),
-    $id: "https://deploycheck.dev/schema/checklist-v1.json",
-  };
+  return z.toJSONSchema(ChecklistSchema, { target: "draft-2020-12", io: "input", unrepresentable: "any" });
 }
 
 export async function run(_args: string[], options: GlobalOptions & { record?: boolean }): Promise<number> {

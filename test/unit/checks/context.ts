@@ -60,8 +60,12 @@ export function fakePrompter(answers: { confirm?: boolean[]; input?: string[]; t
         const next = inputs.shift();
         if (next === undefined) throw new Error(`unexpected input: ${message}`);
         const value = next === "" && options?.default !== undefined ? options.default : next;
-        if (!options?.pattern || new RegExp(options.pattern).test(value)) return value;
-        asked.push(`invalid: must match ${options.pattern}`);
+        const verdict =
+          options?.pattern && !new RegExp(options.pattern).test(value)
+            ? `must match ${options.pattern}`
+            : (options?.validate?.(value) ?? true);
+        if (verdict === true) return value;
+        asked.push(`invalid: ${verdict}`);
       }
     },
     async text(message, options) {

@@ -125,7 +125,7 @@ describe("file executor", () => {
     );
     expect(ok).toMatchObject({
       status: "passed",
-      summary: ".rollback_state: 4 keys present, 2 values as expected",
+      summary: ".rollback_state: 2 keys present, NAMESPACE=staging, PREVIOUS_REVISION=6",
     });
     expect(ok.details?.["values"]).toEqual({ NAMESPACE: "staging", PREVIOUS_REVISION: "6" });
 

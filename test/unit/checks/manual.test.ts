@@ -83,6 +83,16 @@ describe("input executor", () => {
     expect(asked).toEqual(["input: Current revision of api?", "invalid: must match ^\\d+$"]);
   });
 
+  it("re-asks while the value is empty", async () => {
+    const { prompter, asked } = fakePrompter({ input: ["  ", "api-7"] });
+    const out = await input(
+      inputStep({ prompt: "Release?", saveAs: "rel" }),
+      makeContext({ interactive: true, prompter }),
+    );
+    expect(out.saved).toEqual({ rel: "api-7" });
+    expect(asked).toEqual(["input: Release?", "invalid: a value is required"]);
+  });
+
   it("offers the default", async () => {
     const { prompter } = fakePrompter({ input: [""] });
     const out = await input(

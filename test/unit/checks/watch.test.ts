@@ -94,6 +94,7 @@ describe("watch", () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(70);
     expect(Date.now() - t0).toBeLessThan(115);
     expect(out.details?.["resumedAt"]).toEqual({ rounds: 2, elapsedMs: 45 });
+    expect(out.summary).toBe("rounds 3-4 of 4 passed over 120ms, every 40ms (resumed after round 2)");
   });
 
   it("runs exactly one round without waiting in a dry run", async () => {

@@ -215,6 +215,7 @@ export function sampleEvents(options: SampleOptions = {}): RunEvent[] {
   run("staging-verification/rollout", {
     status: "passed",
     summary: 'deployment "buywhere-api" successfully rolled out',
+    saved: { revisionBefore: "7" },
   });
   run("ecs-fallback/ecs", { status: "not-applicable", summary: "when ${namespace} is false" }, 1, 0);
   run("notify/send", { status: "passed", summary: "delivered (200)" });

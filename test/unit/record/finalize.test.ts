@@ -64,3 +64,25 @@ describe("finalizeRecord", () => {
     expect(result.record.createdAt).toBe("2026-11-26T07:00:00.000Z");
   });
 });
+
+describe("loadOrCreateSigningKey", () => {
+  it("narrows a private key readable by others back to 0600", async () => {
+    const { chmod } = await import("node:fs/promises");
+    const { loadOrCreateSigningKey } = await import("../../../src/record/keys.js");
+    const configDir = join(dir, "cfg");
+    await loadOrCreateSigningKey(configDir);
+    await chmod(join(configDir, PRIVATE_KEY_FILE), 0o644);
+    const again = await loadOrCreateSigningKey(configDir);
+    expect(again.created).toBe(false);
+    expect((await stat(join(configDir, PRIVATE_KEY_FILE))).mode & 0o777).toBe(0o600);
+  });
+
+  it("refuses a key file that is not an Ed25519 private key", async () => {
+    const { mkdir, writeFile } = await import("node:fs/promises");
+    const { loadOrCreateSigningKey } = await import("../../../src/record/keys.js");
+    const configDir = join(dir, "bad");
+    await mkdir(configDir);
+    await writeFile(join(configDir, PRIVATE_KEY_FILE), "not a key");
+    await expect(loadOrCreateSigningKey(configDir)).rejects.toThrow(/is not an Ed25519 private key/);
+  });
+});

@@ -127,6 +127,10 @@ describe("sign and verify", () => {
     expect(verifyRecord(forged, { key: publicKey }).ok).toBe(false);
     expect(verifyRecord(record, { key: publicKey }).ok).toBe(true);
     expect(verifyRecord(record, { fingerprint: expected.replace("SHA256:", "") }).ok).toBe(true);
+    // Both given: both must match.
+    expect(verifyRecord(record, { key: publicKey, fingerprint: fingerprintOf(other.publicKey) }).ok).toBe(
+      false,
+    );
   });
 
   it("fails when the public key is swapped without re-signing", () => {

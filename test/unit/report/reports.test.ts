@@ -68,6 +68,28 @@ describe("markdown", () => {
     expect(text).toContain("- **Deployment Ready:** ☐ Yes ☐ No");
   });
 
+  it("counts plain confirmations instead of repeating them", () => {
+    const record = finished();
+    delete record.sections[0]!.items[2]!.steps[1]!.note;
+    expect(renderMarkdown(record)).toContain(
+      "- [x] 3. Health Check Baseline — passed · 200 OK in 41ms; 1 confirmed",
+    );
+  });
+
+  it("says when and why a run was stopped", () => {
+    const events = sampleEvents({ unfinished: true });
+    events.push({
+      v: 1,
+      type: "run-aborted",
+      at: "2026-11-26T06:45:00.000Z",
+      reason: "engineer aborted",
+      abandoned: false,
+    });
+    expect(renderMarkdown(recordOf(events))).toContain(
+      "- **Stopped:** aborted (resumable) at 2026-11-26 06:45:00 UTC: engineer aborted",
+    );
+  });
+
   it("escapes recorded text so it cannot inject markup", () => {
     const text = renderMarkdown(hostile(finished()));
     expect(text).not.toMatch(/<script|<img/);
