@@ -13,6 +13,13 @@ export const Duration = z
     message: "bad duration: use a number with a unit, e.g. 500ms, 30s, 5m, 1h (or one ${variable})",
   })
   .meta({ description: "A duration such as 500ms, 30s, 5m, 1h or 1h30m, or one ${variable} holding one" });
+/** Durations the runner itself applies (step timeout, retry delay): literal only. */
+export const LiteralDuration = z
+  .string()
+  .regex(DURATION_RE, {
+    message: "bad duration: use a number with a unit, e.g. 500ms, 30s, 5m, 1h (not a ${variable} here)",
+  })
+  .meta({ description: "A duration such as 500ms, 30s, 5m, 1h or 1h30m" });
 
 export const ID_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 export const Id = z.string().regex(ID_RE, {
@@ -34,7 +41,7 @@ export const VariableSchema = z.strictObject({
 
 export const RetriesSchema = z.strictObject({
   count: z.number().int().min(0).max(100),
-  delay: Duration.optional(),
+  delay: LiteralDuration.optional(),
 });
 
 // ---- step kinds ---------------------------------------------------------------------------
@@ -241,7 +248,7 @@ const commonStepFields = {
     .optional()
     .meta({ description: 'Condition on variables, e.g. "${awsCluster}"; false records not-applicable' }),
   optional: z.boolean().optional(),
-  timeout: Duration.optional(),
+  timeout: LiteralDuration.optional(),
   retries: RetriesSchema.optional(),
   allowOverride: z.boolean().optional(),
   mutating: z.boolean().optional(),

@@ -1,7 +1,7 @@
 // Semantic rules a schema cannot express: unique ids, variable references and saveAs order, regular
 // expressions that compile, URLs that are http(s), duration variables. Pure: problems carry document paths.
 import type { Checklist, NestedStep, Step } from "./schema.js";
-import { DURATION_RE, STEP_KINDS, stepKind } from "./schema.js";
+import { DURATION_RE, isMutating, STEP_KINDS, stepKind } from "./schema.js";
 import { REFERENCE_RE } from "./vars.js";
 
 export type DocPath = (string | number)[];
@@ -297,6 +297,17 @@ export function validateChecklist(checklist: Checklist): ValidationProblem[] {
       }
     }
   }
+
+  // Guards run before anything and decide whether the run may start: they must not change anything.
+  (checklist.guards ?? []).forEach((guard, g) => {
+    if (isMutating(guard)) {
+      problems.push({
+        path: ["guards", g],
+        message: "a guard only checks (it runs before anything else): a mutating step belongs in an item",
+        severity: "error",
+      });
+    }
+  });
 
   // Variable references, in run order: declared vars, env.NAME, or a saveAs of an earlier step.
   const saved = new Map<string, DocPath>();

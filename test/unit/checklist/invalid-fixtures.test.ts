@@ -13,7 +13,7 @@ const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../fixtu
 const expected: Record<string, [string, string, string?]> = {
   "bad-duration-var-default": ['bad duration: ${watchFor} defaults to "forever"', "19:25"],
   "bad-duration": [
-    'bad duration: use a number with a unit, e.g. 500ms, 30s, 5m, 1h (or one ${variable}); got string "5 minutes"',
+    'bad duration: use a number with a unit, e.g. 500ms, 30s, 5m, 1h (not a ${variable} here); got string "5 minutes"',
     "18:22",
   ],
   "bad-enum": ['string "GTE" is not allowed here: expected one of "GET"', "17:54", "GET"],
@@ -44,6 +44,8 @@ const expected: Record<string, [string, string, string?]> = {
   "kube-two-checks": ["a kube step has exactly one check, this one has namespace and pods", "17:19"],
   "missing-apiversion": ['missing required field "apiVersion"', "1:1"],
   "missing-item-title": ['missing required field "title"', "13:9"],
+  "mutating-guard": ["a guard only checks (it runs before anything else)", "9:5"],
+  "timeout-variable": ["(not a ${variable} here)", "17:22"],
   "not-a-mapping": ["expected a mapping (key: value), got a list", "1:1"],
   "run-wrong-type": ["expected a string or a mapping (key: value), got number 42", "17:18"],
   "saveas-bad-name": ['saveAs "previous-revision" is not a variable name', "17:49"],
