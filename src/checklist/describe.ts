@@ -47,6 +47,7 @@ export function fillCommand(text: string, values: Values, options: DescribeOptio
   return interpolateCommand(text, values, options.env ?? {}, {
     ...(options.secrets ? { mask: options.secrets } : {}),
     unsetEnvAsShellVar: true,
+    lenient: true,
   });
 }
 

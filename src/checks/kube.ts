@@ -82,6 +82,9 @@ async function checkContext(check: Check<"context">, ctx: ExecContext, text: Tex
   if (!userRegex(pattern).test(current)) {
     return failure(`current context "${current}" does not match "${pattern}"`, { details });
   }
+  // The context is right, so API steps will follow (usually after a few prompts): start loading the client
+  // now, in the background, so the first of them does not wait for it.
+  void import("../kube/client.js").then((m) => m.loadClientModule()).catch(() => undefined);
   return { status: "passed", summary: `context "${current}" matches "${pattern}"`, details };
 }
 

@@ -8,7 +8,7 @@ import { isMutating } from "../checklist/schema.js";
 import { interpolateCommand } from "../checklist/shell-interpolate.js";
 import { interpolate } from "../checklist/vars.js";
 import type { StepOutcome } from "../engine/events.js";
-import { InternalError } from "../errors.js";
+import { DeploycheckError, InternalError } from "../errors.js";
 import {
   dryRunOutcome,
   failure,
@@ -54,7 +54,14 @@ function expectedCodes(spec: RunSpec): number[] {
 export const execute: Executor = async (step, ctx) => {
   const spec = specOf(step);
   if (ctx.dryRun && isMutating(step)) return dryRunOutcome(ctx.redact(describeRun(step, ctx.vars)));
-  const command = interpolateCommand(spec.command, ctx.vars, ctx.env);
+  let command: string;
+  try {
+    command = interpolateCommand(spec.command, ctx.vars, ctx.env);
+  } catch (err) {
+    // A value that cannot be placed safely (a here-document delimiter line) fails the step, unrun.
+    if (err instanceof DeploycheckError) return failure(ctx.redact(err.message));
+    throw err;
+  }
   const cwd = path.resolve(ctx.cwd, spec.cwd ? interpolate(spec.cwd, ctx.vars, ctx.env) : ".");
   if (!isDirectory(cwd)) return failure(ctx.redact(`working directory ${cwd} does not exist`));
   if (ctx.signal.aborted) return failure("cancelled");

@@ -27,6 +27,11 @@ export interface PlanInput {
   acceptFailures: boolean;
   /** walkSteps(checklist), computed once by the caller. */
   refs?: readonly StepRef[];
+  /**
+   * Refs before this index are known to be settled (the runner's position), so a long run does not
+   * rescan its whole past for every step. 0, the default, is always correct.
+   */
+  from?: number;
 }
 
 /** A step whose failure does not block "ready": optional itself, or in an optional item. */
@@ -76,7 +81,8 @@ export function nextAction(input: PlanInput): NextAction {
     if (state.steps[key]?.status !== "passed") return { type: "guard", index: i, key, step: guards[i]! };
   }
   const refs = input.refs ?? walkSteps(checklist);
-  for (const ref of refs) {
+  for (let i = input.from ?? 0; i < refs.length; i++) {
+    const ref = refs[i]!;
     const s = state.steps[ref.key];
     if (isSettled(s, ref, acceptFailures)) continue;
     if (s?.status === "failed") return { type: "failed", ref, state: s };

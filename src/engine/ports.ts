@@ -47,6 +47,13 @@ export interface Clock {
 export interface Journal {
   append(event: RunEvent): Promise<void>;
   readAll(): Promise<RunEvent[]>;
+  /**
+   * Group commit (optional): write now, durable with the next `append` or `sync`. The runner uses it
+   * for a step's result only when the next thing it does is a durable append (the next step-started),
+   * so one fsync per step covers both lines and nothing happens before both are on disk.
+   */
+  write?(event: RunEvent): void;
+  sync?(): Promise<void>;
 }
 
 /** A running step's live line: spinner, elapsed time, latest message or progress fraction. */

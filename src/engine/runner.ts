@@ -85,6 +85,10 @@ class Runner {
   private lastSection: string | undefined;
   private readonly executorPrompter: ExecutorPrompter;
   private progress: StepProgress | undefined;
+  /** Every step before this index of `refs` has a final result (see PlanInput.from). */
+  private cursor = 0;
+  /** A step result was written but not yet fsynced (group commit with the next step-started). */
+  private unsynced = false;
 
   constructor(
     private readonly s: RunSession,
@@ -101,6 +105,14 @@ class Runner {
   }
 
   async run(): Promise<number> {
+    try {
+      return await this.loop();
+    } finally {
+      await this.sync();
+    }
+  }
+
+  private async loop(): Promise<number> {
     if (this.s.firstSession) await this.notify("start", `${this.title()}: run ${this.s.runId} started`);
     for (;;) {
       this.checkInterrupt();
@@ -111,7 +123,13 @@ class Runner {
         env: this.s.env,
         acceptFailures: this.s.keepGoing && !this.s.interactive,
         refs: this.refs,
+        from: this.cursor,
       });
+      if ("ref" in action) this.cursor = this.refs.indexOf(action.ref, this.cursor);
+      // Steps start with a durable append (step-started) that commits the last result with it;
+      // anything else (a prompt, a post, the record) waits for the disk first.
+      if (action.type !== "step" && action.type !== "guard" && action.type !== "not-applicable")
+        await this.sync();
       switch (action.type) {
         case "guard":
           await this.guard(action.key, action.step);
@@ -127,6 +145,7 @@ class Runner {
               durationMs: 0,
               outcome: { status: "not-applicable", summary: action.reason },
             }),
+            true,
           );
           this.ports.output.stepResult(
             await this.label(action.ref.step),
@@ -239,7 +258,7 @@ class Runner {
     this.progress = undefined;
     const durationMs = clock.now() - started;
     outcome = this.keep(step, outcome);
-    await this.append(ev({ type: "step-finished", at: this.at(), key, attempt, durationMs, outcome }));
+    await this.append(ev({ type: "step-finished", at: this.at(), key, attempt, durationMs, outcome }), true);
     if (outcome.saved) Object.assign(this.liveSaved, outcome.saved);
     output.stepResult(label, outcome.status, this.redactor(outcome.summary), durationMs, {
       optional,
@@ -568,6 +587,7 @@ class Runner {
   private async notify(on: NotifyOn, text: string): Promise<void> {
     const { notifier, output } = this.ports;
     if (!notifier || !this.s.notifyOn?.has(on)) return;
+    await this.sync();
     let result: { ok: boolean; status?: number; error?: string };
     try {
       result = await notifier.post(
@@ -594,10 +614,25 @@ class Runner {
       );
   }
 
-  private async append(e: RunEvent): Promise<void> {
+  /** Append durably; `lazy` (a step's result) is made durable by the next append or `sync`. */
+  private async append(e: RunEvent, lazy = false): Promise<void> {
     const safe = redactDeep(e, this.redactor);
-    await this.ports.journal.append(safe);
+    const { journal } = this.ports;
+    if (lazy && journal.write && journal.sync) {
+      journal.write(safe);
+      this.unsynced = true;
+    } else {
+      await journal.append(safe);
+      this.unsynced = false;
+    }
     applyEvent(this.state, safe);
+  }
+
+  /** Make lazily written results durable before anything else happens (a prompt, a return, a post). */
+  private async sync(): Promise<void> {
+    if (!this.unsynced) return;
+    await this.ports.journal.sync?.();
+    this.unsynced = false;
   }
 
   private vars(): Record<string, string> {

@@ -108,6 +108,11 @@ export function buildRecord(state: RunState, checklist: Checklist, options: Buil
     stepRecord(guardKey(i), stepId(step, i), step, state.steps[guardKey(i)]),
   );
   const env = state.environment;
+  // Without --context the runner does not know the context up front; a kube context check saw it.
+  const observedContext = [...guards, ...sections.flatMap((sec) => sec.items.flatMap((i) => i.steps))]
+    .filter((step) => step.kind === "kube.context" && step.status !== "pending")
+    .map((step) => step.details?.["context"])
+    .find((c): c is string => typeof c === "string" && c !== "");
   const record: UnsignedRecord = {
     schema: RECORD_SCHEMA_ID,
     runId: state.runId,
@@ -125,7 +130,7 @@ export function buildRecord(state: RunState, checklist: Checklist, options: Buil
     secretVariables: [...state.secretVars],
     saved: { ...state.saved },
     environment: {
-      kubeContext: env.kubeContext,
+      kubeContext: env.kubeContext ?? observedContext,
       gitSha: env.gitSha,
       host: env.host,
       user: env.user,

@@ -87,6 +87,7 @@ export function readJournal(file: string): JournalReadResult {
  */
 export class JournalFile {
   private fd: number | undefined;
+  private dirty = false;
   readonly file: string;
 
   private constructor(file: string, fd: number) {
@@ -106,16 +107,30 @@ export class JournalFile {
     return new JournalFile(file, fd);
   }
 
+  /** Write the line and fsync it (with any line written before it). */
   append(event: RunEvent): void {
+    this.write(event);
+    this.sync();
+  }
+
+  /** Write the line without waiting for the disk: `sync` (or the next `append`) makes it durable. */
+  write(event: RunEvent): void {
     if (this.fd === undefined) throw new StateError(`journal ${this.file} is closed`);
     const buf = Buffer.from(`${JSON.stringify(event)}\n`);
     let written = 0;
     while (written < buf.length) written += writeSync(this.fd, buf, written, buf.length - written);
+    this.dirty = true;
+  }
+
+  sync(): void {
+    if (this.fd === undefined || !this.dirty) return;
     fdatasyncSync(this.fd);
+    this.dirty = false;
   }
 
   close(): void {
     if (this.fd === undefined) return;
+    this.sync();
     closeSync(this.fd);
     this.fd = undefined;
   }

@@ -51,6 +51,8 @@ export function openFileJournal(dir: string): Journal & { close(): void; file: s
   return {
     file,
     append: async (e: RunEvent) => handle.append(e),
+    write: (e: RunEvent) => handle.write(e),
+    sync: async () => handle.sync(),
     readAll: async () => readJournal(file).events,
     close: () => handle.close(),
   };

@@ -135,6 +135,10 @@ describe("run executor", () => {
         "printf '%s' \"`printf '%s' ${v}`\"",
         "printf '%s' \"`printf '%s' \\\"${v}\\\"`\"",
         "printf '%s' $'${v}'",
+        "cat <<EOF\n${v}\nEOF",
+        "cat <<'EOF'\n${v}\nEOF",
+        'cat <<-"END"\n\t${v}\n\tEND',
+        "( cat <<EOF\n${v}\nEOF\n)",
       ]) {
         const out = await execute(step({ command, saveAs: "out" }), ctx);
         expect(out.status, `${command} with ${JSON.stringify(value)}`).toBe("passed");
@@ -142,6 +146,23 @@ describe("run executor", () => {
         expect(out.saved?.["out"], `${command} with ${JSON.stringify(value)}`).toBe(expected.trim());
       }
     }
+    expect(existsSync(path.join(dir, "x"))).toBe(false);
+  });
+
+  it("refuses a value that would end a here-document early, and keeps arithmetic numeric", async () => {
+    const ctx = makeContext({ cwd: dir, vars: { v: "x\nEOF\ntouch x", n: "41", bad: "$(touch x)" } });
+    const out = await execute(step("cat <<EOF\n${v}\nEOF"), ctx);
+    expect(out).toMatchObject({ status: "failed" });
+    expect(out.summary).toContain("would end the here-document (<<EOF) early");
+    const sum = await execute(step({ command: "echo $(( ${n} + 1 ))", saveAs: "n" }), ctx);
+    expect(sum.saved).toEqual({ n: "42" });
+    const refused = await execute(step("echo $(( ${bad} + 1 ))"), ctx);
+    expect(refused.summary).toBe("the value of ${bad} is used in arithmetic but is not an integer");
+    const subscript = await execute(
+      step("[[ ${trick} -eq 0 ]]"),
+      makeContext({ cwd: dir, vars: { trick: "a[$(touch x)]" } }),
+    );
+    expect(subscript.summary).toContain("could run a command through arithmetic evaluation");
     expect(existsSync(path.join(dir, "x"))).toBe(false);
   });
 

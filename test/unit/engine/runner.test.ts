@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { Checklist } from "../../../src/checklist/schema.js";
+import type { Executor } from "../../../src/checks/types.js";
 import type { Answers } from "../../../src/engine/answers.js";
 import { EVENT_VERSION, type RunEvent } from "../../../src/engine/events.js";
+import type { Executors } from "../../../src/engine/ports.js";
 import { type RunSession, runChecklist } from "../../../src/engine/runner.js";
 import { fold, type RunState } from "../../../src/engine/state.js";
 import { GuardRefusedError, InterruptedError } from "../../../src/errors.js";
@@ -359,5 +361,52 @@ describe("runner", () => {
     const r = await go(c);
     expect(r.code).toBe(0);
     expect(r.journal.events).toHaveLength(1 + 100 + 2);
+  });
+
+  it("group commit: a step's result is on disk before anything else happens, with one sync per step", async () => {
+    const c = simpleChecklist({ a: [runStep("one", "ok"), runStep("two", "ok")], b: [confirmStep("sure")] });
+    const p = ports();
+    let unsynced = 0;
+    let syncs = 0;
+    const base = p.journal;
+    const journal = {
+      append: async (e: RunEvent) => {
+        await base.append(e);
+        unsynced = 0;
+        syncs++;
+      },
+      readAll: () => base.readAll(),
+      write: (e: RunEvent) => {
+        base.events.push(structuredClone(e));
+        unsynced++;
+      },
+      sync: async () => {
+        if (unsynced) syncs++;
+        unsynced = 0;
+      },
+    };
+    const seenUnsynced: number[] = [];
+    const exec = p.executors;
+    const executors: Executors = {
+      loadCheck: async (kind) => {
+        const m = await exec.loadCheck(kind);
+        const execute: Executor = (step, ctx) => {
+          seenUnsynced.push(unsynced);
+          return m.execute(step, ctx);
+        };
+        return { ...m, execute };
+      },
+    };
+    base.events.push(startEvent(c));
+    const code = await runChecklist(
+      session(c, { answers: { ...READY, "b/sure": { value: "yes" } } }),
+      fold(base.events),
+      { ...p, journal, executors },
+    );
+    expect(code).toBe(0);
+    expect(seenUnsynced).toEqual([0, 0, 0]);
+    expect(unsynced).toBe(0);
+    // 3 step-started (each committing the previous result), the last result before sign-off, signoff, run-finished.
+    expect(syncs).toBe(6);
   });
 });

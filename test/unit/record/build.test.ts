@@ -32,6 +32,18 @@ describe("buildRecord", () => {
     expect(record.signoff?.engineer).toBe("Ana Lima");
   });
 
+  it("takes the kube context a context check saw when the run did not name one", () => {
+    const events = sampleEvents();
+    const started = events[0];
+    const guard = events.find((e) => e.type === "step-finished" && e.key === "guard/1");
+    if (started?.type !== "run-started" || guard?.type !== "step-finished")
+      throw new Error("fixture changed");
+    delete started.environment.kubeContext;
+    guard.outcome.details = { context: "staging-sandbox", expected: "staging" };
+    const record = buildRecord(fold(events), sampleChecklist(), { now: NOW });
+    expect(record.environment.kubeContext).toBe("staging-sandbox");
+  });
+
   it("marks an unfinished run and its pending steps", () => {
     const record = buildRecord(fold(sampleEvents({ unfinished: true })), sampleChecklist(), { now: NOW });
     expect(record.finished).toBe(false);

@@ -27,12 +27,17 @@ interface KubectlResult {
 
 /** kubectl, async (the server runs in this process), with its own kubeconfig, discovery cache and home. */
 async function kubectl(...args: string[]): Promise<KubectlResult> {
+  return kubectlWith({}, ...args);
+}
+
+async function kubectlWith(extraEnv: Record<string, string>, ...args: string[]): Promise<KubectlResult> {
   const env = {
     PATH: process.env["PATH"],
     HOME: temp.dir,
     KUBECONFIG: kubeconfig,
     KUBECACHEDIR: path.join(temp.dir, "cache"),
     KUBE_FEATURE_WatchListClient: "false",
+    ...extraEnv,
   };
   try {
     const { stdout, stderr } = await run("kubectl", args, { env, timeout: 20_000 });
@@ -124,6 +129,10 @@ describe("real kubectl against the simulated API server", () => {
   it("rollout status: done at once, and during a rollout the same messages as the native check", async () => {
     const done = await kubectl("rollout", "status", `deployment/${NAME}`, "-n", NS, "--timeout=300s");
     expect(done).toMatchObject({ code: 0, stdout: 'deployment "buywhere-api" successfully rolled out\n' });
+    expect(await execute(kube({ rolloutStatus: target() }), ctx())).toMatchObject({
+      status: "passed",
+      summary: 'deployment "buywhere-api" successfully rolled out',
+    });
 
     // Hold the controller until kubectl is watching, so that it sees the rollout progress.
     sandbox.faults.pause = true;
@@ -144,7 +153,27 @@ describe("real kubectl against the simulated API server", () => {
     ).toBe(true);
     expect(lines.length).toBeGreaterThan(2);
 
+    // kubectl's watch-list (one WATCH with sendInitialEvents, ended by a BOOKMARK) where it has it (1.30+).
     sandbox.setImage(NS, NAME, "registry.example.com/buywhere-api:2.0.1");
+    const watchList = await kubectlWith(
+      { KUBE_FEATURE_WatchListClient: "true" },
+      "rollout",
+      "status",
+      `deployment/${NAME}`,
+      "-n",
+      NS,
+      "--timeout=60s",
+    );
+    expect(watchList.code).toBe(0);
+    expect(watchList.stdout.trim().split("\n").at(-1)).toBe(
+      'deployment "buywhere-api" successfully rolled out',
+    );
+    const version = JSON.parse((await kubectl("version", "--client", "-o", "json")).stdout).clientVersion;
+    if (Number(version.major) === 1 && Number.parseInt(version.minor, 10) >= 30) {
+      expect(sandbox.requests.some((r) => r.includes("sendInitialEvents=true"))).toBe(true);
+    }
+
+    sandbox.setImage(NS, NAME, "registry.example.com/buywhere-api:2.0.2");
     const context = ctx();
     const native = await execute(kube({ rolloutStatus: target() }), context);
     expect(native.status).toBe("passed");

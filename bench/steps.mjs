@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// Overhead of the runner on automated steps: a non-interactive `deploycheck run` of 200 trivial `run`
+// steps (`true`) against a plain Node script spawning the same 200 `bash -c true` one after another.
+// Both are whole processes timed from outside, interleaved; medians of RUNS. Goal: ratio <= 1.3.
+import { spawnSync } from "node:child_process";
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const bin = path.join(root, "bin/deploycheck.js");
+const RUNS = Number(process.env.RUNS ?? 5);
+const STEPS = 200;
+if (!existsSync(path.join(root, "dist/cli/main.js"))) {
+  console.error("dist/ is missing: run `npm run build` first");
+  process.exit(2);
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+const dir = mkdtempSync(path.join(tmpdir(), "dc-bench-steps-"));
+const items = Array.from(
+  { length: STEPS },
+  (_, i) =>
+    `      - id: item-${i}\n        title: Item ${i}\n        steps:\n          - id: t\n            run: "true"\n`,
+).join("");
+writeFileSync(
+  path.join(dir, "bench.yaml"),
+  `apiVersion: deploycheck/v1\nkind: Checklist\nmetadata: { name: bench, title: Bench }\nsections:\n  - id: s\n    title: S\n    items:\n${items}`,
+);
+writeFileSync(path.join(dir, "answers.yaml"), "signoff/ready: yes\nsignoff/engineer: bench\n");
+const baselineScript = `
+const { spawnSync } = require("node:child_process");
+for (let i = 0; i < ${STEPS}; i++) {
+  const r = spawnSync("bash", ["-c", "true"], { stdio: ["ignore", "pipe", "pipe"] });
+  if (r.status !== 0) process.exit(1);
+}`;
+
+const env = {
+  ...process.env,
+  NO_COLOR: "1",
+  CI: "1",
+  HOME: dir,
+  XDG_CONFIG_HOME: path.join(dir, ".config"),
+  DEPLOYCHECK_STATE_DIR: path.join(dir, "state"),
+};
+
+function time(args) {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"], env });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0) throw new Error(`node ${args.slice(0, 3).join(" ")} exited ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+/** Median latency of one fdatasync of a small append on this disk: the price of durability per step. */
+function fsyncLatency() {
+  const file = path.join(dir, "fsync-probe");
+  const fd = openSync(file, "a");
+  const xs = [];
+  for (let i = 0; i < 50; i++) {
+    writeSync(fd, "x".repeat(200) + "\n");
+    const t = process.hrtime.bigint();
+    fdatasyncSync(fd);
+    xs.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  closeSync(fd);
+  return median(xs);
+}
+
+const runs = { baseline: [], deploycheck: [], fsync: [] };
+try {
+  for (let r = 0; r < RUNS; r++) {
+    runs.baseline.push(time(["-e", baselineScript]));
+    runs.deploycheck.push(time([bin, "run", "bench.yaml", "--answers", "answers.yaml", "--new"]));
+    runs.fsync.push(fsyncLatency());
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+const base = median(runs.baseline);
+const dc = median(runs.deploycheck);
+const ratio = dc / base;
+console.log(
+  `${STEPS} trivial run steps: deploycheck ${dc.toFixed(0)} ms, plain Node spawning bash ${base.toFixed(0)} ms; ratio ${ratio.toFixed(2)} (goal <= 1.3)`,
+);
+// Durability is one fdatasync per step (a step's result and the next step-started share it): report
+// what the ratio would be on a disk where that is free, so the runner's own overhead is visible.
+const fsync = median(runs.fsync);
+const withoutDurability = (dc - STEPS * fsync) / base;
+console.log(
+  `  of which durability: ${STEPS} x fdatasync ${fsync.toFixed(2)} ms = ${(STEPS * fsync).toFixed(0)} ms; ratio without it ${withoutDurability.toFixed(2)}`,
+);
+process.exitCode = ratio <= 1.3 ? 0 : 1;
