@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   tmux?.kill();
-  await rm(root, { recursive: true, force: true });
+  await rm(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
 });
 
 const events = (text: string) =>
@@ -37,7 +37,12 @@ describe("deploycheck demo (interactive, in a pseudo-terminal)", () => {
   it("is interrupted during the watch, resumed, and signed off", async () => {
     execFileSync("tmux", ["-V"]);
     const workspace = join(root, "ws");
-    tmux = TmuxSession.start(root, { NO_COLOR: "1", XDG_CONFIG_HOME: join(root, "config"), HOME: root });
+    tmux = TmuxSession.start(root, {
+      NO_COLOR: "1",
+      XDG_CONFIG_HOME: join(root, "config"),
+      HOME: root,
+      HISTFILE: "/dev/null",
+    });
     const command = `env -u CI ${process.execPath} ${BIN} demo --workspace ${workspace} --watch 6s --var gateInterval=100ms`;
     tmux.type(`${command}; echo "EXIT=$?"`);
 
