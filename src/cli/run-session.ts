@@ -196,22 +196,11 @@ function notifierFor(loaded: LoadedChecklist, vars: Record<string, string>): Not
 }
 
 /** KUBECONFIG for child processes with the chosen context current (only with --context). */
-async function kubeSettings(options: GlobalOptions, runDir: string, output: Output): Promise<KubeSettings> {
+async function kubeSettings(options: GlobalOptions, runDir: string): Promise<KubeSettings> {
   if (!options.context) return {};
-  const specifier = "../kube/child-config.js";
-  try {
-    const mod = (await import(specifier)) as {
-      childKubeconfig?: (o: { runDir: string; context?: string }) => Promise<string | undefined>;
-    };
-    const kubeconfig = await mod.childKubeconfig?.({ runDir, context: options.context });
-    return { context: options.context, ...(kubeconfig ? { kubeconfig } : {}) };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw err;
-    output.warn(
-      "--context is passed to kube steps only: this build cannot prepare a kubeconfig for run steps.",
-    );
-    return { context: options.context };
-  }
+  const { childKubeconfig } = await import("../kube/child-config.js");
+  const kubeconfig = await childKubeconfig({ runDir, context: options.context });
+  return { context: options.context, ...(kubeconfig ? { kubeconfig } : {}) };
 }
 
 function unfinishedRunsOf(dir: string, name: string): StoredRun[] {
@@ -561,7 +550,7 @@ async function execute(
     dryRun: Boolean(options.dryRun),
     keepGoing: Boolean(options.keepGoing),
     answers,
-    kube: await kubeSettings(options, runDir, term.output),
+    kube: await kubeSettings(options, runDir),
     signal,
     engineer: defaultEngineer(cwd),
     firstSession,
