@@ -1,26 +1,44 @@
 // `deploycheck import` through the built binary: file and stdin, -o with and without --force, and the
 // imported seed validating with `deploycheck validate`.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadChecklist } from "../../src/checklist/load.js";
+import { type Sandbox, startSandbox } from "../../src/sandbox/start.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const bin = join(root, "bin/deploycheck.js");
 const seed = join(root, "test/fixtures/import/seed.txt");
 
-function cli(args: string[], input?: string) {
+function cli(args: string[], input?: string, env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [bin, ...args], {
     cwd: dir,
     input: input ?? "",
     encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1", DEPLOYCHECK_DEBUG: "" },
+    env: { ...process.env, NO_COLOR: "1", DEPLOYCHECK_DEBUG: "", ...env },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The same, without blocking this process: the in-process sandbox has to answer the CLI meanwhile. */
+function cliAsync(args: string[], env: Record<string, string>) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: dir,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, NO_COLOR: "1", DEPLOYCHECK_DEBUG: "", ...env },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 let dir: string;
@@ -109,5 +127,47 @@ describe("deploycheck import", () => {
     const badName = cli(["import", seed, "--name", "Staging Env"]);
     expect(badName.code).toBe(2);
     expect(badName.stderr).toContain("--name staging-env");
+  });
+});
+
+describe("an imported checklist, run against the sandbox", () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ rolloutStepMs: 20 });
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+  });
+
+  it("passes its kube and http steps for real", async () => {
+    const out = join(dir, "smoke.yaml");
+    const fixture = join(root, "test/fixtures/import/kube-smoke.txt");
+    expect(cli(["import", fixture, "-o", out]).code).toBe(0);
+    const answers = join(dir, "answers.yaml");
+    await writeFile(answers, "signoff/ready: yes\nsignoff/engineer: e2e\n");
+    const stateDir = join(dir, "state");
+    const args = ["run", out, "--non-interactive", "--answers", answers, "--state-dir", stateDir];
+    const r = await cliAsync([...args, "--var", `apiUrl=${sandbox.service.url}`], {
+      KUBECONFIG: sandbox.kubeconfigPath,
+    });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+
+    const runs = await readdir(join(stateDir, "runs"));
+    const record = JSON.parse(await readFile(join(stateDir, "runs", runs[0]!, "record.json"), "utf8")) as {
+      sections: { items: { steps: { kind: string; status: string }[] }[] }[];
+    };
+    const steps = record.sections.flatMap((s) => s.items.flatMap((i) => i.steps));
+    expect(steps.map((s) => [s.kind, s.status])).toEqual([
+      ["kube.context", "passed"],
+      ["kube.namespace", "passed"],
+      ["kube.rolloutStatus", "passed"],
+      ["kube.pods", "passed"],
+      ["kube.history", "passed"],
+      ["kube.image", "passed"],
+      ["http", "passed"],
+      ["http", "passed"],
+      ["http", "passed"],
+    ]);
   });
 });
