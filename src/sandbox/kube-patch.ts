@@ -1,5 +1,5 @@
-// PATCH bodies the simulated API server accepts: JSON patch (RFC 6902) and JSON merge patch (RFC 7386).
-// Strategic merge patch is applied as a merge patch: enough for the fields deploycheck and kubectl touch.
+// PATCH bodies the simulated API server accepts: JSON patch (RFC 6902), JSON merge patch (RFC 7386) and the
+// part of strategic merge patch kubectl relies on (lists of named objects, such as containers, merge by name).
 
 export class PatchError extends Error {
   override name = "PatchError";
@@ -130,6 +130,48 @@ export function applyMergePatch<T>(document: T, patch: unknown): T {
   return merge(structuredClone(document) as unknown as Json, patch as Json) as unknown as T;
 }
 
+/**
+ * Strategic merge patch, simplified: like a merge patch, except that a list of objects with a `name` (containers,
+ * env, volumes) merges element by element by name (`$patch: delete` removes one), and directives such as
+ * `$setElementOrder/...` and `$retainKeys` are dropped.
+ */
+export function applyStrategicMergePatch<T>(document: T, patch: unknown): T {
+  const named = (v: unknown): v is Array<Record<string, Json>> =>
+    Array.isArray(v) &&
+    v.length > 0 &&
+    v.every((e) => e && typeof e === "object" && typeof (e as { name?: unknown }).name === "string");
+  const merge = (target: Json, p: Json): Json => {
+    if (named(p) && (named(target) || (Array.isArray(target) && target.length === 0))) {
+      const out = structuredClone(target as Array<Record<string, Json>>);
+      for (const element of p) {
+        const i = out.findIndex((e) => e["name"] === element["name"]);
+        if (element["$patch"] === "delete") {
+          if (i >= 0) out.splice(i, 1);
+        } else if (i >= 0) {
+          out[i] = merge(out[i]!, element) as Record<string, Json>;
+        } else {
+          out.push(merge({}, element) as Record<string, Json>);
+        }
+      }
+      return out;
+    }
+    if (p === null || typeof p !== "object" || Array.isArray(p)) return structuredClone(p);
+    if (p["$patch"] === "replace") {
+      const { $patch: _, ...rest } = p;
+      return structuredClone(rest);
+    }
+    const base: Record<string, Json> =
+      target && typeof target === "object" && !Array.isArray(target) ? { ...target } : {};
+    for (const [k, v] of Object.entries(p)) {
+      if (k.startsWith("$setElementOrder/") || k === "$retainKeys" || k === "$patch") continue;
+      if (v === null) delete base[k];
+      else base[k] = merge(base[k] as Json, v);
+    }
+    return base;
+  };
+  return merge(structuredClone(document) as unknown as Json, patch as Json) as unknown as T;
+}
+
 export type PatchType = "json" | "merge" | "strategic";
 
 /** The patch type of a Content-Type header, or undefined when it is not a patch type. */
@@ -142,5 +184,6 @@ export function patchTypeOf(contentType: string | undefined): PatchType | undefi
 }
 
 export function applyPatch<T>(document: T, type: PatchType, body: unknown): T {
-  return type === "json" ? applyJsonPatch(document, body) : applyMergePatch(document, body);
+  if (type === "json") return applyJsonPatch(document, body);
+  return type === "strategic" ? applyStrategicMergePatch(document, body) : applyMergePatch(document, body);
 }

@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   tmux?.kill();
-  await rm(root, { recursive: true, force: true });
+  await rm(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
 });
 
 const events = (text: string) =>
@@ -37,7 +37,12 @@ describe("deploycheck demo (interactive, in a pseudo-terminal)", () => {
   it("is interrupted during the watch, resumed, and signed off", async () => {
     execFileSync("tmux", ["-V"]);
     const workspace = join(root, "ws");
-    tmux = TmuxSession.start(root, { NO_COLOR: "1", XDG_CONFIG_HOME: join(root, "config"), HOME: root });
+    tmux = TmuxSession.start(root, {
+      NO_COLOR: "1",
+      XDG_CONFIG_HOME: join(root, "config"),
+      HOME: root,
+      HISTFILE: "/dev/null",
+    });
     const command = `env -u CI ${process.execPath} ${BIN} demo --workspace ${workspace} --watch 6s --var gateInterval=100ms`;
     tmux.type(`${command}; echo "EXIT=$?"`);
 
@@ -70,7 +75,7 @@ describe("deploycheck demo (interactive, in a pseudo-terminal)", () => {
     tmux.type(`${command}; echo "EXIT=$?"`);
     const finished = await answerUntil(tmux, (s) => /EXIT=\d+/.test(s), 90_000);
     expect(finished).toMatch(/Resume it/);
-    expect(finished).toMatch(/rounds \d-4 of 4 passed over 6s, every 2s \(resumed after round \d\)/);
+    expect(finished).toMatch(/rounds \d-4 of 4 passed over 6s, every 2s \(continued after round \d\)/);
     expect(finished).toContain("Deployment signed off as ready.");
     expect(finished).toContain("EXIT=0");
     const types = events(await journal(workspace)).map((e) => e.type);

@@ -191,4 +191,22 @@ describe("interactive runs in a pseudo-terminal", () => {
     expect(tmux.screen()).toContain(`Abandoned run ${first}`);
     expect(readdirSafe(join(ws.stateDir, "runs"))).toHaveLength(2);
   });
+
+  it("Ctrl-C inside a prompt records the step as interrupted (exit 130); resume asks again", async () => {
+    ws = workspace();
+    ws.file("c.yaml", INTERACTIVE);
+    tmux = new Tmux(ws);
+    tmux.start(["run", "c.yaml"]);
+    await tmux.waitFor("Is the backup owner informed?");
+    tmux.keys("C-c");
+    expect(await tmux.exitCode()).toBe(130);
+    const id = onlyRunId(ws.stateDir);
+    expect(tmux.screen()).toContain(`Run interrupted. Resume with: deploycheck resume ${id}`);
+    expect(journalEvents(ws.stateDir, id).at(-1)).toMatchObject({ type: "step-interrupted", key: "a/sure" });
+    tmux.kill();
+    tmux = new Tmux(ws);
+    tmux.start(["resume"]);
+    await tmux.waitFor("Is the backup owner informed?");
+    expect(tmux.screen()).toContain(`Resuming run ${id}`);
+  });
 });

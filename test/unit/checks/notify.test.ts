@@ -108,11 +108,12 @@ describe("postNotification", () => {
       backoffMs: 5,
     });
     expect(slow).toEqual({ ok: false, attempts: 2, error: "no answer within 50ms" });
-    const url = sink.url;
-    await sink.close();
+    // A port nothing listens on (a sink never connected to, so no pooled connection lingers).
+    const unused = await startWebhookSink();
+    const url = unused.url;
+    await unused.close();
     const refused = await postNotification({ webhook: url, format: "json", text: "x", fields, retries: 1 });
     expect(refused.error).toBe("connection refused (ECONNREFUSED)");
-    sink = await startWebhookSink();
   });
 });
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { applyJsonPatch, applyMergePatch, PatchError, patchTypeOf } from "../../../src/sandbox/kube-patch.js";
+import {
+  applyJsonPatch,
+  applyMergePatch,
+  applyStrategicMergePatch,
+  PatchError,
+  patchTypeOf,
+} from "../../../src/sandbox/kube-patch.js";
 import { matchesLabels, parseLabelSelector } from "../../../src/sandbox/kube-selectors.js";
 
 describe("JSON patch", () => {
@@ -32,6 +38,33 @@ describe("merge patch and patch types", () => {
     expect(applyMergePatch({ a: { b: 1, c: 2 }, l: [1, 2] }, { a: { c: null, d: 3 }, l: [3] })).toEqual({
       a: { b: 1, d: 3 },
       l: [3],
+    });
+  });
+
+  it("strategic merge merges named lists by name, honours $patch and drops directives", () => {
+    const doc = {
+      containers: [
+        { name: "api", image: "a:1", ports: [{ containerPort: 80 }] },
+        { name: "side", image: "s:1" },
+      ],
+    };
+    expect(
+      applyStrategicMergePatch(doc, {
+        "$setElementOrder/containers": [{ name: "api" }, { name: "side" }],
+        containers: [
+          { name: "api", image: "a:2" },
+          { name: "side", $patch: "delete" },
+          { name: "new", image: "n:1" },
+        ],
+      }),
+    ).toEqual({
+      containers: [
+        { name: "api", image: "a:2", ports: [{ containerPort: 80 }] },
+        { name: "new", image: "n:1" },
+      ],
+    });
+    expect(applyStrategicMergePatch({ a: { b: 1, c: 2 } }, { a: { $patch: "replace", d: 3 } })).toEqual({
+      a: { d: 3 },
     });
   });
 

@@ -173,7 +173,20 @@ describe("real kubectl against the simulated API server", () => {
       expect(sandbox.requests.some((r) => r.includes("sendInitialEvents=true"))).toBe(true);
     }
 
-    sandbox.setImage(NS, NAME, "registry.example.com/buywhere-api:2.0.2");
+    // kubectl set image sends a strategic merge patch of the containers list (merged by name).
+    const setImage = await kubectl(
+      "set",
+      "image",
+      `deployment/${NAME}`,
+      `${NAME}=registry.example.com/buywhere-api:2.0.2`,
+      "-n",
+      NS,
+    );
+    expect(setImage.stdout).toBe("deployment.apps/buywhere-api image updated\n");
+    expect(sandbox.getDeployment(NS, NAME)!.spec.template.spec.containers[0]).toMatchObject({
+      image: "registry.example.com/buywhere-api:2.0.2",
+      resources: { limits: { cpu: "500m", memory: "512Mi" } },
+    });
     const context = ctx();
     const native = await execute(kube({ rolloutStatus: target() }), context);
     expect(native.status).toBe("passed");
