@@ -36,10 +36,19 @@ export const execute: Executor = async (step, ctx) => {
     details,
   });
 
-  const info = await stat(abs).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === "ENOENT" || err.code === "ENOTDIR") return undefined;
-    throw err;
-  });
+  let target = abs;
+  let info = await statIfExists(abs);
+  const pattern = path.basename(abs);
+  if (!info && /[*?[]/.test(pattern)) {
+    // A path such as ./backups/db-*.sql.gz names its newest match (a literal file of that name wins).
+    const matches = await newestEntry(path.dirname(abs), pattern).catch(() => undefined);
+    details["matches"] = matches?.count ?? 0;
+    if (matches?.newest) {
+      target = path.join(path.dirname(abs), matches.newest.name);
+      info = await statIfExists(target);
+      details["path"] = target;
+    }
+  }
   details["exists"] = info !== undefined;
   if (spec.exists === false) {
     return done(
@@ -51,6 +60,8 @@ export const execute: Executor = async (step, ctx) => {
     );
   }
   if (!info) return done(failure(`${shown}: missing (looked in ${ctx.cwd})`));
+  // Name the file a pattern matched in what follows.
+  const shownTarget = target === abs ? shown : `${shown} (${path.basename(target)})`;
 
   const isDir = info.isDirectory();
   const age = now - info.mtimeMs;
@@ -63,21 +74,22 @@ export const execute: Executor = async (step, ctx) => {
   const found: string[] = [];
   if (spec.maxAge) {
     const limit = resolveDuration(spec.maxAge, ctx.vars, ctx.env);
-    if (age > limit) problems.push(`${shown} is ${formatDuration(age)} old (limit ${formatDuration(limit)})`);
+    if (age > limit)
+      problems.push(`${shownTarget} is ${formatDuration(age)} old (limit ${formatDuration(limit)})`);
     else found.push(`${formatDuration(age)} old`);
   }
 
   if (spec.newest) {
     if (!isDir) {
-      problems.push(`${shown} is a file, newest needs a directory`);
+      problems.push(`${shownTarget} is a file, newest needs a directory`);
     } else {
-      const result = await newestEntry(abs, spec.newest.glob);
+      const result = await newestEntry(target, spec.newest.glob);
       details["entries"] = result.count;
       if (!result.newest) {
         problems.push(
           spec.newest.glob
-            ? `no entry matching ${spec.newest.glob} in ${shown}${result.total ? ` (${result.total} other entries)` : ""}`
-            : `directory ${shown} is empty`,
+            ? `no entry matching ${spec.newest.glob} in ${shownTarget}${result.total ? ` (${result.total} other entries)` : ""}`
+            : `directory ${shownTarget} is empty`,
         );
       } else {
         const entryAge = now - result.newest.mtimeMs;
@@ -97,12 +109,12 @@ export const execute: Executor = async (step, ctx) => {
 
   const wantsText = spec.contains !== undefined || spec.keys?.length || spec.values;
   if (wantsText && isDir) {
-    problems.push(`${shown} is a directory, not a file`);
+    problems.push(`${shownTarget} is a directory, not a file`);
   } else if (wantsText) {
-    const text = await readFile(abs, "utf8");
+    const text = await readFile(target, "utf8");
     if (spec.contains !== undefined) {
       const needle = interpolate(spec.contains, ctx.vars, ctx.env);
-      if (!text.includes(needle)) problems.push(`${shown} does not contain ${JSON.stringify(needle)}`);
+      if (!text.includes(needle)) problems.push(`${shownTarget} does not contain ${JSON.stringify(needle)}`);
       else found.push(`contains ${JSON.stringify(needle)}`);
     }
     if (spec.keys?.length || spec.values) {
@@ -112,7 +124,7 @@ export const execute: Executor = async (step, ctx) => {
         (k) => !Object.hasOwn(pairs, k),
       );
       if (missing.length)
-        problems.push(`${shown} lacks ${plural(missing.length, "key")} ${missing.join(", ")}`);
+        problems.push(`${shownTarget} lacks ${plural(missing.length, "key")} ${missing.join(", ")}`);
       const wrong: string[] = [];
       const checked: Record<string, string> = {};
       for (const [key, raw] of Object.entries(spec.values ?? {})) {
@@ -124,7 +136,7 @@ export const execute: Executor = async (step, ctx) => {
           wrong.push(`${key}: expected ${JSON.stringify(expected)}, found ${JSON.stringify(actual)}`);
       }
       if (Object.keys(checked).length) details["values"] = checked;
-      if (wrong.length) problems.push(`${shown}: ${wrong.join("; ")}`);
+      if (wrong.length) problems.push(`${shownTarget}: ${wrong.join("; ")}`);
       if (!missing.length && !wrong.length) {
         const onlyKeys = (spec.keys ?? []).filter((k) => !Object.hasOwn(spec.values ?? {}, k));
         if (onlyKeys.length) found.push(`${plural(onlyKeys.length, "key")} present`);
@@ -138,9 +150,16 @@ export const execute: Executor = async (step, ctx) => {
   if (problems.length) return done(failure(problems.join("; ")));
   return done({
     status: "passed",
-    summary: found.length ? `${shown}: ${found.join(", ")}` : `${shown} exists`,
+    summary: found.length ? `${shownTarget}: ${found.join(", ")}` : `${shownTarget} exists`,
   });
 };
+
+async function statIfExists(file: string) {
+  return stat(file).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "ENOENT" || err.code === "ENOTDIR") return undefined;
+    throw err;
+  });
+}
 
 function plural(n: number, word: string): string {
   return n === 1 ? `1 ${word}` : `${n} ${word}s`;

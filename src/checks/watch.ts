@@ -69,18 +69,28 @@ export const execute: Executor = async (step, ctx): Promise<StepOutcome> => {
     rounds: history,
   };
   if (doneBefore > 0) details["resumedAt"] = { rounds: doneBefore, elapsedMs: spentBefore };
+  // The bar follows time (a 30-minute watch moves between its rounds); the label counts rounds.
   const show = (done: number) => {
     const label = `round ${done}/${total}, ${left(plan.durationMs - elapsed())}`;
-    if (ctx.progress.fraction) ctx.progress.fraction(Math.min(1, done / total), label);
+    const byTime = plan.durationMs > 0 ? elapsed() / plan.durationMs : done / total;
+    if (ctx.progress.fraction) ctx.progress.fraction(Math.min(1, Math.max(byTime, done / total)), label);
     else ctx.progress.message(label);
+  };
+  /** Sleep until the next round, refreshing the progress every second; false when interrupted. */
+  const waitFor = async (ms: number, done: number): Promise<boolean> => {
+    const until = ctx.now() + ms;
+    for (let rest = ms; rest > 0; rest = until - ctx.now()) {
+      show(done);
+      if (!(await ctx.sleep(Math.min(rest, 1000)))) return false;
+    }
+    return true;
   };
 
   for (let round = doneBefore + 1; round <= total; round++) {
     // Round k is due at (k-1) × interval on the watch's own timeline, which a resume continues.
     const wait = (round - 1) * plan.intervalMs - elapsed();
     if (wait > 0) {
-      show(round - 1);
-      if (!(await ctx.sleep(wait))) {
+      if (!(await waitFor(wait, round - 1))) {
         details["elapsedMs"] = elapsed();
         return {
           status: "failed",
@@ -126,7 +136,7 @@ export const execute: Executor = async (step, ctx): Promise<StepOutcome> => {
   const summary = ctx.dryRun
     ? `1 round passed (dry run; the real watch runs ${plan.totalRounds} rounds over ${formatMs(plan.durationMs)})`
     : doneBefore > 0
-      ? `rounds ${doneBefore + 1}-${total} of ${total} passed ${every} (resumed after round ${doneBefore})`
+      ? `rounds ${doneBefore + 1}-${total} of ${total} passed ${every} (continued after round ${doneBefore})`
       : `${total}/${total} rounds passed ${every}`;
   return { status: "passed", summary, details };
 };

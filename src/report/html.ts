@@ -68,7 +68,11 @@ footer { margin-top: 24px; color: var(--muted); font-size: 12px; overflow-wrap: 
 code { font: 12px ui-monospace, Menlo, Consolas, monospace; }
 @media print {
   @page { margin: 14mm; }
-  body { font-size: 11pt; }
+  body { font-size: 10pt; }
+  table.steps { font-size: 9pt; }
+  pre { font-size: 8pt; }
+  /* On paper the step's raw facts (paths, cwd, ages) cost pages; the evidence and output remain. */
+  .details { display: none; }
   main { max-width: none; padding: 0; }
   pre { max-height: none; overflow: visible; }
   .item, .signoff, .count { break-inside: avoid; }

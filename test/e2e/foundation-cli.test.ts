@@ -94,7 +94,7 @@ describe("validate", () => {
   it("prints warnings for steps without an id but still passes", () => {
     const r = cli(["validate", "checklists/smoke.yaml"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("✓ checklists/smoke.yaml (1 items, 2 steps)");
+    expect(r.stdout).toContain("✓ checklists/smoke.yaml (1 item, 2 steps)");
     expect(r.stdout).toContain('checklists/smoke.yaml:16:13: warning: step has no id, so it is "run-2"');
   });
 
@@ -234,10 +234,10 @@ describe("help and version", () => {
     expect(r.stdout.trim()).toBe(version);
   });
 
-  it("--help, validate and show load no heavy module", () => {
+  it("--help, validate, list, show and schema load no heavy module", () => {
     const trace = path.join(work, "trace.txt");
     const nodeArgs = ["--import", path.join(here, "helpers/trace-loads.mjs")];
-    for (const args of [["--help"], ["validate", "staging"], ["show", "staging"]]) {
+    for (const args of [["--help"], ["validate", "staging"], ["list"], ["show", "staging"], ["schema"]]) {
       writeFileSync(trace, "");
       const r = cli(args, { nodeArgs, env: { DC_TRACE_FILE: trace } });
       expect(r.code).toBe(0);

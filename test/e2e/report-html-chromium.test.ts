@@ -27,7 +27,7 @@ function chromium(): string {
   return found;
 }
 
-function screenshot(html: string, png: string, profile: string): Promise<void> {
+function chromiumRun(html: string, output: string[], profile: string): Promise<void> {
   const args = [
     "--headless",
     "--no-sandbox",
@@ -38,8 +38,7 @@ function screenshot(html: string, png: string, profile: string): Promise<void> {
     "--disable-component-update",
     "--disable-sync",
     `--user-data-dir=${profile}`,
-    `--screenshot=${png}`,
-    "--window-size=1200,2000",
+    ...output,
     pathToFileURL(html).href,
   ];
   return new Promise((done, fail) => {
@@ -82,11 +81,30 @@ describe("HTML report in headless Chromium", () => {
       expect(r.code, r.stderr).toBe(0);
       const png = join(ARTIFACTS, `${name}.png`);
       await rm(png, { force: true });
-      await screenshot(html, png, join(root, `profile-${name}`));
+      await chromiumRun(
+        html,
+        [`--screenshot=${png}`, "--window-size=1200,2000"],
+        join(root, `profile-${name}`),
+      );
       const bytes = await readFile(png);
       expect(bytes.length).toBeGreaterThan(20_000);
       expect(pngSize(bytes)).toEqual({ width: 1200, height: 2000 });
     },
     90_000,
   );
+
+  it("prints to a PDF of a few pages", async () => {
+    const html = join(root, "print.html");
+    const r = await cli(["export", RUN_ID, "--format", "html", "-o", html, "--state-dir", fx.stateDir]);
+    expect(r.code, r.stderr).toBe(0);
+    const pdf = join(ARTIFACTS, "report-html-signed.pdf");
+    await rm(pdf, { force: true });
+    await chromiumRun(html, ["--no-pdf-header-footer", `--print-to-pdf=${pdf}`], join(root, "profile-pdf"));
+    const bytes = await readFile(pdf);
+    expect(bytes.subarray(0, 5).toString("latin1")).toBe("%PDF-");
+    const pages = bytes.toString("latin1").match(/\/Type\s*\/Page\b(?!s)/g) ?? [];
+    // Six items with their evidence and the sign-off: a page or a few, not a ream.
+    expect(pages.length).toBeGreaterThanOrEqual(1);
+    expect(pages.length).toBeLessThanOrEqual(4);
+  }, 90_000);
 });

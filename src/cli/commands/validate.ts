@@ -70,7 +70,9 @@ export async function run(args: string[], options: GlobalOptions): Promise<numbe
   for (const r of results) {
     if (r.ok) {
       const shown = r.warnings[0]?.file ?? r.path ?? r.checklist;
-      process.stdout.write(`✓ ${displayName(shown, r)} (${r.items} items, ${r.steps} steps)\n`);
+      process.stdout.write(
+        `✓ ${displayName(shown, r)} (${count(r.items, "item")}, ${count(r.steps, "step")})\n`,
+      );
       for (const w of r.warnings) process.stdout.write(`${indent(formatProblem(w))}\n`);
     } else if (r.message) {
       process.stderr.write(`✗ ${r.checklist}: ${r.message}\n`);
@@ -92,6 +94,10 @@ function displayName(shown: string, r: FileResult): string {
   const p = r.path ?? r.checklist;
   const rel = p.startsWith(`${process.cwd()}/`) ? p.slice(process.cwd().length + 1) : p;
   return rel;
+}
+
+function count(n: number | undefined, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 function indent(text: string): string {

@@ -103,6 +103,20 @@ describe("file executor", () => {
     expect(empty.summary).toBe("directory empty is empty");
   });
 
+  it("takes a glob in the path's last part as its newest match", async () => {
+    put("backups/db-1.sql.gz", "", 3 * 60 * MIN);
+    put("backups/db-2.sql.gz", "", 2 * 60 * MIN);
+    const old = await execute(step({ path: "backups/db-*.sql.gz", maxAge: "1h" }), ctx());
+    expect(old).toMatchObject({
+      status: "failed",
+      summary: "backups/db-*.sql.gz (db-2.sql.gz) is 2h old (limit 1h)",
+    });
+    expect(old.details).toMatchObject({ matches: 2, path: path.join(dir, "backups/db-2.sql.gz") });
+    const none = await execute(step({ path: "backups/*.tar" }), ctx());
+    expect(none).toMatchObject({ status: "failed", details: { matches: 0, exists: false } });
+    expect((await execute(step({ path: "nodir/*.tar", exists: false }), ctx())).status).toBe("passed");
+  });
+
   it("reads KEY=VALUE files: every missing key at once, wrong values as expected vs found", async () => {
     put(
       ".rollback_state",

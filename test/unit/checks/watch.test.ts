@@ -94,7 +94,27 @@ describe("watch", () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(70);
     expect(Date.now() - t0).toBeLessThan(115);
     expect(out.details?.["resumedAt"]).toEqual({ rounds: 2, elapsedMs: 45 });
-    expect(out.summary).toBe("rounds 3-4 of 4 passed over 120ms, every 40ms (resumed after round 2)");
+    expect(out.summary).toBe("rounds 3-4 of 4 passed over 120ms, every 40ms (continued after round 2)");
+  });
+
+  it("runs a 30-minute watch on its clock, the bar moving between rounds", async () => {
+    let t = 0;
+    const { ctx, recorded } = harness();
+    const out = await execute(watch("30m", "1m"), {
+      ...ctx,
+      now: () => t,
+      sleep: async (ms) => {
+        t += ms;
+        return true;
+      },
+    });
+    expect(out.summary).toBe("31/31 rounds passed over 30m, every 1m");
+    expect(recorded).toHaveLength(31);
+    expect(recorded[2]!.elapsedMs).toBe(120_000);
+    expect(ctx.fractions.length).toBeGreaterThan(1800);
+    const midRound = ctx.fractions.find((f) => f.label === "round 3/31, 28m left" && f.done > 3 / 31);
+    expect(midRound).toBeDefined();
+    expect(ctx.fractions.at(-1)!.done).toBe(1);
   });
 
   it("runs exactly one round without waiting in a dry run", async () => {
