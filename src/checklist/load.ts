@@ -60,6 +60,8 @@ export function parseChecklist(source: string, file: string): LoadedChecklist {
     lineCounter,
     uniqueKeys: true,
     prettyErrors: false,
+    // `<<: *anchor` lets steps share settings (timeouts, retries) defined once on an earlier step.
+    merge: true,
     keepSourceTokens: false,
   });
   const locate = new Locator(doc, source, lineCounter, shown);
