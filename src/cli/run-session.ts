@@ -2,7 +2,7 @@
 // or reopen the run's journal, wire the real ports (terminal, clock, file journal, check registry) and
 // hand over to the runner. Ctrl-C aborts the running step; the journal is always left whole.
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 import { join } from "node:path";
 import { findChecklist } from "../checklist/find.js";
@@ -127,9 +127,11 @@ interface Terminal {
 
 function terminal(options: GlobalOptions, signal: AbortSignal): Terminal {
   const interactive = isInteractive(options);
-  const live = Boolean(process.stdout.isTTY);
+  // With --json, stdout carries only the final JSON result; the progress goes to stderr.
+  const stream = options.json ? process.stderr : process.stdout;
+  const live = Boolean(stream.isTTY);
   const theme = createTheme({ color: options.color !== false && colorWanted(process.env, live) });
-  const output = createTerminalOutput({ stream: process.stdout, theme, live });
+  const output = createTerminalOutput({ stream, theme, live });
   let prompter: Prompter | undefined;
   return {
     output,
@@ -196,22 +198,11 @@ function notifierFor(loaded: LoadedChecklist, vars: Record<string, string>): Not
 }
 
 /** KUBECONFIG for child processes with the chosen context current (only with --context). */
-async function kubeSettings(options: GlobalOptions, runDir: string, output: Output): Promise<KubeSettings> {
+async function kubeSettings(options: GlobalOptions, runDir: string): Promise<KubeSettings> {
   if (!options.context) return {};
-  const specifier = "../kube/child-config.js";
-  try {
-    const mod = (await import(specifier)) as {
-      childKubeconfig?: (o: { runDir: string; context?: string }) => Promise<string | undefined>;
-    };
-    const kubeconfig = await mod.childKubeconfig?.({ runDir, context: options.context });
-    return { context: options.context, ...(kubeconfig ? { kubeconfig } : {}) };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw err;
-    output.warn(
-      "--context is passed to kube steps only: this build cannot prepare a kubeconfig for run steps.",
-    );
-    return { context: options.context };
-  }
+  const { childKubeconfig } = await import("../kube/child-config.js");
+  const kubeconfig = await childKubeconfig({ runDir, context: options.context });
+  return { context: options.context, ...(kubeconfig ? { kubeconfig } : {}) };
 }
 
 function unfinishedRunsOf(dir: string, name: string): StoredRun[] {
@@ -561,7 +552,7 @@ async function execute(
     dryRun: Boolean(options.dryRun),
     keepGoing: Boolean(options.keepGoing),
     answers,
-    kube: await kubeSettings(options, runDir, term.output),
+    kube: await kubeSettings(options, runDir),
     signal,
     engineer: defaultEngineer(cwd),
     firstSession,
@@ -573,7 +564,19 @@ async function execute(
     },
   };
   try {
-    return await runChecklist(session, state, ports);
+    const exitCode = await runChecklist(session, state, ports);
+    if (options.json) {
+      const record = join(runDir, "record.json");
+      const result = {
+        runId: state.runId,
+        checklist: checklist.metadata.name,
+        exitCode,
+        runDir,
+        ...(existsSync(record) ? { record } : {}),
+      };
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+    }
+    return exitCode;
   } catch (err) {
     if (err instanceof InterruptedError || signal.aborted) {
       throw new InterruptedError(`Run interrupted. Resume with: deploycheck resume ${state.runId}`, {

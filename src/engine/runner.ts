@@ -9,6 +9,7 @@ import {
   type Step,
   stepKind,
 } from "../checklist/schema.js";
+import { interpolate } from "../checklist/vars.js";
 import { type StepRef, walkSteps } from "../checklist/walk.js";
 import type { ExecContext, ExecutorPrompter, KubeSettings } from "../checks/types.js";
 import { GuardRefusedError, InterruptedError } from "../errors.js";
@@ -234,7 +235,7 @@ class Runner {
   ): Promise<StepOutcome> {
     const { output, clock } = this.ports;
     if (step.help) output.help(step.help);
-    if (step.note !== undefined) output.help(this.redactor(step.note));
+    if (step.note !== undefined) output.help(this.redactor(interpolate(step.note, this.vars(), this.s.env)));
     await this.append(ev({ type: "step-started", at: this.at(), key, attempt }));
     const started = clock.now();
     const manual = isManual(step);
@@ -287,6 +288,8 @@ class Runner {
     key: StepKey,
     step: Step | NestedStep,
     progress: StepProgress | undefined,
+    /** A nested step (watch) also stops when its parent step is stopped (timeout). */
+    parent?: AbortSignal,
   ): Promise<StepOutcome> {
     const check = await this.ports.executors.loadCheck(stepKind(step));
     if (this.s.dryRun && isMutating(step)) {
@@ -300,11 +303,18 @@ class Runner {
     const stepAbort = new AbortController();
     const onInterrupt = () => stepAbort.abort(new Interrupted("interrupted"));
     if (this.s.signal.aborted) throw new Interrupted("interrupted");
+    const onParent = () => stepAbort.abort(parent?.reason);
+    if (parent?.aborted) onParent();
+    parent?.addEventListener("abort", onParent, { once: true });
     this.s.signal.addEventListener("abort", onInterrupt, { once: true });
+    let timedOut = false;
     const timer =
       timeoutMs === undefined
         ? undefined
-        : setTimeout(() => stepAbort.abort(new Error(`timed out after ${step.timeout}`)), timeoutMs);
+        : setTimeout(() => {
+            timedOut = true;
+            stepAbort.abort(new Error(`timed out after ${step.timeout}`));
+          }, timeoutMs);
     const ctx = this.context(key, step, stepAbort.signal, timeoutMs, progress);
     let settled = false;
     const running = check.execute(step, ctx).finally(() => {
@@ -325,7 +335,7 @@ class Runner {
         }
         throw new Interrupted("interrupted");
       }
-      if (stepAbort.signal.aborted && first.status === "failed" && !/timed out/i.test(first.summary)) {
+      if (timedOut && first.status === "failed" && !/timed out/i.test(first.summary)) {
         return { ...first, summary: `timed out after ${step.timeout}: ${first.summary}` };
       }
       return first;
@@ -334,12 +344,12 @@ class Runner {
         throw new Interrupted("interrupted");
       }
       const message = err instanceof Error ? err.message : String(err);
-      if (stepAbort.signal.aborted)
-        return { status: "failed", summary: `timed out after ${step.timeout}`, error: message };
+      if (timedOut) return { status: "failed", summary: `timed out after ${step.timeout}`, error: message };
       return { status: "failed", summary: message, error: message };
     } finally {
       if (timer) clearTimeout(timer);
       this.s.signal.removeEventListener("abort", onInterrupt);
+      parent?.removeEventListener("abort", onParent);
       // One listener per step on the run's signal would pile up over a long run (and warn at 11).
       if (onAbort) this.s.signal.removeEventListener("abort", onAbort);
     }
@@ -386,7 +396,7 @@ class Runner {
         const saved = this.currentKey;
         try {
           this.currentKey = nestedKey;
-          return redactDeep(await this.invoke(nestedKey, nested, progress), this.redactor);
+          return redactDeep(await this.invoke(nestedKey, nested, progress, signal), this.redactor);
         } finally {
           this.currentKey = saved;
         }

@@ -128,10 +128,13 @@ describe("deploycheck run (non-interactive)", () => {
     ws = workspace();
     ws.file("c.yaml", BASIC);
     ws.file("answers.yaml", ANSWERS);
-    const r = await cli(ws, ["run", "c.yaml", "--answers", "answers.yaml", "--keep-going"]);
+    const r = await cli(ws, ["run", "c.yaml", "--answers", "answers.yaml", "--keep-going", "--json"]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('"ready" is refused');
-    const events = journalEvents(ws.stateDir, onlyRunId(ws.stateDir));
+    // --json: progress on stderr, one JSON result on stdout.
+    expect(r.stderr).toContain('"ready" is refused');
+    const id = onlyRunId(ws.stateDir);
+    expect(JSON.parse(r.stdout)).toMatchObject({ runId: id, checklist: "demo", exitCode: 1 });
+    const events = journalEvents(ws.stateDir, id);
     expect(events.find((e) => e.type === "signoff")).toMatchObject({ ready: false });
   });
 
