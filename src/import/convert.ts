@@ -244,10 +244,14 @@ class Converter {
     const steps: Draft[] = [];
     const stepsPath = [...path, "steps"];
     for (const cmd of head.commands) {
-      steps.push(...this.#commandSteps(head, [cmd], title, stepIds, stepsPath, steps.length));
+      steps.push(...this.#commandSteps(head, [cmd], title, stepIds, stepsPath, steps.length, false, false));
     }
     steps.push(...this.#steps(node.steps, stepsPath, stepIds, steps.length));
-    if (steps.length === 0) steps.push({ id: stepIds.take("confirm"), confirm: title });
+    if (steps.length === 0) {
+      const step: Draft = { id: stepIds.take("confirm"), confirm: title };
+      this.#decorate(step, head, title, false, [...stepsPath, 0], false);
+      steps.push(step);
+    }
     item.steps = steps;
     return item;
   }
@@ -314,9 +318,19 @@ class Converter {
     return steps;
   }
 
-  /** Common fields from the bullet's words: when (if applicable), optional, a metric-gate flag. */
-  #decorate(step: Draft, b: BulletNode, label: string, optional: boolean, path: (string | number)[]): void {
-    const when = this.#condition(label);
+  /**
+   * Common fields from the bullet's words: when (if applicable), optional, a metric-gate flag. A step made
+   * from an item's own line leaves when/optional to the item (`ownConditions` false).
+   */
+  #decorate(
+    step: Draft,
+    b: BulletNode,
+    label: string,
+    optional: boolean,
+    path: (string | number)[],
+    ownConditions = true,
+  ): void {
+    const when = ownConditions ? this.#condition(label) : undefined;
     if (when) step.when = when;
     if (optional) step.optional = true;
     const metric = METRIC.exec(label);
@@ -333,6 +347,7 @@ class Converter {
     path: (string | number)[],
     index: number,
     optional = false,
+    ownConditions = true,
   ): Draft[] {
     const help = b.source.join("\n");
     return commands.map((cmd, k) => {
@@ -354,7 +369,7 @@ class Converter {
         step.run = this.#withUrlVars(cmd.text);
         if (mutates(cmd.text)) step.mutating = true;
       }
-      this.#decorate(step, b, title, optional, [...path, index + k]);
+      this.#decorate(step, b, title, optional, [...path, index + k], ownConditions);
       if (help !== (step.confirm ?? step.title)) step.help = help;
       return step;
     });
@@ -474,7 +489,11 @@ class Converter {
     const needed = IF_NEEDED.exec(label);
     if (needed) base = needed[1]!;
     else if (IF_APPLICABLE.test(label)) {
-      const subject = label.split(IF_APPLICABLE)[0]!.replace(/\([^)]*$/, "");
+      // Named after the words, not the code: "Drain the fallback: `./x.sh` (if applicable)" -> drainFallback...
+      const subject = label
+        .split(IF_APPLICABLE)[0]!
+        .replace(/\([^)]*$/, "")
+        .replace(/`[^`]*`/g, " ");
       const constant = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/.exec(subject.trim());
       base = constant ? constant[0] : subject;
     }

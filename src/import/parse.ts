@@ -200,7 +200,10 @@ class Parser {
   #signoffLevel: number | undefined;
 
   constructor(source: string) {
-    this.#lines = source.replace(/\r\n?/g, "\n").split("\n");
+    this.#lines = source
+      .replace(/^\uFEFF/, "")
+      .replace(/\r\n?/g, "\n")
+      .split("\n");
     if (this.#lines.length > 1 && this.#lines.at(-1) === "") this.#lines.pop();
     this.doc = { lines: this.#lines, fields: [], description: [], sections: [], ignored: [] };
   }
@@ -241,7 +244,8 @@ class Parser {
         seenTitle = true;
         continue;
       }
-      if ((titleLike(t) && this.#nextIsList(i)) || SIGNOFF_TITLE.test(t)) return i;
+      if ((titleLike(t) && this.#nextIsList(i)) || SIGNOFF_TITLE.test(t) || this.#setextUnderline(i))
+        return i;
       this.doc.description.push({ text: t, line });
     }
     return this.#lines.length;
@@ -277,9 +281,14 @@ class Parser {
       this.#signoffLevel = undefined;
     }
     let next = i + 1;
+    const underline = this.#setextUnderline(i);
     if (fence) next = this.#fence(i, fence);
     else if (heading) this.#heading(heading[1]!.length, plain(heading[2]!), line, i);
-    else if (RULE.test(t) || /^<!--.*-->$/.test(t)) this.doc.ignored.push({ text: t, line });
+    else if (underline) {
+      this.doc.ignored.push({ text: underline.text, line: line + 1 });
+      this.#heading(underline.level, plain(t), line, i + 1);
+      next = i + 2;
+    } else if (RULE.test(t) || /^<!--.*-->$/.test(t)) this.doc.ignored.push({ text: t, line });
     else if (SIGNOFF_TITLE.test(t) && titleLike(t)) this.#startSignoff({ text: plain(t), line }, 0);
     else if (SIGNOFF_FIELD.test(plain(t))) {
       this.#startSignoff(undefined, 0);
@@ -294,6 +303,15 @@ class Parser {
     this.#afterBlank = false;
     this.#previous = t;
     return next;
+  }
+
+  /** `Title` over `=====` or `-----`: a Markdown (setext) heading. */
+  #setextUnderline(i: number): { level: number; text: string } | undefined {
+    const t = this.#lines[i]!.trim();
+    const under = this.#lines[i + 1]?.trim() ?? "";
+    if (!/^(?:={3,}|-{3,})$/.test(under) || !t || parseEntry(t) || BULLET.test(t) || RULE.test(t))
+      return undefined;
+    return { level: under.startsWith("=") ? 1 : 2, text: under };
   }
 
   #startSignoff(title: Text | undefined, level: number): void {
@@ -410,7 +428,7 @@ class Parser {
         const node = newBullet(piece, line, last.node.indent);
         // A sibling of the bullet continued: when that was the item's own line, the item's first step.
         last.list.push(node);
-        if (this.#stack.at(-1)?.node === last.node) this.#stack.pop();
+        while (this.#stack.length && this.#stack.at(-1)!.node.indent >= node.indent) this.#stack.pop();
         this.#stack.push({ node, list: last.list });
         this.#last = { node, list: last.list };
       }

@@ -26,10 +26,17 @@ export function formatSummary(report: ImportReport, from: string, to: string): s
     lines.push(`  metric-gate candidates (${report.metricGates.length}, marked with a comment in the YAML):`);
     for (const g of report.metricGates) lines.push(`    line ${g.line}: "${g.threshold}" at ${g.key}`);
   } else lines.push("  metric-gate candidates: none");
-  if (report.unplaced.length) {
-    lines.push(`  lines not placed (${report.unplaced.length}):`);
-    for (const u of report.unplaced) lines.push(`    line ${u.line}: ${u.text}  (${u.reason})`);
+  const decoration = report.unplaced.filter((u) => u.reason === "decoration");
+  const unplaced = report.unplaced.filter((u) => u.reason !== "decoration");
+  if (unplaced.length) {
+    lines.push(`  lines not placed (${unplaced.length}):`);
+    for (const u of unplaced) lines.push(`    line ${u.line}: ${u.text}  (${u.reason})`);
   } else lines.push("  lines not placed: none (every line is in the checklist)");
+  if (decoration.length) {
+    lines.push(
+      `  decoration left out (rules, underlines): line${decoration.length > 1 ? "s" : ""} ${decoration.map((u) => u.line).join(", ")}`,
+    );
+  }
   for (const note of report.notes) lines.push(`  note: ${note}`);
   return `${lines.join("\n")}\n`;
 }

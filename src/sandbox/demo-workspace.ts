@@ -1,8 +1,9 @@
 // The demo's workspace: stand-in versions of the scripts the staging checklist calls (backup, health
 // check, smoke test, deployment monitor, notify), the answers for a non-interactive demo, and the
 // sandbox ports a resumed demo reuses. The scripts use node (always there) rather than curl or gzip.
+import { accessSync, constants } from "node:fs";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { stringify } from "yaml";
 import type { Checklist } from "../checklist/schema.js";
 import { walkSteps } from "../checklist/walk.js";
@@ -175,6 +176,35 @@ outcome="\${1:-success}"
 ' "$outcome"
 `;
 
+/**
+ * Used only when no kubectl is installed: the one kubectl call of the staging checklist (`kubectl get
+ * namespace NAME`, item 22) and `config current-context`, against the sandbox's API server.
+ */
+const KUBECTL = `#!/usr/bin/env bash
+# Stand-in kubectl (deploycheck demo, used because no kubectl is installed): knows "get namespace NAME"
+# and "config current-context" against the sandbox. Install kubectl for everything else.
+set -euo pipefail
+"\${DEMO_NODE:-node}" --input-type=module -e '
+  const args = process.argv.slice(1).filter((a) => !a.startsWith("--context") && !a.startsWith("--kubeconfig"));
+  const server = process.env.DEMO_KUBE_SERVER, context = process.env.DEMO_KUBE_CONTEXT;
+  if (args[0] === "config" && args[1] === "current-context") { console.log(context); process.exit(0); }
+  if (args[0] === "get" && /^(namespace|namespaces|ns)$/.test(args[1] ?? "") && args[2]) {
+    let res;
+    try { res = await fetch(server + "/api/v1/namespaces/" + encodeURIComponent(args[2])); }
+    catch (e) { console.error("The connection to the server " + server + " was refused - did you specify the right host or port?"); process.exit(1); }
+    if (res.status === 404) { console.error("Error from server (NotFound): namespaces \\"" + args[2] + "\\" not found"); process.exit(1); }
+    if (!res.ok) { console.error("Error from server: " + res.status); process.exit(1); }
+    const ns = await res.json();
+    const age = Math.max(0, Math.round((Date.now() - Date.parse(ns.metadata.creationTimestamp)) / 60000));
+    console.log("NAME".padEnd(12) + "STATUS".padEnd(9) + "AGE");
+    console.log(ns.metadata.name.padEnd(12) + (ns.status?.phase ?? "Active").padEnd(9) + age + "m");
+    process.exit(0);
+  }
+  console.error("this stand-in kubectl (deploycheck demo) only knows: get namespace NAME, config current-context; install kubectl for more");
+  process.exit(1);
+' "$@"
+`;
+
 export const DEMO_SCRIPTS: Record<string, string> = {
   "demo-lib.sh": LIB,
   "pre-deploy-backup.sh": BACKUP,
@@ -193,6 +223,30 @@ export async function prepareWorkspace(dir: string): Promise<void> {
     await writeFile(file, text);
     await chmod(file, 0o755);
   }
+}
+
+/** Whether an executable `name` is on this PATH. */
+export function onPath(name: string, path = process.env["PATH"] ?? ""): boolean {
+  return path
+    .split(delimiter)
+    .filter(Boolean)
+    .some((d) => {
+      try {
+        accessSync(join(d, name), constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** A stand-in kubectl in `<dir>/bin` (put first on PATH by the caller), for machines without one. */
+export async function writeKubectlStandIn(dir: string): Promise<string> {
+  const bin = join(dir, "bin");
+  await mkdir(bin, { recursive: true });
+  await writeFile(join(bin, "kubectl"), KUBECTL);
+  await chmod(join(bin, "kubectl"), 0o755);
+  return bin;
 }
 
 /**

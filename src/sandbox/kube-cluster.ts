@@ -318,6 +318,7 @@ export class KubeCluster {
   private sync(namespace: string, name: string): void {
     const d = this.get("deployments", namespace, name);
     if (!d) return;
+    const before = clone(d);
     const generation = d.metadata.generation ?? 1;
     const observed = d.status?.observedGeneration ?? 0;
     if (d.spec.paused) {
@@ -367,7 +368,8 @@ export class KubeCluster {
       );
     }
     this.refreshStatus(d);
-    this.write("deployments", d);
+    // Nothing to observe (a sync that found everything in place) writes nothing, as no event is due.
+    if (JSON.stringify(d) !== JSON.stringify(before)) this.write("deployments", d);
     this.schedule();
   }
 

@@ -70,6 +70,10 @@ describe("deploycheck export", () => {
     const file = await cli(["export", join(root, "missing.json"), "--format", "md"]);
     expect(file.code).toBe(2);
     expect(file.stderr).toContain("no such file");
+    const out = await cli(["export", fx.recordPath, "--format", "md", "-o", join(root, "no/such/dir/r.md")]);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain("cannot write the report (ENOENT)");
+    expect(out.stderr).not.toContain("internal error");
   });
 
   it("a tampered record exports as not signed, with a warning", async () => {

@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { mkdir, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, relative, resolve } from "node:path";
+import { delimiter, join, relative, resolve } from "node:path";
 import { DURATION_RE, parseDuration } from "../../checklist/schema.js";
 import { shellQuote } from "../../checklist/vars.js";
 import { InterruptedError, UsageError } from "../../errors.js";
@@ -35,8 +35,10 @@ export async function run(_args: string[], options: DemoOptions): Promise<number
   // A relative --state-dir means relative to where the command was typed, not to the workspace.
   const state = resolve(originalCwd, options.stateDir ?? join(workspace, ".deploycheck"));
 
-  const [{ prepareWorkspace, readSandboxPorts, writeSandboxPorts, writeDemoAnswers }, { startSandbox }] =
-    await Promise.all([import("../../sandbox/demo-workspace.js"), import("../../sandbox/start.js")]);
+  const [
+    { onPath, prepareWorkspace, readSandboxPorts, writeKubectlStandIn, writeSandboxPorts, writeDemoAnswers },
+    { startSandbox },
+  ] = await Promise.all([import("../../sandbox/demo-workspace.js"), import("../../sandbox/start.js")]);
   const { loadChecklist } = await import("../../checklist/load.js");
   const { bundledDir } = await import("../../checklist/find.js");
   const checklistPath = join(bundledDir(), "staging.yaml");
@@ -71,6 +73,15 @@ export async function run(_args: string[], options: DemoOptions): Promise<number
       banner = `  fault:           ${plan.key} will fail once: ${plan.description}\n`;
     }
     Object.assign(process.env, sandbox.env, { DEMO_NODE: process.execPath });
+    if (!onPath("kubectl")) {
+      // Nothing else installed: item 22's `kubectl get namespace` still works, through a stand-in.
+      const bin = await writeKubectlStandIn(workspace);
+      Object.assign(process.env, {
+        PATH: `${bin}${delimiter}${process.env["PATH"] ?? ""}`,
+        DEMO_KUBE_SERVER: sandbox.kube.url,
+        DEMO_KUBE_CONTEXT: "staging-sandbox",
+      });
+    }
     // kubectl (run steps) against the sandbox: plain list+watch, as the simulated server expects.
     process.env["KUBE_FEATURE_WatchListClient"] ??= "false";
 

@@ -143,7 +143,15 @@ export async function run(args: string[], options: ExportOptions): Promise<numbe
   if (!record.finished)
     process.stderr.write(`deploycheck: UNFINISHED RUN: ${source.origin} has not been signed off\n`);
   if (options.output) {
-    await writeFileAtomic(options.output, text);
+    try {
+      await writeFileAtomic(options.output, text);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? "error";
+      throw new UsageError(`-o ${options.output}: cannot write the report (${code})`, {
+        cause: err,
+        hint: code === "ENOENT" ? "Create the directory first, or write to another path." : undefined,
+      });
+    }
     process.stderr.write(`wrote ${options.output}\n`);
   } else {
     process.stdout.write(text);

@@ -58,6 +58,20 @@ describe("parseChecklist", () => {
   });
 });
 
+describe("YAML features", () => {
+  it("resolves anchors, aliases and merge keys", () => {
+    const loaded = parseChecklist(
+      minimal(
+        "          - id: a\n            run: echo a\n            retries: &retry { count: 2, delay: 5s }\n" +
+          "          - id: b\n            <<: { timeout: 10m }\n            run: echo b\n            retries: *retry\n",
+      ),
+      "t.yaml",
+    );
+    const [, b] = loaded.checklist.sections[0]!.items[0]!.steps;
+    expect(b).toMatchObject({ id: "b", timeout: "10m", retries: { count: 2, delay: "5s" } });
+  });
+});
+
 describe("loadChecklist", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "dc-load-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

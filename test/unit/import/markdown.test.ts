@@ -78,6 +78,24 @@ describe("commands a document only wants sometimes", () => {
   });
 });
 
+describe("conditions on items", () => {
+  it("puts (if applicable) on the item, once, when the item's own line is its step", () => {
+    const { checklist } = importText(
+      doc("- [ ] Drain the ECS fallback: `./scripts/ecs-drain.sh` (if applicable)"),
+    );
+    const [item] = items(checklist);
+    expect(item!.when).toBe("${drainEcsFallback}");
+    expect(Object.keys(checklist.vars ?? {})).toEqual(["drainEcsFallback"]);
+    expect(item!.steps).toEqual([
+      expect.objectContaining({
+        run: "./scripts/ecs-drain.sh",
+        title: "Drain the ECS fallback: `./scripts/ecs-drain.sh` (if applicable)",
+      }),
+    ]);
+    expect(item!.steps[0]!.when).toBeUndefined();
+  });
+});
+
 describe("nested bullets", () => {
   it("keeps depth in the tree and reads children in the light of their parent", () => {
     const text = doc(
@@ -141,6 +159,32 @@ describe("headings", () => {
     });
     expect(ship!.steps[1]).toMatchObject({ when: "${onCallRota}" });
     expect(checklist.vars?.["onCallRota"]).toMatchObject({ default: "" });
+  });
+
+  it("reads underlined (setext) headings, after a byte-order mark", () => {
+    const { checklist, report } = importText(
+      doc(
+        "\uFEFFDeploy",
+        "======",
+        "",
+        "Pre-flight",
+        "----------",
+        "- [ ] One",
+        "After",
+        "-----",
+        "- [ ] Two",
+      ),
+    );
+    expect(checklist.metadata.title).toBe("Deploy");
+    expect(checklist.sections.map((s) => [s.title, s.items.map((i) => i.title)])).toEqual([
+      ["Pre-flight", ["One"]],
+      ["After", ["Two"]],
+    ]);
+    expect(report.unplaced).toEqual([
+      { line: 2, text: "======", reason: "decoration" },
+      { line: 5, text: "----------", reason: "decoration" },
+      { line: 8, text: "-----", reason: "decoration" },
+    ]);
   });
 
   it("turns fenced shell blocks into one step per command, and the fence into help", () => {

@@ -288,6 +288,7 @@ describe("simulated API server: watch", () => {
     const events = await readEvents(
       `/apis/apps/v1/namespaces/${NS}/deployments?fieldSelector=metadata.name%3D${NAME}&watch=true&resourceVersion=${list.body.metadata.resourceVersion}`,
       (e) =>
+        e.object.spec.template.spec.containers[0].image.endsWith(":2.0.0") &&
         e.object.status.observedGeneration === e.object.metadata.generation &&
         e.object.status?.conditions?.some((c: Loose) => c.reason === "NewReplicaSetAvailable") &&
         e.object.status.replicas === 3,
