@@ -3,7 +3,17 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import {
+  type Document,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+} from "yaml";
 import type { z } from "zod";
 import { ChecklistError, type ChecklistProblem, UsageError } from "../errors.js";
 import { type Checklist, ChecklistSchema, STEP_KINDS } from "./schema.js";
@@ -80,9 +90,24 @@ export function parseChecklist(source: string, file: string): LoadedChecklist {
   try {
     data = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    throw new ChecklistError([locate.atOffset(0, `YAML: ${(err as Error).message}`, "error")], {
-      cause: err,
-    });
+    // toJS resolves aliases: an alias to an anchor that is not set (or set later) fails here.
+    const message = (err as Error).message;
+    const alias = /Unresolved alias[^:]*: (.+)$/.exec(message)?.[1];
+    let offset = 0;
+    if (alias !== undefined) {
+      visit(doc, {
+        Alias(_key, node) {
+          if (node.source !== alias) return undefined;
+          offset = node.range?.[0] ?? 0;
+          return visit.BREAK;
+        },
+      });
+    }
+    const text =
+      alias !== undefined
+        ? `YAML: alias *${alias} refers to no anchor &${alias} set before it`
+        : `YAML: ${message}`;
+    throw new ChecklistError([locate.atOffset(offset, text, "error")], { cause: err });
   }
 
   const parsed = ChecklistSchema.safeParse(data);
@@ -390,6 +415,13 @@ class Locator {
     )
       ? ' (a value that contains ": " must be quoted)'
       : "";
+    if (code === "MULTIPLE_DOCS") {
+      return this.atOffset(
+        offset,
+        "a checklist file holds one YAML document: this `---` starts a second one",
+        "error",
+      );
+    }
     return this.atOffset(offset, `YAML syntax error: ${message}${hint}`, "error");
   }
 

@@ -53,6 +53,8 @@ const expected: Record<string, [string, string, string?]> = {
   "step-with-two-kinds": ["a step has exactly one kind, this one has confirm and run", "17:13"],
   "step-without-kind": ["a step needs exactly one kind", "16:13"],
   "tab-indentation": ["YAML syntax error: Tabs are not allowed as indentation", "17:1"],
+  "two-documents": ["a checklist file holds one YAML document", "18:1"],
+  "unknown-alias": ["alias *retyr refers to no anchor &retyr set before it", "17:22"],
   "undeclared-var-in-when": ["${awsClustr} names no declared variable", "18:20", "${awsCluster}"],
   "undeclared-var": ["${namspace} names no declared variable and no earlier saveAs", "17:40", "${namespace}"],
   "unknown-nested-key": ['unknown key "staus"', "19:25", "status"],
