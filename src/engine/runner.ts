@@ -573,8 +573,12 @@ class Runner {
 
   private async finish(): Promise<number> {
     const { output } = this.ports;
-    const blocking = blockingFailures(this.s.checklist, this.state, this.refs);
-    const exitCode = blocking.length === 0 && this.state.signoff?.ready ? 0 : 1;
+    // Success needs every required step passed or overridden (a skip is recorded, not a pass) and "ready".
+    const notDone = this.refs.filter((r) => {
+      const status = this.state.steps[r.key]?.status;
+      return !isOptionalStep(r) && (status === "failed" || status === "skipped");
+    });
+    const exitCode = notDone.length === 0 && this.state.signoff?.ready ? 0 : 1;
     if (this.s.finalize) {
       const { recordPath, fingerprint } = await this.s.finalize(this.state);
       output.line();

@@ -428,7 +428,7 @@ class Parser {
         const node = newBullet(piece, line, last.node.indent);
         // A sibling of the bullet continued: when that was the item's own line, the item's first step.
         last.list.push(node);
-        if (this.#stack.at(-1)?.node === last.node) this.#stack.pop();
+        while (this.#stack.length && this.#stack.at(-1)!.node.indent >= node.indent) this.#stack.pop();
         this.#stack.push({ node, list: last.list });
         this.#last = { node, list: last.list };
       }

@@ -177,7 +177,7 @@ describe("runner", () => {
       { q: "Notes", a: "n" },
       { q: "Blockers", a: "" },
     ]);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(1); // a skipped required step is not a success
     expect(r.state.steps["a/x"]).toMatchObject({
       status: "overridden",
       override: { reason: "checked the dashboard by hand", by: "ann" },
@@ -229,8 +229,9 @@ describe("runner", () => {
       { q: "Notes", a: "" },
       { q: "Blockers", a: "" },
     ]);
-    // Skipped is not failed: ready is allowed.
-    expect(r.code).toBe(0);
+    // Skipped is not failed: "ready" is accepted, but a skipped required step is not a success.
+    expect(r.state.signoff?.ready).toBe(true);
+    expect(r.code).toBe(1);
     const c2 = simpleChecklist({ a: [runStep("x", "fail")] });
     const r2 = await go(c2, { keepGoing: true, answers: READY });
     expect(r2.state.signoff?.ready).toBe(false);
