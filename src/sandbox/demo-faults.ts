@@ -42,6 +42,18 @@ export function findStep(checklist: Checklist, target: string): StepRef {
   });
 }
 
+/** Check a --fail-at target before anything starts: it names an automated step of the checklist. */
+export function checkFailAt(checklist: Checklist, target: string): StepRef {
+  const ref = findStep(checklist, target);
+  const kind = stepKind(ref.step);
+  if (kind === "confirm" || kind === "input" || kind === "note") {
+    throw new UsageError(`--fail-at: ${kind} steps are answered by a person; pick an automated step`, {
+      hint: "For example --fail-at health-baseline/smoke-tests, or --fail-at extended-monitoring/watch.",
+    });
+  }
+  return ref;
+}
+
 /** A burst of requests, so that windowed metrics see the injected fault at once. */
 async function traffic(url: string, count: number): Promise<void> {
   await Promise.all(
@@ -186,7 +198,7 @@ export function planFault(
   sandbox: Sandbox,
   workspace: string,
 ): FaultPlan {
-  const ref = findStep(checklist, target);
+  const ref = checkFailAt(checklist, target);
   const fault = faultFor(ref.step, sandbox, workspace);
   let used = false;
   const decorator: CheckDecorator = (_kind, mod) => ({

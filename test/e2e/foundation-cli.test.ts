@@ -126,6 +126,12 @@ describe("validate", () => {
     expect(r.stderr).toContain("3 of 4 checklists are invalid");
   });
 
+  it("validates every checklist of a directory", () => {
+    const r = cli(["validate", "checklists"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("✓ checklists/smoke.yaml (1 item, 2 steps)");
+  });
+
   it("names a missing file", () => {
     const r = cli(["validate", "missing/checklist.yaml"]);
     expect(r.code).toBe(2);

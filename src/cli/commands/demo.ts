@@ -30,10 +30,6 @@ export async function run(_args: string[], options: DemoOptions): Promise<number
   }
   const originalCwd = process.cwd();
   const startedAt = Date.now();
-  const workspace = resolve(options.workspace ?? (await mkdtemp(join(tmpdir(), "deploycheck-demo-"))));
-  await mkdir(workspace, { recursive: true });
-  // A relative --state-dir means relative to where the command was typed, not to the workspace.
-  const state = resolve(originalCwd, options.stateDir ?? join(workspace, ".deploycheck"));
 
   const [
     { onPath, prepareWorkspace, readSandboxPorts, writeKubectlStandIn, writeSandboxPorts, writeDemoAnswers },
@@ -43,6 +39,12 @@ export async function run(_args: string[], options: DemoOptions): Promise<number
   const { bundledDir } = await import("../../checklist/find.js");
   const checklistPath = join(bundledDir(), "staging.yaml");
   const { checklist } = await loadChecklist(checklistPath);
+  // A bad --fail-at is refused before anything is created or started.
+  if (options.failAt) (await import("../../sandbox/demo-faults.js")).checkFailAt(checklist, options.failAt);
+  const workspace = resolve(options.workspace ?? (await mkdtemp(join(tmpdir(), "deploycheck-demo-"))));
+  await mkdir(workspace, { recursive: true });
+  // A relative --state-dir means relative to where the command was typed, not to the workspace.
+  const state = resolve(originalCwd, options.stateDir ?? join(workspace, ".deploycheck"));
 
   await prepareWorkspace(workspace);
   const sandbox = await startSandbox({
@@ -107,6 +109,13 @@ export async function run(_args: string[], options: DemoOptions): Promise<number
         `  webhook sink:    ${sandbox.sink.url}/received`,
         `  watch:           ${watch}`,
         ...(answers && !interactive ? [`  answers:         ${answers}`] : []),
+        ...(interactive
+          ? [
+              "",
+              "You answer the confirmations. Ctrl-C stops and keeps the run; to resume it, run:",
+              `  deploycheck demo --workspace ${shellQuote(workspace)}`,
+            ]
+          : []),
         "",
       ].join("\n") + banner,
     );

@@ -1,6 +1,7 @@
 // `deploycheck validate <file|name>...`: load every checklist, print what is valid and every problem of
 // every file; exit 2 if any file has an error.
-
+import { existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
 import { findChecklist } from "../../checklist/find.js";
 import { loadChecklist } from "../../checklist/load.js";
 import { itemCount, walkSteps } from "../../checklist/walk.js";
@@ -61,7 +62,7 @@ async function validateOne(nameOrPath: string, cwd: string): Promise<FileResult>
 export async function run(args: string[], options: GlobalOptions): Promise<number> {
   const cwd = process.cwd();
   const results: FileResult[] = [];
-  for (const arg of args) results.push(await validateOne(arg, cwd));
+  for (const arg of expandDirectories(args, cwd)) results.push(await validateOne(arg, cwd));
   const failed = results.some((r) => !r.ok);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
@@ -94,6 +95,19 @@ function displayName(shown: string, r: FileResult): string {
   const p = r.path ?? r.checklist;
   const rel = p.startsWith(`${process.cwd()}/`) ? p.slice(process.cwd().length + 1) : p;
   return rel;
+}
+
+/** A directory stands for the checklists in it (`deploycheck validate checklists/`). */
+function expandDirectories(args: string[], cwd: string): string[] {
+  return args.flatMap((arg) => {
+    const full = path.resolve(cwd, arg);
+    if (!existsSync(full) || !statSync(full).isDirectory()) return [arg];
+    const files = readdirSync(full)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort()
+      .map((f) => path.join(arg, f));
+    return files.length ? files : [arg];
+  });
 }
 
 function count(n: number | undefined, noun: string): string {

@@ -1,5 +1,6 @@
 // `deploycheck demo` end to end, non-interactive: the whole staging checklist against the sandbox with
 // an answers file, to a signed record that `verify` accepts and `export --format md` renders.
+import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -116,5 +117,6 @@ describe("deploycheck demo (non-interactive)", () => {
     );
     expect(manual.code).toBe(2);
     expect(manual.stderr).toContain("confirm steps are answered by a person");
+    expect(existsSync(join(root, "ws-bad"))).toBe(false);
   }, 60_000);
 });
