@@ -604,6 +604,11 @@ class Runner {
   private async notify(on: NotifyOn, text: string): Promise<void> {
     const { notifier, output } = this.ports;
     if (!notifier || !this.s.notifyOn?.has(on)) return;
+    if (this.s.dryRun) {
+      // A notification is a change in the world like any mutating step: a dry run only says so.
+      output.info(`  (dry run) would notify (${on}): ${this.redactor(text)}`);
+      return;
+    }
     await this.sync();
     let result: { ok: boolean; status?: number; error?: string };
     try {

@@ -410,4 +410,27 @@ describe("runner", () => {
     // 3 step-started (each committing the previous result), the last result before sign-off, signoff, run-finished.
     expect(syncs).toBe(6);
   });
+
+  it("a dry run only says which notifications it would post", async () => {
+    const posted: string[] = [];
+    const c = simpleChecklist({ a: [runStep("one", "ok")] });
+    const p = ports({
+      notifier: {
+        post: async (text) => {
+          posted.push(text);
+          return { ok: true, attempts: 1 };
+        },
+      },
+    });
+    p.journal.events.push(startEvent(c));
+    const code = await runChecklist(
+      session(c, { dryRun: true, notifyOn: new Set(["start", "finish"]) }),
+      fold(p.journal.events),
+      p,
+    );
+    expect(code).toBe(0);
+    expect(posted).toEqual([]);
+    expect(p.output.text()).toContain("(dry run) would notify (start)");
+    expect(p.journal.of("notification")).toEqual([]);
+  });
 });
