@@ -20,12 +20,12 @@ import { InterruptedError, UsageError } from "../errors.js";
 import { createRedactor, REDACTED, redactDeep } from "../redact.js";
 import { acquireLock, type HeldLock } from "../store/lock.js";
 import {
-  CHECKLIST_COPY,
   createRunDir,
   listRuns,
   loadRun,
   newRunId,
   openFileJournal,
+  readChecklistCopy,
   type StoredRun,
   saveChecklistCopy,
 } from "../store/runs.js";
@@ -112,9 +112,10 @@ async function loadRunChecklist(run: StoredRun, output: Output): Promise<LoadedC
     return await loadChecklist(run.state.checklist.path);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
+    const copy = readChecklistCopy(run.dir);
+    if (!copy) throw err;
     output.warn(`${run.state.checklist.path} is gone; resuming with the copy kept in the run directory.`);
-    const copy = join(run.dir, CHECKLIST_COPY);
-    const loaded = parseChecklist(readFileSync(copy, "utf8"), copy);
+    const loaded = parseChecklist(copy.source, copy.file);
     return { ...loaded, sha256: run.state.checklist.sha256 };
   }
 }
