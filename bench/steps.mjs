@@ -2,17 +2,9 @@
 // Overhead of the runner on automated steps: a non-interactive `deploycheck run` of 200 trivial `run`
 // steps (`true`) against a plain Node script spawning the same 200 `bash -c true` one after another.
 // Both are whole processes timed from outside, interleaved; medians of RUNS. Goal: ratio <= 1.3.
+// Also splits the run into its fixed cost (a 1-step run) and the cost per step.
 import { spawnSync } from "node:child_process";
-import {
-  closeSync,
-  existsSync,
-  fdatasyncSync,
-  mkdtempSync,
-  openSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -43,6 +35,11 @@ writeFileSync(
   `apiVersion: deploycheck/v1\nkind: Checklist\nmetadata: { name: bench, title: Bench }\nsections:\n  - id: s\n    title: S\n    items:\n${items}`,
 );
 writeFileSync(path.join(dir, "answers.yaml"), "signoff/ready: yes\nsignoff/engineer: bench\n");
+// One step: the fixed cost of a run (start-up, checklist load, run dir, sign-off, record).
+writeFileSync(
+  path.join(dir, "one.yaml"),
+  `apiVersion: deploycheck/v1\nkind: Checklist\nmetadata: { name: one, title: One }\nsections:\n  - id: s\n    title: S\n    items:\n      - id: item-0\n        title: Item 0\n        steps:\n          - id: t\n            run: "true"\n`,
+);
 const baselineScript = `
 const { spawnSync } = require("node:child_process");
 for (let i = 0; i < ${STEPS}; i++) {
@@ -67,27 +64,12 @@ function time(args) {
   return ms;
 }
 
-/** Median latency of one fdatasync of a small append on this disk: the price of durability per step. */
-function fsyncLatency() {
-  const file = path.join(dir, "fsync-probe");
-  const fd = openSync(file, "a");
-  const xs = [];
-  for (let i = 0; i < 50; i++) {
-    writeSync(fd, "x".repeat(200) + "\n");
-    const t = process.hrtime.bigint();
-    fdatasyncSync(fd);
-    xs.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  closeSync(fd);
-  return median(xs);
-}
-
-const runs = { baseline: [], deploycheck: [], fsync: [] };
+const runs = { baseline: [], deploycheck: [], one: [] };
 try {
   for (let r = 0; r < RUNS; r++) {
     runs.baseline.push(time(["-e", baselineScript]));
     runs.deploycheck.push(time([bin, "run", "bench.yaml", "--answers", "answers.yaml", "--new"]));
-    runs.fsync.push(fsyncLatency());
+    runs.one.push(time([bin, "run", "one.yaml", "--answers", "answers.yaml", "--new"]));
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
@@ -98,11 +80,9 @@ const ratio = dc / base;
 console.log(
   `${STEPS} trivial run steps: deploycheck ${dc.toFixed(0)} ms, plain Node spawning bash ${base.toFixed(0)} ms; ratio ${ratio.toFixed(2)} (goal <= 1.3)`,
 );
-// Durability is one fdatasync per step (a step's result and the next step-started share it): report
-// what the ratio would be on a disk where that is free, so the runner's own overhead is visible.
-const fsync = median(runs.fsync);
-const withoutDurability = (dc - STEPS * fsync) / base;
+const one = median(runs.one);
+const perStep = (dc - one) / (STEPS - 1);
 console.log(
-  `  of which durability: ${STEPS} x fdatasync ${fsync.toFixed(2)} ms = ${(STEPS * fsync).toFixed(0)} ms; ratio without it ${withoutDurability.toFixed(2)}`,
+  `  fixed cost of a run ${one.toFixed(0)} ms; per step ${perStep.toFixed(2)} ms vs ${(base / STEPS).toFixed(2)} ms per bash spawn (ratio ${(perStep / (base / STEPS)).toFixed(2)})`,
 );
 process.exitCode = ratio <= 1.3 ? 0 : 1;
