@@ -109,6 +109,13 @@ export async function run(_args: string[], options: DemoOptions): Promise<number
         `  webhook sink:    ${sandbox.sink.url}/received`,
         `  watch:           ${watch}`,
         ...(answers && !interactive ? [`  answers:         ${answers}`] : []),
+        ...(interactive
+          ? [
+              "",
+              "You answer the confirmations. Ctrl-C stops and keeps the run; to resume it, run:",
+              `  deploycheck demo --workspace ${shellQuote(workspace)}`,
+            ]
+          : []),
         "",
       ].join("\n") + banner,
     );

@@ -62,7 +62,7 @@ describe("deploycheck demo (interactive, in a pseudo-terminal)", () => {
     tmux.key("C-c");
     const stopped = await answerUntil(tmux, (s) => /EXIT=\d+/.test(s), 20_000);
     expect(stopped).toContain("EXIT=130");
-    expect(stopped).toContain(`deploycheck demo --workspace ${workspace}`);
+    expect(stopped).toContain(`Resume it with: deploycheck demo --workspace ${workspace}`);
     const interrupted = events(await journal(workspace));
     expect(interrupted).toContainEqual(
       expect.objectContaining({ type: "step-interrupted", key: "extended-monitoring/watch" }),
