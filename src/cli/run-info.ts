@@ -3,6 +3,7 @@
 
 import { parseChecklist } from "../checklist/load.js";
 import type { Checklist } from "../checklist/schema.js";
+import type { RunEvent } from "../engine/events.js";
 import type { RunState } from "../engine/state.js";
 import { summarize } from "../record/summary.js";
 import type { LockInfo } from "../store/lock.js";
@@ -37,6 +38,8 @@ export interface ItemInfo {
   required: boolean;
   /** When its last step finished. */
   at?: string;
+  /** Who ran it (user@host of that session), or who overrode/skipped its last step. */
+  by?: string;
   /** Who overrode or skipped a step, with why. */
   decisions: string[];
 }
@@ -57,19 +60,39 @@ export interface RunInfo {
   ready?: boolean;
   exitCode?: number;
   heldBy?: { pid: number; host: string; since: string };
+  resumes: { at: string; by?: string; changedSteps: string[] }[];
   counts?: { total: number; done: number; failed: number; pending: number };
   items?: ItemInfo[];
 }
 
-export function itemInfos(state: RunState, checklist: Checklist): ItemInfo[] {
+/** Who was at the keyboard when each step got its result: the session's user, or who overrode or skipped it. */
+export function stepActors(events: readonly RunEvent[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  let current = "";
+  for (const e of events) {
+    if (e.type === "run-started") current = `${e.environment.user}@${e.environment.host}`;
+    else if (e.type === "run-resumed" && e.by) current = `${e.by.user}@${e.by.host}`;
+    else if (e.type === "step-finished") out[e.key] = current;
+    else if (e.type === "step-overridden" || e.type === "step-skipped") out[e.key] = e.by;
+  }
+  return out;
+}
+
+export function itemInfos(
+  state: RunState,
+  checklist: Checklist,
+  events: readonly RunEvent[] = [],
+): ItemInfo[] {
   const sum = summarize(state, checklist);
+  const actors = stepActors(events);
   return sum.items.map((i) => {
     const steps = Object.values(state.steps).filter((s) => s.key.startsWith(`${i.id}/`));
-    const at = steps
-      .map((s) => s.finishedAt)
-      .filter((x): x is string => Boolean(x))
-      .sort()
+    const last = steps
+      .filter((s) => s.finishedAt)
+      .sort((a, b) => (a.finishedAt! < b.finishedAt! ? -1 : 1))
       .at(-1);
+    const at = last?.finishedAt;
+    const by = last ? actors[last.key] : undefined;
     const decisions = steps.flatMap((s) => [
       ...(s.override ? [`${s.key} overridden by ${s.override.by}: ${s.override.reason}`] : []),
       ...(s.skip ? [`${s.key} skipped by ${s.skip.by}: ${s.skip.reason}`] : []),
@@ -82,6 +105,7 @@ export function itemInfos(state: RunState, checklist: Checklist): ItemInfo[] {
       status: i.status,
       required: i.required,
       ...(at ? { at } : {}),
+      ...(by ? { by } : {}),
       decisions,
     };
   });
@@ -107,6 +131,11 @@ export function describeRun(
     ...(state.signoff ? { engineer: state.signoff.engineer, ready: state.signoff.ready } : {}),
     ...(state.finished ? { exitCode: state.finished.exitCode } : {}),
     ...(holder ? { heldBy: { pid: holder.pid, host: holder.host, since: holder.startedAt } } : {}),
+    resumes: state.resumes.map((r) => ({
+      at: r.at,
+      ...(r.by ? { by: `${r.by.user}@${r.by.host}` } : {}),
+      changedSteps: r.changedSteps,
+    })),
   };
   if (state.finished)
     info.detail =
@@ -115,7 +144,7 @@ export function describeRun(
         : `not ready (exit ${state.finished.exitCode})`;
   else if (state.aborted) info.detail = state.aborted.reason;
   if (checklist) {
-    const items = itemInfos(state, checklist);
+    const items = itemInfos(state, checklist, run.events);
     info.items = items;
     info.counts = {
       total: items.length,

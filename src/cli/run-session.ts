@@ -493,6 +493,7 @@ async function session(
         checklistSha256: loaded.sha256,
         changedSteps: changed,
         stepHashes: hashes,
+        by: { user: osUser(), host: hostname() },
       }),
     );
     const state = fold(await journal.readAll());

@@ -72,6 +72,8 @@ export interface RunResumedEvent extends Base {
   /** Steps whose definition changed since the run started; their results are discarded. */
   changedSteps: StepKey[];
   stepHashes: Record<StepKey, string>;
+  /** Who resumed, where (a run may be resumed by another engineer or on another machine). */
+  by?: { user: string; host: string };
 }
 
 export interface LockTakenOverEvent extends Base {

@@ -590,9 +590,12 @@ class Runner {
       `${this.title()}: run ${this.s.runId} signed off ${this.state.signoff?.ready ? "ready" : "NOT ready"} by ${this.state.signoff?.engineer ?? "?"}`,
     );
     await this.append(ev({ type: "run-finished", at: this.at(), exitCode }));
-    output.info(
-      exitCode === 0 ? "Deployment signed off as ready." : "Deployment NOT signed off as ready (exit 1).",
-    );
+    if (exitCode === 0) output.info("Deployment signed off as ready.");
+    else if (!this.state.signoff?.ready) output.info("Deployment signed off as NOT ready (exit 1).");
+    else
+      output.info(
+        `Signed off as ready, but required steps were not done: ${notDone.map((r) => `${r.key} (${this.state.steps[r.key]?.status})`).join(", ")} (exit 1).`,
+      );
     return exitCode;
   }
 

@@ -48,7 +48,7 @@ export interface RunState {
   steps: Record<StepKey, StepState>;
   notifications: { on: string; ok: boolean; at: string; error?: string }[];
   lockTakeovers: { pid: number; host: string; at: string }[];
-  resumes: { at: string; changedSteps: StepKey[] }[];
+  resumes: { at: string; changedSteps: StepKey[]; by?: { user: string; host: string } }[];
   signoff?: Omit<SignoffEvent, "v" | "type">;
   aborted?: { at: string; reason: string; abandoned: boolean };
   finished?: { at: string; exitCode: number };
@@ -94,7 +94,7 @@ function apply(state: RunState, e: RunEvent): void {
       for (const key of e.changedSteps) delete state.steps[key];
       // Guards are checked again in every session: the cluster or context may have changed.
       for (const key of Object.keys(state.steps)) if (key.startsWith("guard/")) delete state.steps[key];
-      state.resumes.push({ at: e.at, changedSteps: e.changedSteps });
+      state.resumes.push({ at: e.at, changedSteps: e.changedSteps, ...(e.by ? { by: e.by } : {}) });
       delete state.aborted;
       break;
     }

@@ -53,6 +53,10 @@ function render(info: RunInfo, options: GlobalOptions): string {
   lines.push(`  state      ${info.phase}${info.detail ? `: ${info.detail}` : ""}${held}`);
   lines.push(`  started    ${info.startedAt} by ${info.startedBy} on ${info.host}`);
   lines.push(`  updated    ${info.updatedAt}`);
+  for (const r of info.resumes) {
+    const changed = r.changedSteps.length ? ` (re-ran changed: ${r.changedSteps.join(", ")})` : "";
+    lines.push(`  resumed    ${r.at}${r.by ? ` by ${r.by}` : ""}${changed}`);
+  }
   if (info.engineer !== undefined)
     lines.push(`  sign-off   ${info.engineer}: ${info.ready ? "ready" : "not ready"}`);
   if (info.counts) {
@@ -66,7 +70,7 @@ function render(info: RunInfo, options: GlobalOptions): string {
       const n = `[${String(item.number).padStart(width)}/${info.items.length}]`;
       const status = colour(item.status, (MARK[item.status] ?? item.status).padEnd(10));
       lines.push(
-        `  ${c.dim(n)} ${status} ${item.title}${item.required ? "" : c.dim(" (optional)")}${item.at ? c.dim(`  ${item.at}`) : ""}`,
+        `  ${c.dim(n)} ${status} ${item.title}${item.required ? "" : c.dim(" (optional)")}${item.at ? c.dim(`  ${item.at}`) : ""}${item.by ? c.dim(` by ${item.by}`) : ""}`,
       );
       for (const d of item.decisions) lines.push(`             ${c.yellow(d)}`);
     }

@@ -90,6 +90,11 @@ describe("deploycheck run (non-interactive)", () => {
       ready: true,
       counts: { total: 3, done: 3, failed: 0, pending: 0 },
     });
+    expect(JSON.parse(status.stdout).items[0]).toMatchObject({
+      id: "a",
+      status: "passed",
+      by: expect.stringMatching(/@/),
+    });
     const runs = await cli(ws, ["runs", "--json"]);
     expect(JSON.parse(runs.stdout).runs).toMatchObject([
       { id, checklist: "demo", phase: "finished", engineer: "Ann" },
