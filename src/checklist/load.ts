@@ -109,8 +109,8 @@ export function parseChecklist(source: string, file: string): LoadedChecklist {
 }
 
 /** Paths under the working directory are shown relative to it, others absolute. */
-function displayPath(absolute: string): string {
-  const rel = path.relative(process.cwd(), absolute);
+export function displayPath(absolute: string, cwd = process.cwd()): string {
+  const rel = path.relative(cwd, absolute);
   return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : absolute;
 }
 
