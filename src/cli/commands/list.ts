@@ -1,7 +1,7 @@
 // `deploycheck list`: the checklists found in ./checklists/ and bundled with the package, with title,
 // path and item count. A checklist that does not load is listed with its problem, not hidden.
 import { listChecklists } from "../../checklist/find.js";
-import { loadChecklist } from "../../checklist/load.js";
+import { displayPath, loadChecklist } from "../../checklist/load.js";
 import { itemCount } from "../../checklist/walk.js";
 import { ChecklistError, DeploycheckError } from "../../errors.js";
 import type { GlobalOptions } from "../options.js";
@@ -39,14 +39,13 @@ export async function run(_args: string[], options: GlobalOptions): Promise<numb
     process.stdout.write("No checklists found in ./checklists/ (and none bundled).\n");
     return 0;
   }
-  const shownPath = (p: string) => (p.startsWith(`${cwd}/`) ? p.slice(cwd.length + 1) : p);
   const table = [
     ["NAME", "ITEMS", "TITLE", "PATH"],
     ...rows.map((r) => [
       r.name,
       r.items === null ? "-" : String(r.items),
       r.title ?? `(${r.error})`,
-      `${shownPath(r.path)}${r.source === "bundled" ? " (bundled)" : ""}`,
+      `${displayPath(r.path, cwd)}${r.source === "bundled" ? " (bundled)" : ""}`,
     ]),
   ];
   const widths = [0, 1, 2].map((i) => Math.max(...table.map((row) => row[i]!.length)));

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { findChecklist } from "../../checklist/find.js";
-import { loadChecklist } from "../../checklist/load.js";
+import { displayPath, loadChecklist } from "../../checklist/load.js";
 import { itemCount, walkSteps } from "../../checklist/walk.js";
 import { ChecklistError, type ChecklistProblem, DeploycheckError, formatProblem } from "../../errors.js";
 import type { GlobalOptions } from "../options.js";
@@ -70,9 +70,8 @@ export async function run(args: string[], options: GlobalOptions): Promise<numbe
   }
   for (const r of results) {
     if (r.ok) {
-      const shown = r.warnings[0]?.file ?? r.path ?? r.checklist;
       process.stdout.write(
-        `✓ ${displayName(shown, r)} (${count(r.items, "item")}, ${count(r.steps, "step")})\n`,
+        `✓ ${displayPath(r.path ?? r.checklist, cwd)} (${count(r.items, "item")}, ${count(r.steps, "step")})\n`,
       );
       for (const w of r.warnings) process.stdout.write(`${indent(formatProblem(w))}\n`);
     } else if (r.message) {
@@ -88,13 +87,6 @@ export async function run(args: string[], options: GlobalOptions): Promise<numbe
     process.stderr.write(`${bad} of ${results.length} checklists are invalid\n`);
   }
   return failed ? 2 : 0;
-}
-
-function displayName(shown: string, r: FileResult): string {
-  if (r.warnings.length > 0) return shown;
-  const p = r.path ?? r.checklist;
-  const rel = p.startsWith(`${process.cwd()}/`) ? p.slice(process.cwd().length + 1) : p;
-  return rel;
 }
 
 /** A directory stands for the checklists in it (`deploycheck validate checklists/`). */

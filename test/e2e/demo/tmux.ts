@@ -6,37 +6,25 @@ export class TmuxSession {
   private constructor(
     private readonly socket: string,
     private readonly name: string,
+    /** TMUX_TMPDIR: the socket lives in this directory, so removing it removes the socket too. */
+    private readonly socketDir: string,
   ) {}
 
-  static start(cwd: string, env: Record<string, string>): TmuxSession {
+  static start(cwd: string, env: Record<string, string>, socketDir = cwd): TmuxSession {
     const socket = `dc-demo-${process.pid}-${Math.random().toString(16).slice(2, 8)}`;
-    const session = new TmuxSession(socket, "demo");
-    execFileSync(
-      "tmux",
-      [
-        "-L",
-        socket,
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-s",
-        "demo",
-        "-x",
-        "150",
-        "-y",
-        "45",
-        "-c",
-        cwd,
-        "bash --norc --noprofile",
-      ],
-      { env: { ...process.env, ...env } },
-    );
+    const session = new TmuxSession(socket, "demo", socketDir);
+    const args = ["-f", "/dev/null", "new-session", "-d", "-s", "demo", "-x", "150", "-y", "45", "-c", cwd];
+    execFileSync("tmux", ["-L", socket, ...args, "bash --norc --noprofile"], {
+      env: { ...process.env, ...env, TMUX_TMPDIR: socketDir },
+    });
     return session;
   }
 
   private tmux(args: string[]): string {
-    return execFileSync("tmux", ["-L", this.socket, ...args], { encoding: "utf8" });
+    return execFileSync("tmux", ["-L", this.socket, ...args], {
+      encoding: "utf8",
+      env: { ...process.env, TMUX_TMPDIR: this.socketDir },
+    });
   }
 
   /** Type text literally, then optionally press Enter. */
