@@ -189,8 +189,9 @@ function notifierFor(loaded: LoadedChecklist, vars: Record<string, string>): Not
         fields: {
           checklist: fields["checklist"] ?? loaded.checklist.metadata.name,
           environment: loaded.checklist.metadata.environment ?? "",
-          progress: fields["run"] ?? "",
-          summary: text,
+          ...(fields["engineer"] ? { engineer: fields["engineer"] } : {}),
+          progress: fields["progress"] ?? "",
+          summary: fields["summary"] ?? "",
         },
         ...(signal ? { signal } : {}),
       });
