@@ -189,7 +189,8 @@ function notifierFor(loaded: LoadedChecklist, vars: Record<string, string>): Not
         fields: {
           checklist: fields["checklist"] ?? loaded.checklist.metadata.name,
           environment: loaded.checklist.metadata.environment ?? "",
-          progress: fields["run"] ?? "",
+          ...(fields["engineer"] ? { engineer: fields["engineer"] } : {}),
+          progress: [fields["progress"], fields["run"] && `run ${fields["run"]}`].filter(Boolean).join(", "),
           summary: text,
         },
         ...(signal ? { signal } : {}),

@@ -614,7 +614,13 @@ class Runner {
     try {
       result = await notifier.post(
         this.redactor(text),
-        { checklist: this.s.checklist.metadata.name, run: this.s.runId, on },
+        {
+          checklist: this.s.checklist.metadata.name,
+          run: this.s.runId,
+          on,
+          engineer: this.state.signoff?.engineer ?? this.s.engineer,
+          progress: this.progressText(),
+        },
         this.s.signal,
       );
     } catch (err) {
