@@ -28,7 +28,7 @@ afterEach(() => {
   for (const ws of workspaces.splice(0)) ws.cleanup();
 });
 
-const ITEMS = 12;
+const ITEMS = 14;
 
 /** A first item with a confirm and an input, then ITEMS items of three run steps appending to side.txt. */
 function checklistYaml(): string {
