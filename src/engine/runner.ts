@@ -261,7 +261,9 @@ class Runner {
     outcome = this.keep(step, outcome);
     await this.append(ev({ type: "step-finished", at: this.at(), key, attempt, durationMs, outcome }), true);
     if (outcome.saved) Object.assign(this.liveSaved, outcome.saved);
-    output.stepResult(label, outcome.status, this.redactor(outcome.summary), durationMs, {
+    // "exit 0 in 195ms" already says how long it took: no second duration beside it.
+    const timed = /\bin \d+(?:\.\d+)?(?:ms|s|m)\b/.test(outcome.summary);
+    output.stepResult(label, outcome.status, this.redactor(outcome.summary), timed ? undefined : durationMs, {
       optional,
       ...(outcome.dryRun ? { dryRun: true } : {}),
     });
