@@ -190,8 +190,8 @@ function notifierFor(loaded: LoadedChecklist, vars: Record<string, string>): Not
           checklist: fields["checklist"] ?? loaded.checklist.metadata.name,
           environment: loaded.checklist.metadata.environment ?? "",
           ...(fields["engineer"] ? { engineer: fields["engineer"] } : {}),
-          progress: fields["progress"] ?? "",
-          summary: fields["summary"] ?? "",
+          progress: [fields["progress"], fields["run"] && `run ${fields["run"]}`].filter(Boolean).join(", "),
+          summary: text,
         },
         ...(signal ? { signal } : {}),
       });

@@ -114,7 +114,7 @@ class Runner {
   }
 
   private async loop(): Promise<number> {
-    if (this.s.firstSession) await this.notify("start", `${this.title()}: started`);
+    if (this.s.firstSession) await this.notify("start", `${this.title()}: run ${this.s.runId} started`);
     for (;;) {
       this.checkInterrupt();
       const action = nextAction({
@@ -206,7 +206,7 @@ class Runner {
       this.failedNow.add(ref.key);
       await this.notify(
         "failure",
-        `${this.title()}: ${ref.item.title} failed: ${outcome.error ?? outcome.summary}`,
+        `${this.title()}: ${ref.item.title} failed: ${outcome.error ?? outcome.summary} (run ${this.s.runId})`,
       );
     }
   }
@@ -589,7 +589,7 @@ class Runner {
     output.info(`Report: deploycheck export ${this.s.runId} --format md`);
     await this.notify(
       "finish",
-      `${this.title()}: signed off ${this.state.signoff?.ready ? "ready" : "NOT ready"} by ${this.state.signoff?.engineer ?? "?"}`,
+      `${this.title()}: run ${this.s.runId} signed off ${this.state.signoff?.ready ? "ready" : "NOT ready"} by ${this.state.signoff?.engineer ?? "?"}`,
     );
     await this.append(ev({ type: "run-finished", at: this.at(), exitCode }));
     if (exitCode === 0) output.info("Deployment signed off as ready.");
@@ -614,15 +614,20 @@ class Runner {
     await this.sync();
     let result: { ok: boolean; status?: number; error?: string };
     try {
-      const fields: Record<string, string> = {
-        checklist: this.s.checklist.metadata.name,
-        run: this.s.runId,
-        on,
-        progress: this.progressText(),
-        engineer: this.state.signoff?.engineer ?? this.s.engineer,
-        summary: `run ${this.s.runId}`,
-      };
-      result = await notifier.post(this.redactor(text), redactDeep(fields, this.redactor), this.s.signal);
+      result = await notifier.post(
+        this.redactor(text),
+        redactDeep(
+          {
+            checklist: this.s.checklist.metadata.name,
+            run: this.s.runId,
+            on,
+            engineer: this.state.signoff?.engineer ?? this.s.engineer,
+            progress: this.progressText(),
+          },
+          this.redactor,
+        ),
+        this.s.signal,
+      );
     } catch (err) {
       result = { ok: false, error: err instanceof Error ? err.message : String(err) };
     }

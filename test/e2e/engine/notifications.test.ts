@@ -58,15 +58,16 @@ describe("run notifications", () => {
     ws.file("answers.yaml", "signoff/ready: no\nsignoff/engineer: Ann\n");
     const r = await cli(ws, ["run", "c.yaml", "--answers", "answers.yaml", "--keep-going"]);
     expect(r.code, r.stderr).toBe(1);
+    const id = onlyRunId(ws.stateDir);
     expect(hook.bodies.map((b) => b["text"])).toEqual([
-      "Notified checklist: started",
-      "Notified checklist: Gate failed: exit 4 (expected 0)",
-      "Notified checklist: signed off NOT ready by Ann",
+      `Notified checklist: run ${id} started`,
+      `Notified checklist: Gate failed: exit 4 (expected 0) (run ${id})`,
+      `Notified checklist: run ${id} signed off NOT ready by Ann`,
     ]);
     expect(hook.bodies[0]).toMatchObject({
       checklist: "notes",
       environment: "staging",
-      progress: "0/1 items done",
+      progress: `0/1 items done, run ${id}`,
     });
     const events = journalEvents(ws.stateDir, onlyRunId(ws.stateDir)).filter(
       (e) => e.type === "notification",
