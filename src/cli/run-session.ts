@@ -138,7 +138,7 @@ function terminal(options: GlobalOptions, signal: AbortSignal): Terminal {
     output,
     interactive,
     prompter: () => {
-      prompter ??= createTerminalPrompter({ signal });
+      prompter ??= createTerminalPrompter({ signal, ...(options.json ? { output: process.stderr } : {}) });
       return prompter;
     },
   };
