@@ -616,13 +616,16 @@ class Runner {
     try {
       result = await notifier.post(
         this.redactor(text),
-        {
-          checklist: this.s.checklist.metadata.name,
-          run: this.s.runId,
-          on,
-          engineer: this.state.signoff?.engineer ?? this.s.engineer,
-          progress: this.progressText(),
-        },
+        redactDeep(
+          {
+            checklist: this.s.checklist.metadata.name,
+            run: this.s.runId,
+            on,
+            engineer: this.state.signoff?.engineer ?? this.s.engineer,
+            progress: this.progressText(),
+          },
+          this.redactor,
+        ),
         this.s.signal,
       );
     } catch (err) {

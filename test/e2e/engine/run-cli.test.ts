@@ -150,7 +150,8 @@ describe("deploycheck run (non-interactive)", () => {
     await cli(ws, ["run", "c.yaml", "--answers", "answers.yaml"]);
     const old = onlyRunId(ws.stateDir);
     ws.file("gate-open", "");
-    const r = await cli(ws, ["run", "c.yaml", "--answers", "answers.yaml", "--new"]);
+    // `deploycheck <checklist>` is short for `deploycheck run <checklist>`.
+    const r = await cli(ws, ["c.yaml", "--answers", "answers.yaml", "--new"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`Abandoned run ${old}`);
     const runs = JSON.parse((await cli(ws, ["runs", "--json"])).stdout).runs as {
