@@ -2,6 +2,16 @@
 // Entry point: enable Node's compile cache where it exists (Node >= 22.1), then hand over to the CLI.
 import module from "node:module";
 
+// Deprecations raised inside dependencies (the Kubernetes client's node-fetch stack uses punycode and
+// url.parse) say nothing an engineer can act on and would clutter every run on newer Node versions.
+const QUIET_DEPRECATIONS = new Set(["DEP0040", "DEP0169"]);
+const emitWarning = process.emitWarning;
+process.emitWarning = function (warning, ...rest) {
+  const code = typeof rest[0] === "object" && rest[0] !== null ? rest[0].code : rest[1];
+  if (QUIET_DEPRECATIONS.has(code)) return;
+  return emitWarning.call(process, warning, ...rest);
+};
+
 if (typeof module.enableCompileCache === "function" && !process.env.NODE_DISABLE_COMPILE_CACHE) {
   try {
     module.enableCompileCache();
