@@ -387,7 +387,13 @@ class Runner {
       timeoutMs,
       dryRun: this.s.dryRun,
       interactive: this.s.interactive,
-      progress: progress ?? { message: () => {} },
+      // Executors redact what they report; the runner redacts again, since the line is printed.
+      progress: progress
+        ? {
+            message: (text) => progress.message(this.redactor(text)),
+            fraction: (done, label) => progress.fraction?.(done, this.redactor(label)),
+          }
+        : { message: () => {} },
       prompter: this.executorPrompter,
       redact: (text) => this.redactor(text),
       now: () => clock.now(),
