@@ -8,13 +8,14 @@ import { join } from "node:path";
 import { findChecklist } from "../checklist/find.js";
 import { type LoadedChecklist, loadChecklist, parseChecklist } from "../checklist/load.js";
 import { parseVarFlags, resolveVars } from "../checklist/vars.js";
+import { walkSteps } from "../checklist/walk.js";
 import { loadCheck } from "../checks/registry.js";
 import type { KubeSettings } from "../checks/types.js";
 import { type Answers, missingAnswers, parseAnswers } from "../engine/answers.js";
 import { EVENT_VERSION, type RunEvent, type RunStartedEvent } from "../engine/events.js";
 import type { Clock, Notifier, Output, Prompter, RunnerPorts } from "../engine/ports.js";
 import { type NotifyOn, type RunSession, runChecklist } from "../engine/runner.js";
-import { fold, isUnfinished, type RunState } from "../engine/state.js";
+import { fold, isFinal, isUnfinished, type RunState } from "../engine/state.js";
 import { changedSteps, stepHashes } from "../engine/step-hash.js";
 import { InterruptedError, UsageError } from "../errors.js";
 import { createRedactor, REDACTED, redactDeep } from "../redact.js";
@@ -479,7 +480,11 @@ async function session(
   const journal = openFileJournal(run.dir);
   try {
     if (prepared.lock.takenOver) await journal.append(takeoverEvent(prepared.lock));
-    term.output.info(`Resuming run ${run.id} of ${checklist.metadata.title}`);
+    const refs = walkSteps(checklist);
+    const done = refs.filter((r) => isFinal(stateAfterResume.steps[r.key])).length;
+    term.output.info(
+      `Resuming run ${run.id} of ${checklist.metadata.title}: ${done} of ${refs.length} steps have a result`,
+    );
     if (loaded.sha256 !== run.state.checklist.sha256) {
       saveChecklistCopy(run.dir, loaded.source);
       term.output.warn(
