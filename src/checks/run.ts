@@ -1,7 +1,8 @@
 // The `run` step kind: a bash command in its own process group, judged by exit code and expected
 // output. On timeout or Ctrl-C the whole group (grandchildren included) is stopped before returning.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { describeRun } from "../checklist/describe.js";
 import type { NestedStep, RunStep, Step } from "../checklist/schema.js";
 import { isMutating } from "../checklist/schema.js";
@@ -201,6 +202,21 @@ function groupAlive(pgid: number): boolean {
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+type ExecaModule = typeof import("execa");
+let execaModule: Promise<ExecaModule> | undefined;
+
+/** execa, from the build's one-file bundle (scripts/bundle-execa.mjs) when there is one. */
+function loadExeca(): Promise<ExecaModule> {
+  execaModule ??= (async () => {
+    const bundle = new URL("../vendor/execa.js", import.meta.url);
+    if (bundle.protocol === "file:" && existsSync(fileURLToPath(bundle))) {
+      return (await import(bundle.href)) as ExecaModule;
+    }
+    return import("execa");
+  })();
+  return execaModule;
+}
+
 /** SIGTERM the group, SIGKILL what is left after the grace period; resolves when the group is gone. */
 async function stopGroup(pid: number): Promise<void> {
   if (!signalGroup(pid, "SIGTERM")) return;
@@ -219,7 +235,9 @@ async function spawnGroup(
   env: Record<string, string>,
   ctx: ExecContext,
 ): Promise<SpawnResult> {
-  const { execa } = await import("execa");
+  const { execa } = await loadExeca();
+  // No `cancelSignal`: on abort, stopGroup below stops the whole process group (execa would only signal
+  // bash), and execa's own abort wiring costs every step a few AbortErrors with their stack traces.
   const subprocess = execa("bash", ["-c", command], {
     cwd,
     env,
@@ -229,7 +247,6 @@ async function spawnGroup(
     buffer: false,
     // Its own process group, so that a timeout or Ctrl-C can stop every process the command started.
     detached: true,
-    cancelSignal: ctx.signal,
     forceKillAfterDelay: KILL_GRACE_MS,
   });
   const all = new TailBuffer(OUTPUT_LIMIT);
@@ -278,7 +295,7 @@ async function spawnGroup(
       stderr: stderr.text(),
       all: all.text(),
       truncated: all.truncated,
-      abortedAt: result.isCanceled || ctx.signal.aborted ? (abortedAt ?? ctx.now()) : undefined,
+      abortedAt: ctx.signal.aborted ? (abortedAt ?? ctx.now()) : undefined,
       spawnError:
         result.failed && result.exitCode === undefined && !result.signal ? result.shortMessage : undefined,
     };

@@ -1,7 +1,7 @@
 // Starting and resuming runs from the command line: find and load the checklist, take the lock, create
 // or reopen the run's journal, wire the real ports (terminal, clock, file journal, check registry) and
 // hand over to the runner. Ctrl-C aborts the running step; the journal is always left whole.
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 import { join } from "node:path";
@@ -15,14 +15,14 @@ import { type Answers, missingAnswers, parseAnswers } from "../engine/answers.js
 import { EVENT_VERSION, type RunEvent, type RunStartedEvent } from "../engine/events.js";
 import type { Clock, Notifier, Output, Prompter, RunnerPorts } from "../engine/ports.js";
 import { type NotifyOn, type RunSession, runChecklist } from "../engine/runner.js";
-import { fold, isFinal, isUnfinished, type RunState } from "../engine/state.js";
+import { fold, isFinal, type RunState } from "../engine/state.js";
 import { changedSteps, stepHashes } from "../engine/step-hash.js";
 import { InterruptedError, UsageError } from "../errors.js";
 import { createRedactor, REDACTED, redactDeep } from "../redact.js";
 import { acquireLock, type HeldLock } from "../store/lock.js";
 import {
   createRunDir,
-  listRuns,
+  listUnfinishedRuns,
   loadRun,
   newRunId,
   openFileJournal,
@@ -60,21 +60,39 @@ const realClock: Clock = {
     }),
 };
 
-function quiet(cmd: string, args: string[], cwd: string): string | undefined {
-  try {
-    const out = execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "ignore"], timeout: 3000 })
-      .toString()
-      .trim();
-    return out || undefined;
-  } catch {
-    return undefined;
+/** A quick command's trimmed output (undefined when it fails or prints nothing), without blocking. */
+function quiet(cmd: string, args: string[], cwd: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const child = execFile(cmd, args, { cwd, timeout: 3000, encoding: "utf8" }, (err, stdout) => {
+      resolve((err ? "" : stdout.trim()) || undefined);
+    });
+    child.stdin?.end();
+  });
+}
+
+interface GitFacts {
+  userName: Promise<string | undefined>;
+  head: Promise<string | undefined>;
+}
+const gitFacts = new Map<string, GitFacts>();
+
+/** Both git questions a run asks, started at once and early, so they run while the checklist loads. */
+function git(cwd: string): GitFacts {
+  let facts = gitFacts.get(cwd);
+  if (!facts) {
+    facts = {
+      userName: quiet("git", ["config", "user.name"], cwd),
+      head: quiet("git", ["rev-parse", "HEAD"], cwd),
+    };
+    gitFacts.set(cwd, facts);
   }
+  return facts;
 }
 
 /** Who signs off by default: git user.name, else the OS user. */
-export function defaultEngineer(cwd: string, env = process.env): string {
+export async function defaultEngineer(cwd: string, env = process.env): Promise<string> {
   return (
-    quiet("git", ["config", "user.name"], cwd) ??
+    (await git(cwd).userName) ??
     env["USER"] ??
     (() => {
       try {
@@ -209,7 +227,7 @@ async function kubeSettings(options: GlobalOptions, runDir: string): Promise<Kub
 }
 
 function unfinishedRunsOf(dir: string, name: string): StoredRun[] {
-  return listRuns(dir).runs.filter((r) => r.state.checklist.name === name && isUnfinished(r.state));
+  return listUnfinishedRuns(dir).filter((r) => r.state.checklist.name === name);
 }
 
 export interface Prepared {
@@ -223,6 +241,8 @@ export interface Prepared {
 export async function runCommand(nameOrPath: string, options: GlobalOptions): Promise<number> {
   const cwd = process.cwd();
   const dir = stateDir(options);
+  // Started now, answered by the time the run-started event needs them.
+  git(cwd);
   const interrupts = trapInterrupts();
   try {
     const term = terminal(options, interrupts.signal);
@@ -301,7 +321,7 @@ export async function resumeCommand(runId: string | undefined, options: GlobalOp
     if (runId) {
       run = loadRun(dir, runId);
     } else {
-      const candidates = listRuns(dir).runs.filter((r) => isUnfinished(r.state));
+      const candidates = listUnfinishedRuns(dir);
       if (!candidates[0]) {
         throw new UsageError(`no unfinished run in ${dir}`, {
           hint: "See `deploycheck runs`, or start one with `deploycheck run <checklist>`.",
@@ -333,8 +353,8 @@ export async function resumeCommand(runId: string | undefined, options: GlobalOp
   }
 }
 
-function environment(cwd: string, options: GlobalOptions): RunStartedEvent["environment"] {
-  const gitSha = quiet("git", ["rev-parse", "HEAD"], cwd);
+async function environment(cwd: string, options: GlobalOptions): Promise<RunStartedEvent["environment"]> {
+  const gitSha = await git(cwd).head;
   return {
     host: hostname(),
     user: osUser(),
@@ -382,7 +402,7 @@ async function newRun(
     },
     vars: journaled,
     secretVars: resolved.secrets,
-    environment: environment(cwd, options),
+    environment: await environment(cwd, options),
     options: {
       dryRun: Boolean(options.dryRun),
       interactive: term.interactive,
@@ -554,7 +574,8 @@ async function execute(
     checklist,
     vars,
     secretVars,
-    env: process.env,
+    // A plain copy: every run step copies the environment, and reading process.env is several times slower.
+    env: { ...process.env },
     cwd,
     interactive: term.interactive,
     dryRun: Boolean(options.dryRun),
@@ -562,7 +583,7 @@ async function execute(
     answers,
     kube: await kubeSettings(options, runDir),
     signal,
-    engineer: defaultEngineer(cwd),
+    engineer: await defaultEngineer(cwd),
     firstSession,
     ...(checklist.notifications ? { notifyOn: new Set<NotifyOn>(checklist.notifications.on) } : {}),
     finalize: async (finalState) => {

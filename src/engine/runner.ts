@@ -19,7 +19,7 @@ import { type Answers, answersPrompter, parseYesNo, SIGNOFF_KEYS, splitNote } fr
 import { EVENT_VERSION, type RunEvent, type StepKey, type StepOutcome } from "./events.js";
 import { blockingFailures, isOptionalStep, isSettled, nextAction } from "./plan.js";
 import type { Choice, RunnerPorts, StepProgress } from "./ports.js";
-import { applyEvent, type RunState } from "./state.js";
+import { applyOwnedEvent, type RunState } from "./state.js";
 
 export type NotifyOn = "start" | "finish" | "failure";
 
@@ -655,6 +655,7 @@ class Runner {
 
   /** Append durably; `lazy` (a step's result) is made durable by the next append or `sync`. */
   private async append(e: RunEvent, lazy = false): Promise<void> {
+    // redactDeep returns a deep copy: the state may keep it without cloning it again.
     const safe = redactDeep(e, this.redactor);
     const { journal } = this.ports;
     if (lazy && journal.write && journal.sync) {
@@ -664,7 +665,7 @@ class Runner {
       await journal.append(safe);
       this.unsynced = false;
     }
-    applyEvent(this.state, safe);
+    applyOwnedEvent(this.state, safe);
   }
 
   /** Make lazily written results durable before anything else happens (a prompt, a return, a post). */

@@ -83,6 +83,11 @@ export function applyEvent(state: RunState, e: RunEvent): void {
   apply(state, structuredClone(e));
 }
 
+/** applyEvent for an event the caller hands over (a fresh copy nobody else holds): no clone needed. */
+export function applyOwnedEvent(state: RunState, e: RunEvent): void {
+  apply(state, e);
+}
+
 function apply(state: RunState, e: RunEvent): void {
   state.updatedAt = e.at;
   switch (e.type) {

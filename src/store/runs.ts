@@ -1,12 +1,22 @@
 // Run directories on the local file system: `<state-dir>/runs/<run-id>/` with journal.jsonl, a copy
 // of the checklist as it was at the start, and later record.json. Ids: `<name>-<UTC compact>-<4 hex>`.
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  writeFileSync,
+} from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { RunEvent } from "../engine/events.js";
 import type { Journal } from "../engine/ports.js";
-import { fold, type RunState } from "../engine/state.js";
+import { fold, isUnfinished, type RunState } from "../engine/state.js";
 import { StateError } from "../errors.js";
 import { JournalFile, readJournal } from "./journal.js";
 import { type LockInfo, lockPath, pidAlive, readLock } from "./lock.js";
@@ -106,6 +116,56 @@ export function listRuns(stateDir: string): RunListing {
     a.state.startedAt < b.state.startedAt ? 1 : a.state.startedAt > b.state.startedAt ? -1 : 0,
   );
   return { runs, damaged };
+}
+
+/**
+ * The unfinished runs (neither finished nor abandoned), most recent first. A run whose journal ends with
+ * run-finished or an abandoning run-aborted is skipped after reading only the journal's last bytes, so
+ * starting a run does not parse the whole history of the state dir.
+ */
+export function listUnfinishedRuns(stateDir: string): StoredRun[] {
+  const root = runsRoot(stateDir);
+  if (!existsSync(root)) return [];
+  const runs: StoredRun[] = [];
+  for (const id of readdirSync(root)) {
+    const file = join(root, id, JOURNAL_FILE);
+    if (!existsSync(file) || endsClosed(file)) continue;
+    try {
+      const run = loadRun(stateDir, id);
+      if (isUnfinished(run.state)) runs.push(run);
+    } catch {
+      // Damaged runs are listed by `deploycheck runs`; they cannot be resumed.
+    }
+  }
+  return runs.sort((a, b) =>
+    a.state.startedAt < b.state.startedAt ? 1 : a.state.startedAt > b.state.startedAt ? -1 : 0,
+  );
+}
+
+const TAIL_BYTES = 4096;
+
+/** Whether the journal's last whole line closes the run for good (finished, or abandoned). */
+function endsClosed(file: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, "r");
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, TAIL_BYTES);
+    const buf = Buffer.alloc(length);
+    readSync(fd, buf, 0, length, size - length);
+    const lines = buf.toString("utf8").split("\n");
+    // The text after the last newline is torn (or empty); the line before it is the last whole event.
+    lines.pop();
+    const last = lines.pop();
+    // The first line of a short tail may be cut: only a line that starts the tail or follows a newline counts.
+    if (last === undefined || (lines.length === 0 && length < size)) return false;
+    const event = JSON.parse(last) as { type?: unknown; abandoned?: unknown };
+    return event.type === "run-finished" || (event.type === "run-aborted" && event.abandoned === true);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /** Replace the run's checklist copy (after a resume with a changed checklist). */

@@ -1,8 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createRunDir, listRuns, loadRun, newRunId, openFileJournal } from "../../../src/store/runs.js";
+import {
+  createRunDir,
+  listRuns,
+  listUnfinishedRuns,
+  loadRun,
+  newRunId,
+  openFileJournal,
+} from "../../../src/store/runs.js";
 import { EventLog } from "../../helpers/builders.js";
 
 let dir: string;
@@ -39,5 +46,42 @@ describe("runs", () => {
     expect(damaged).toEqual([]);
     expect(loadRun(dir, "demo-1").state.steps["a/x"]?.status).toBe("passed");
     expect(() => loadRun(dir, "nope")).toThrow(/no run nope/);
+  });
+
+  it("lists only unfinished runs, newest first, whatever the length of the finished ones", async () => {
+    const write = async (id: string, at: string, build: (log: EventLog) => void) => {
+      const j = openFileJournal(createRunDir(dir, id, ""));
+      const log = new EventLog({ runId: id });
+      log.events[0]!.at = at;
+      build(log);
+      for (const e of log.events) await j.append(e);
+      j.close();
+      return join(dir, "runs", id, "journal.jsonl");
+    };
+    // Long enough that the last event is far past the first 4 kB.
+    const many = (log: EventLog) => {
+      for (let i = 0; i < 60; i++) log.step(`a/s${i}`, "passed", { output: "x".repeat(100) });
+    };
+    await write("finished", "2026-11-26T05:00:00Z", (log) => {
+      many(log);
+      log.push({ type: "run-finished", exitCode: 0 });
+    });
+    await write("abandoned", "2026-11-26T05:30:00Z", (log) =>
+      log.push({ type: "run-aborted", reason: "abandoned for x", abandoned: true }),
+    );
+    await write("stopped", "2026-11-26T06:00:00Z", (log) => {
+      many(log);
+      log.push({ type: "run-aborted", reason: "required step failed", abandoned: false });
+    });
+    const torn = await write("torn", "2026-11-26T07:00:00Z", (log) => log.step("a/x"));
+    // kill -9 in the middle of a line: the last whole line is what counts.
+    appendFileSync(torn, '{"v":1,"type":"run-fini');
+    await write("running", "2026-11-26T06:30:00Z", (log) => log.started("a/x"));
+
+    expect(listUnfinishedRuns(dir).map((r) => r.id)).toEqual(["torn", "running", "stopped"]);
+    // The same answer as folding every run in full.
+    const all = listRuns(dir).runs.filter((r) => !r.state.finished && !r.state.aborted?.abandoned);
+    expect(all.map((r) => r.id)).toEqual(["torn", "running", "stopped"]);
+    expect(listUnfinishedRuns(join(dir, "none"))).toEqual([]);
   });
 });
