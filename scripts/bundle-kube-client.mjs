@@ -5,10 +5,11 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { writeVendorLicenses } from "./vendor-licenses.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-await build({
+const result = await build({
   stdin: {
     contents:
       'export { KubeConfig, CoreV1Api, AppsV1Api, Watch, setHeaderOptions, PatchStrategy } from "@kubernetes/client-node";',
@@ -22,9 +23,18 @@ await build({
   format: "esm",
   target: "node20",
   legalComments: "linked",
+  metafile: true,
   logLevel: "warning",
   // Bundled CommonJS dependencies call require(); give the ES module one.
   banner: {
     js: "import { createRequire as __dcRequire } from 'node:module'; const require = __dcRequire(import.meta.url);",
   },
+});
+
+// The bundle copies third-party code into our package: their licences ship beside it.
+writeVendorLicenses({
+  metafile: result.metafile,
+  root,
+  outFile: path.join(root, "dist/vendor/kube-client.LICENSES.txt"),
+  bundleName: "kube-client.js",
 });
