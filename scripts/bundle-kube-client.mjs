@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { writeVendorLicenses } from "./vendor-licenses.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const outfile = path.join(root, "dist/vendor/kube-client.js");
@@ -88,7 +89,7 @@ const result = await build({
 });
 
 // The SOCKS proxy agent on its own, as CommonJS so that the stub above can require() it synchronously.
-await build({
+const socks = await build({
   // Resolved from the client package, whose dependency it is.
   stdin: {
     contents: 'module.exports = require("socks-proxy-agent");',
@@ -102,7 +103,16 @@ await build({
   format: "cjs",
   target: "node20",
   legalComments: "linked",
+  metafile: true,
   logLevel: "warning",
+});
+
+// The bundles copy third-party code into our package: their licences ship beside them.
+writeVendorLicenses({
+  metafile: { inputs: { ...result.metafile.inputs, ...socks.metafile.inputs } },
+  root,
+  outFile: path.join(root, "dist/vendor/kube-client.LICENSES.txt"),
+  bundleName: "kube-client.js and kube-client-socks.cjs",
 });
 
 if (process.argv.includes("--metafile")) {
