@@ -78,6 +78,7 @@ describe("npm pack contents", () => {
       "bin/deploycheck.js",
       "dist/cli/main.js",
       "dist/vendor/kube-client.js",
+      "dist/vendor/kube-client-socks.cjs",
       "dist/vendor/kube-client.LICENSES.txt",
       "checklists/staging.yaml",
     ]) {
@@ -112,25 +113,35 @@ describe("npm pack contents", () => {
     expect(unused).toEqual([]);
   });
 
-  it("the vendored Kubernetes client loads and builds API clients with no node_modules around it", () => {
+  it("the vendored Kubernetes client loads and applies credentials with no node_modules around it", () => {
     const dir = mkdtempSync(join(tmpdir(), "deploycheck-vendor-"));
     try {
       copyFileSync(join(ROOT, "dist/vendor/kube-client.js"), join(dir, "kube-client.mjs"));
+      copyFileSync(join(ROOT, "dist/vendor/kube-client-socks.cjs"), join(dir, "kube-client-socks.cjs"));
       const probe = [
-        'import { KubeConfig, CoreV1Api, AppsV1Api, Watch } from "./kube-client.mjs";',
-        "const kc = new KubeConfig();",
-        "kc.loadFromOptions({",
-        '  clusters: [{ name: "c", server: "http://127.0.0.1:1", skipTLSVerify: true }],',
-        '  users: [{ name: "u", token: "t" }],',
-        '  contexts: [{ name: "x", cluster: "c", user: "u", namespace: "n" }],',
-        '  currentContext: "x",',
-        "});",
-        "kc.makeApiClient(CoreV1Api); kc.makeApiClient(AppsV1Api); new Watch(kc);",
-        'console.log("ok " + kc.getCurrentCluster().server);',
+        'import { KubeConfig, newClusters, newContexts, newUsers } from "./kube-client.mjs";',
+        "const config = (cluster, user) => {",
+        "  const kc = new KubeConfig();",
+        "  kc.loadFromOptions({",
+        '    clusters: newClusters([{ name: "c", cluster }]),',
+        '    users: newUsers([{ name: "u", user }]),',
+        '    contexts: newContexts([{ name: "x", context: { cluster: "c", user: "u", namespace: "n" } }]),',
+        '    currentContext: "x",',
+        "  });",
+        "  return kc;",
+        "};",
+        'const kc = config({ server: "http://127.0.0.1:1", "insecure-skip-tls-verify": true }, { token: "t" });',
+        "const opts = {};",
+        "await kc.applyToHTTPSOptions(opts);",
+        // The SOCKS proxy agent lives in the side file, required only for a socks proxy-url.
+        'const proxied = config({ server: "https://10.0.0.1", "proxy-url": "socks5://127.0.0.1:1080" }, {});',
+        "const popts = {};",
+        "await proxied.applyToHTTPSOptions(popts);",
+        'console.log(["ok", kc.getCurrentCluster().server, opts.headers.Authorization, popts.agent.proxy.host].join(" "));',
       ].join("\n");
       writeFileSync(join(dir, "probe.mjs"), probe);
       const out = execFileSync(process.execPath, ["probe.mjs"], { cwd: dir, encoding: "utf8" });
-      expect(out.trim()).toBe("ok http://127.0.0.1:1");
+      expect(out.trim()).toBe("ok http://127.0.0.1:1 Bearer t 127.0.0.1");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
