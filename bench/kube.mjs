@@ -2,8 +2,13 @@
 // The staging checklist's Kubernetes reads (context, namespace, rollout status, pods, history, image) done
 // natively by deploycheck in one fresh process (Node start-up and the client import included) against the
 // same reads done by spawning kubectl once each, both against the simulated API server, interleaved;
-// medians of RUNS. Prints native / kubectl (goal <= 0.5), and the share inside a deploycheck process that
-// has already loaded its own modules (client import + reads). Uses dist/: build first.
+// medians of RUNS. Prints native / kubectl (goal <= 0.5), the share inside a deploycheck process that
+// has already loaded its own modules (client import + reads), where the native process spends its time
+// (Node start-up, our modules, each step), and a final `RESULT {...}` line. Uses dist/: build first.
+// The native process loads what a run has loaded before its first kube step (checks/kube.js, the checklist
+// schema with zod) and then everything the six reads need (yaml for the kubeconfig, the bundled client):
+// all of it counts. kubectl runs with the same kubeconfig and a warm discovery cache (KUBECACHEDIR), as on
+// an engineer's machine.
 // The child (--native-reads) imports only what it uses: the harness's own modules (child_process, the temp
 // directory) are loaded by the parent alone, so that they are not counted as deploycheck's.
 import module from "node:module";

@@ -3,7 +3,6 @@
 // node:http(s) on one keep-alive agent, JSON in and out, as kubectl sends them.
 import http from "node:http";
 import https from "node:https";
-import { createInterface } from "node:readline";
 import type { KubeConfig } from "@kubernetes/client-node/dist/config.js";
 
 /** A non-2xx answer: `statusCode` and the raw body (a Status object, usually) for toKubeError. */
@@ -69,21 +68,28 @@ export class Transport {
         finish(statusError(res, await readBody(res)));
         return controller;
       }
-      res.on("error", (err) => finish(controller.signal.aborted ? null : err));
-      res.on("close", () => finish(null));
-      const lines = createInterface({ input: res, crlfDelay: Number.POSITIVE_INFINITY });
-      lines.on("line", (line) => {
+      // One JSON event per line; a line may arrive in pieces, the last one without its newline.
+      const deliver = (line: string) => {
         let event: { type?: unknown; object?: unknown };
         try {
           event = JSON.parse(line);
         } catch {
-          return; // A partial or garbled line says nothing; the library skipped them too.
+          return; // A garbled line says nothing; the library skipped them too.
         }
         if (typeof event.type === "string") onEvent(event.type, event.object);
+      };
+      let pending = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        const lines = (pending + chunk).split("\n");
+        pending = lines.pop() ?? "";
+        for (const line of lines) deliver(line);
       });
-      // readline re-emits the stream's errors (a watch aborted mid-answer): handled like the stream's own.
-      lines.on("error", (err) => finish(controller.signal.aborted ? null : err));
-      lines.on("close", () => finish(null));
+      res.on("end", () => {
+        if (pending.trim() !== "") deliver(pending);
+      });
+      res.on("error", (err) => finish(controller.signal.aborted ? null : err));
+      res.on("close", () => finish(null));
     } catch (err) {
       finish(controller.signal.aborted ? null : err);
     }

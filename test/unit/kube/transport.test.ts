@@ -210,7 +210,10 @@ describe("requests over plain http", () => {
         `${JSON.stringify({ type, object: { metadata: { name: "web", generation } } })}\n`;
       res.write(event("ADDED", 1));
       res.write("{not json\n");
-      setTimeout(() => res.end(event("MODIFIED", 2)), 20);
+      // The last event arrives in two pieces and without its newline.
+      const last = event("MODIFIED", 2).trimEnd();
+      setTimeout(() => res.write(last.slice(0, 10)), 10);
+      setTimeout(() => res.end(last.slice(10)), 20);
       expect(req.url).toBe(
         "/apis/apps/v1/namespaces/staging/deployments?fieldSelector=metadata.name%3Dweb&resourceVersion=7&allowWatchBookmarks=true&watch=true",
       );
