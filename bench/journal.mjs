@@ -155,6 +155,7 @@ for (let r = 0; r < RUNS; r++) {
 }
 
 let ok = true;
+const summary = {};
 for (const [what, label] of [
   ["journal", "journal append+fsync per step"],
   ["runner", "runner loop per step (plan + journal + fold)"],
@@ -163,8 +164,13 @@ for (const [what, label] of [
   const large = median(results[what][2000]);
   const ratio = large / small;
   if (what === "journal" && ratio > 1.2) ok = false;
+  summary[what] = ratio;
   console.log(
     `${label}: ${small.toFixed(3)} ms at 20 steps, ${large.toFixed(3)} ms at 2,000 steps; ratio ${ratio.toFixed(2)} (goal <= 1.2)`,
   );
 }
+// One machine-readable line for bench/run-all.mjs.
+console.log(
+  `RESULT ${JSON.stringify({ name: "journal per step, 2,000 / 20 steps", ratio: summary.journal, goal: 1.2 })}`,
+);
 process.exitCode = ok ? 0 : 1;

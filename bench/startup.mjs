@@ -37,6 +37,7 @@ const median = (xs) => {
 const cases = {
   baseline: ["-e", "0"],
   help: [bin, "--help"],
+  validate: [bin, "validate", "staging"],
   show: [bin, "show", "staging"],
 };
 const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
@@ -49,9 +50,14 @@ for (let i = 0; i < RUNS; i++) {
 const base = median(samples.baseline);
 const fmt = (ms) => `${ms.toFixed(1)} ms`;
 console.log(`node -e 0                       median ${fmt(base)}  (${RUNS} runs)`);
-for (const name of ["help", "show"]) {
+const labels = {
+  help: "deploycheck --help",
+  validate: "deploycheck validate staging",
+  show: "deploycheck show staging",
+};
+for (const name of ["help", "validate", "show"]) {
   const m = median(samples[name]);
-  const label = name === "help" ? "deploycheck --help" : "deploycheck show staging";
+  const label = labels[name];
   console.log(`${label.padEnd(31)} median ${fmt(m)}  ratio ${(m / base).toFixed(2)}`);
 }
 const ratio = median(samples.help) / base;
@@ -59,4 +65,13 @@ const ratio = median(samples.help) / base;
 const minRatio = Math.min(...samples.help) / Math.min(...samples.baseline);
 console.log(
   `startup ratio (--help / node -e 0): median ${ratio.toFixed(2)}, best-of ${minRatio.toFixed(2)} (goal <= 1.3)`,
+);
+const validateRatio = median(samples.validate) / base;
+console.log(
+  `validate ratio (validate staging / node -e 0): median ${validateRatio.toFixed(2)} (goal <= 2.0)`,
+);
+// Machine-readable lines for bench/run-all.mjs.
+console.log(`RESULT ${JSON.stringify({ name: "deploycheck --help / node -e 0", ratio, goal: 1.3 })}`);
+console.log(
+  `RESULT ${JSON.stringify({ name: "deploycheck validate staging / node -e 0", ratio: validateRatio, goal: 2.0 })}`,
 );

@@ -1,7 +1,7 @@
 // Semantic rules a schema cannot express: unique ids, variable references and saveAs order, regular
 // expressions that compile, URLs that are http(s), duration variables. Pure: problems carry document paths.
 import type { Checklist, NestedStep, Step } from "./schema.js";
-import { DURATION_RE, isMutating, STEP_KINDS, stepKind } from "./schema.js";
+import { COMMON_STEP_KEYS, DURATION_RE, isMutating, STEP_KINDS, stepKind } from "./schema.js";
 import { REFERENCE_RE } from "./vars.js";
 
 export type DocPath = (string | number)[];
@@ -58,18 +58,7 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
 }
 
 /** Step keys offered as suggestions for an unknown key on a step. */
-export const STEP_KEY_CANDIDATES: readonly string[] = [
-  "id",
-  "title",
-  "help",
-  "when",
-  "optional",
-  "timeout",
-  "retries",
-  "allowOverride",
-  "mutating",
-  ...STEP_KINDS,
-];
+export const STEP_KEY_CANDIDATES: readonly string[] = [...COMMON_STEP_KEYS, ...STEP_KINDS];
 
 /** Where each step lives in the document and the id it has, given or by default. */
 interface StepSite {

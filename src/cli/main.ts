@@ -1,17 +1,12 @@
 // Command-line wiring: commander definitions, lazy command imports, and the error -> exit code map.
 // The only module that prints errors and calls process.exit.
-import { createRequire } from "node:module";
-import type * as CommanderModule from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { DeploycheckError } from "../errors.js";
 import type { GlobalOptions } from "./options.js";
 import { VERSION } from "./version.js";
 
-// commander is CommonJS: require() skips the ESM wrapper and Node's scan of CJS exports, about 15 ms
-// of every start-up (measured by bench/startup.mjs).
-const { Command, CommanderError, Option } = createRequire(import.meta.url)(
-  "commander",
-) as typeof CommanderModule;
-type Command = CommanderModule.Command;
+// bin/deploycheck.js loads dist/cli/main.bundle.js, this module with commander inlined by
+// scripts/bundle-cli.mjs: one pre-linked file instead of commander's CommonJS files (bench/startup.mjs).
 
 type CommandModule = {
   run(args: string[], options: GlobalOptions & Record<string, unknown>): Promise<number>;

@@ -147,7 +147,8 @@ function apply(state: RunState, e: RunEvent): void {
     }
     case "watch-round": {
       const s = step(state, e.key);
-      s.watch = { rounds: e.round, elapsedMs: e.elapsedMs };
+      // A failed round is not done: a retry or resume checks it again, on the same timeline.
+      s.watch = { rounds: e.ok ? e.round : e.round - 1, elapsedMs: e.elapsedMs };
       break;
     }
     case "notification":

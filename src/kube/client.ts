@@ -1,12 +1,14 @@
-// The connection to a cluster through @kubernetes/client-node, loaded on first use (it costs hundreds of ms),
-// and the handful of API calls the kube checks make, each failing with one clear KubeError.
+// The connection to a cluster: @kubernetes/client-node's KubeConfig (loaded on first use) for credentials and
+// TLS, our transport for the handful of API calls the kube checks make, each failing with one clear KubeError.
 import { existsSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type * as K8s from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node/dist/config.js";
+import type { newClusters, newContexts, newUsers } from "@kubernetes/client-node/dist/config_types.js";
 import { KubeError } from "../errors.js";
 import { toKubeError } from "./errors.js";
 import { type KubeconfigView, type ResolvedContext, readKubeconfig, resolveContext } from "./kubeconfig.js";
-import type { DeploymentLike, PodLike, ReplicaSetLike } from "./types.js";
+import { Transport } from "./transport.js";
+import type { DeploymentLike, NamespaceLike, PodLike, ReplicaSetLike } from "./types.js";
 
 export interface ConnectOptions {
   /** --context; else the kubeconfig's current context. */
@@ -16,11 +18,17 @@ export interface ConnectOptions {
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
 
-/** The parts of the client deploycheck uses (what scripts/bundle-kube-client.mjs bundles). */
-export type ClientModule = Pick<
-  typeof K8s,
-  "KubeConfig" | "CoreV1Api" | "AppsV1Api" | "Watch" | "setHeaderOptions" | "PatchStrategy"
->;
+/**
+ * The part of the client deploycheck uses (what scripts/bundle-kube-client.mjs bundles): KubeConfig and its
+ * entry constructors, for turning a kubeconfig user into headers and TLS options. The generated API classes
+ * and their fetch stack are most of the package's weight and are not used.
+ */
+export interface ClientModule {
+  KubeConfig: typeof KubeConfig;
+  newClusters: typeof newClusters;
+  newContexts: typeof newContexts;
+  newUsers: typeof newUsers;
+}
 
 let clientModule: Promise<ClientModule> | undefined;
 let loadedFrom: "bundle" | "package" | undefined;
@@ -43,9 +51,13 @@ export function loadClientModule(): Promise<ClientModule> {
       loadedFrom = "bundle";
       return mod;
     }
-    const mod = await import("@kubernetes/client-node");
+    // The same two modules of the package (it has no exports map; these paths are its public files).
+    const [config, types] = await Promise.all([
+      import("@kubernetes/client-node/dist/config.js"),
+      import("@kubernetes/client-node/dist/config_types.js"),
+    ]);
     loadedFrom = "package";
-    return mod;
+    return { KubeConfig: config.KubeConfig, ...types };
   })();
   return clientModule;
 }
@@ -55,10 +67,9 @@ const connections = new Map<string, Promise<KubeClient>>();
 export class KubeClient {
   private constructor(
     readonly k8s: ClientModule,
-    readonly config: K8s.KubeConfig,
+    readonly config: KubeConfig,
     readonly context: ResolvedContext,
-    private readonly core: K8s.CoreV1Api,
-    private readonly apps: K8s.AppsV1Api,
+    private readonly http: Transport,
   ) {}
 
   /**
@@ -91,39 +102,25 @@ export class KubeClient {
     const k8s = await loadClientModule();
     const config = new k8s.KubeConfig();
     try {
-      // Load each file with the client (it resolves relative certificate paths), then merge first-wins
-      // like kubectl (the client's own merge lets later files win).
-      const merged = {
-        clusters: [] as K8s.Cluster[],
-        contexts: [] as K8s.Context[],
-        users: [] as K8s.User[],
-      };
-      for (const file of view.files) {
-        const one = new k8s.KubeConfig();
-        one.loadFromFile(file);
-        for (const c of one.clusters) {
-          if (merged.clusters.some((x) => x.name === c.name)) continue;
-          // The client refuses plain http unless TLS verification is off; there is no TLS to verify on
-          // http:// (kubectl proxy, the sandbox), so say so instead of failing.
-          merged.clusters.push(c.server.startsWith("http://") ? { ...c, skipTLSVerify: true } : c);
-        }
-        for (const c of one.contexts)
-          if (!merged.contexts.some((x) => x.name === c.name)) merged.contexts.push(c);
-        for (const u of one.users) if (!merged.users.some((x) => x.name === u.name)) merged.users.push(u);
-      }
-      config.loadFromOptions({ ...merged, currentContext: context.name });
+      // The files as readKubeconfig merged them (first file wins, like kubectl; relative certificate paths
+      // resolved against the file naming them), turned into the client's entries: no second YAML parse.
+      const clusters = k8s.newClusters(view.raw.clusters).map((c) =>
+        // The client refuses plain http unless TLS verification is off; there is no TLS to verify on
+        // http:// (kubectl proxy, the sandbox), so say so instead of failing.
+        c.server.startsWith("http://") ? { ...c, skipTLSVerify: true } : c,
+      );
+      config.loadFromOptions({
+        clusters,
+        contexts: k8s.newContexts(view.raw.contexts),
+        users: k8s.newUsers(view.raw.users),
+        currentContext: context.name,
+      });
     } catch (err) {
       throw new KubeError(`cannot load kubeconfig ${view.files.join(", ")}: ${(err as Error).message}`, {
         cause: err,
       });
     }
-    return new KubeClient(
-      k8s,
-      config,
-      context,
-      config.makeApiClient(k8s.CoreV1Api),
-      config.makeApiClient(k8s.AppsV1Api),
-    );
+    return new KubeClient(k8s, config, context, new Transport(config));
   }
 
   get server(): string {
@@ -156,17 +153,15 @@ export class KubeClient {
     }
   }
 
-  readNamespace(name: string, signal?: AbortSignal): Promise<K8s.V1Namespace> {
-    return this.call(`namespace "${name}"`, signal, () => this.core.readNamespace({ name }));
+  readNamespace(name: string, signal?: AbortSignal): Promise<NamespaceLike> {
+    return this.call(`namespace "${name}"`, signal, () =>
+      this.http.request(`/api/v1/namespaces/${seg(name)}`, { signal }),
+    );
   }
 
-  readDeployment(
-    namespace: string,
-    name: string,
-    signal?: AbortSignal,
-  ): Promise<K8s.V1Deployment & DeploymentLike> {
+  readDeployment(namespace: string, name: string, signal?: AbortSignal): Promise<DeploymentLike> {
     return this.call(`deployment "${name}" in namespace "${namespace}"`, signal, () =>
-      this.apps.readNamespacedDeployment({ name, namespace }),
+      this.http.request(deploymentsPath(namespace, name), { signal }),
     );
   }
 
@@ -177,16 +172,22 @@ export class KubeClient {
     signal?: AbortSignal,
   ): Promise<{ items: DeploymentLike[]; resourceVersion: string | undefined }> {
     const list = await this.call(`deployment "${name}" in namespace "${namespace}"`, signal, () =>
-      this.apps.listNamespacedDeployment({ namespace, fieldSelector: `metadata.name=${name}` }),
+      this.http.request<ListOf<DeploymentLike>>(deploymentsPath(namespace), {
+        query: { fieldSelector: `metadata.name=${name}` },
+        signal,
+      }),
     );
-    return { items: list.items, resourceVersion: list.metadata?.resourceVersion };
+    return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion };
   }
 
   async listPods(namespace: string, labelSelector: string, signal?: AbortSignal): Promise<PodLike[]> {
     const list = await this.call(`pods matching "${labelSelector}" in namespace "${namespace}"`, signal, () =>
-      this.core.listNamespacedPod({ namespace, labelSelector }),
+      this.http.request<ListOf<PodLike>>(`/api/v1/namespaces/${seg(namespace)}/pods`, {
+        query: { labelSelector },
+        signal,
+      }),
     );
-    return list.items;
+    return list.items ?? [];
   }
 
   async listReplicaSets(
@@ -197,9 +198,13 @@ export class KubeClient {
     const list = await this.call(
       `replicasets matching "${labelSelector}" in namespace "${namespace}"`,
       signal,
-      () => this.apps.listNamespacedReplicaSet({ namespace, labelSelector }),
+      () =>
+        this.http.request<ListOf<ReplicaSetLike>>(`/apis/apps/v1/namespaces/${seg(namespace)}/replicasets`, {
+          query: { labelSelector },
+          signal,
+        }),
     );
-    return list.items;
+    return list.items ?? [];
   }
 
   /** One application/json-patch+json PATCH, as kubectl rollout undo sends it. */
@@ -210,10 +215,13 @@ export class KubeClient {
     signal?: AbortSignal,
   ): Promise<DeploymentLike> {
     return this.call(`deployment "${name}" in namespace "${namespace}"`, signal, () =>
-      this.apps.patchNamespacedDeployment(
-        { name, namespace, body: patch, fieldManager: "deploycheck" },
-        this.k8s.setHeaderOptions("Content-Type", this.k8s.PatchStrategy.JsonPatch),
-      ),
+      this.http.request(deploymentsPath(namespace, name), {
+        method: "PATCH",
+        query: { fieldManager: "deploycheck" },
+        body: patch,
+        contentType: "application/json-patch+json",
+        signal,
+      }),
     );
   }
 
@@ -228,9 +236,8 @@ export class KubeClient {
     onEvent: (type: WatchEventType, object: DeploymentLike) => void,
     onDone: (err: unknown) => void,
   ): Promise<AbortController> {
-    const watch = new this.k8s.Watch(this.config);
-    return watch.watch(
-      `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments`,
+    return this.http.watch(
+      deploymentsPath(namespace),
       { fieldSelector: `metadata.name=${name}`, resourceVersion, allowWatchBookmarks: true },
       (type, object) => onEvent(type as WatchEventType, object as DeploymentLike),
       (err) =>
@@ -245,6 +252,17 @@ export class KubeClient {
         ),
     );
   }
+}
+
+interface ListOf<T> {
+  items?: T[];
+  metadata?: { resourceVersion?: string };
+}
+
+const seg = encodeURIComponent;
+
+function deploymentsPath(namespace: string, name?: string): string {
+  return `/apis/apps/v1/namespaces/${seg(namespace)}/deployments${name === undefined ? "" : `/${seg(name)}`}`;
 }
 
 /** Forget cached connections (tests that rewrite a kubeconfig under the same path). */

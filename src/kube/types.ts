@@ -1,5 +1,5 @@
-// The few shapes of Kubernetes objects the kube checks read, structurally compatible with the client's
-// V1Deployment / V1ReplicaSet / V1Pod, so that the pure parts (rollout, history, undo) need no client.
+// The few shapes of Kubernetes objects the kube checks read, as the API server's JSON has them (a subset of
+// the client's V1Deployment / V1ReplicaSet / V1Pod), so that the pure parts (rollout, history, undo) need no client.
 
 export interface ObjectMetaLike {
   name?: string;
@@ -49,6 +49,11 @@ export interface DeploymentLike {
     unavailableReplicas?: number;
     conditions?: ConditionLike[];
   };
+}
+
+export interface NamespaceLike {
+  metadata?: ObjectMetaLike;
+  status?: { phase?: string };
 }
 
 export interface ReplicaSetLike {

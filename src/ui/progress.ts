@@ -1,5 +1,6 @@
 // The terminal Output: headings, `[7/23]` item headers, a spinner line with elapsed time and the
 // step's live message (TTY), step results with durations, failure tails. Plain lines when not a TTY.
+import { stripVTControlCharacters } from "node:util";
 import type { Output, ResultMark, StepProgress } from "../engine/ports.js";
 import { formatDuration, type Theme } from "./theme.js";
 
@@ -115,11 +116,20 @@ export function createTerminalOutput(options: TerminalOutputOptions): Output {
       clearActive();
       const m = mark === "failed" && flags.optional ? theme.warn : marks[mark];
       const parts = [`  ${m} ${label}`];
-      if (summary) parts.push(c.dim(`— ${summary}`));
       if (flags.optional && mark === "failed") parts.push(c.yellow("(optional)"));
       if (flags.dryRun) parts.push(c.magenta("(dry run)"));
       if (durationMs !== undefined) parts.push(c.dim(`(${formatDuration(durationMs)})`));
-      println(parts.join(" "));
+      const result = summary ? c.dim(`— ${summary}`) : "";
+      const oneLine = result ? [parts[0], result, ...parts.slice(1)].join(" ") : parts.join(" ");
+      // On a terminal, a result that would wrap goes on its own indented line, so the eye finds the
+      // marks in one column; piped output keeps one line per step for grep.
+      const width = "columns" in stream && stream.columns ? stream.columns : 0;
+      if (live && width && result && stripVTControlCharacters(oneLine).length > width) {
+        println(parts.join(" "));
+        println(`    ${result}`);
+      } else {
+        println(oneLine);
+      }
     },
     failureTail(text) {
       clearActive();

@@ -248,7 +248,7 @@ describe("help and version", () => {
       const r = cli(args, { nodeArgs, env: { DC_TRACE_FILE: trace } });
       expect(r.code).toBe(0);
       const loaded = readFileSync(trace, "utf8");
-      expect(loaded).toContain("dist/cli/main.js");
+      expect(loaded).toMatch(/dist\/cli\/main(\.bundle)?\.js/);
       for (const heavy of ["@kubernetes/client-node", "/execa/", "@inquirer/"])
         expect(loaded).not.toContain(heavy);
       if (args[0] === "--help") expect(loaded).not.toContain("/zod/");

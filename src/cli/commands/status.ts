@@ -1,6 +1,8 @@
 // `deploycheck status [run-id]`: a run's progress (items done / failed / pending, who, when); --json.
 import { Chalk } from "chalk";
 import { UsageError } from "../../errors.js";
+import type { RecordStatus } from "../../record/schema.js";
+import { STATUS_LABEL } from "../../record/status.js";
 import { listRuns, loadRun } from "../../store/runs.js";
 import { colorWanted } from "../../ui/theme.js";
 import { type GlobalOptions, stateDir } from "../options.js";
@@ -24,15 +26,6 @@ export async function run(args: string[], options: GlobalOptions): Promise<numbe
   process.stdout.write(render(info, options));
   return 0;
 }
-
-const MARK: Record<string, string> = {
-  passed: "passed",
-  failed: "FAILED",
-  overridden: "overridden",
-  skipped: "skipped",
-  "not-applicable": "n/a",
-  pending: "pending",
-};
 
 function render(info: RunInfo, options: GlobalOptions): string {
   const c = new Chalk({
@@ -68,7 +61,10 @@ function render(info: RunInfo, options: GlobalOptions): string {
     const width = String(info.items.length).length;
     for (const item of info.items) {
       const n = `[${String(item.number).padStart(width)}/${info.items.length}]`;
-      const status = colour(item.status, (MARK[item.status] ?? item.status).padEnd(10));
+      const status = colour(
+        item.status,
+        (STATUS_LABEL[item.status as RecordStatus] ?? item.status).padEnd(10),
+      );
       lines.push(
         `  ${c.dim(n)} ${status} ${item.title}${item.required ? "" : c.dim(" (optional)")}${item.at ? c.dim(`  ${item.at}`) : ""}${item.by ? c.dim(` by ${item.by}`) : ""}`,
       );

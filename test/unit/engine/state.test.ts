@@ -47,6 +47,23 @@ describe("fold", () => {
     expect(state.steps["a/y"]?.status).toBe("skipped");
   });
 
+  it("counts only the watch rounds that passed, so a failed round is checked again", () => {
+    const log = new EventLog()
+      .started("watch/monitor")
+      .push({ type: "watch-round", key: "watch/monitor", round: 1, elapsedMs: 0, ok: true })
+      .push({ type: "watch-round", key: "watch/monitor", round: 2, elapsedMs: 60_000, ok: true });
+    expect(fold(log.events).steps["watch/monitor"]?.watch).toEqual({ rounds: 2, elapsedMs: 60_000 });
+    log.push({
+      type: "watch-round",
+      key: "watch/monitor",
+      round: 3,
+      elapsedMs: 120_000,
+      ok: false,
+      failed: "p99",
+    });
+    expect(fold(log.events).steps["watch/monitor"]?.watch).toEqual({ rounds: 2, elapsedMs: 120_000 });
+  });
+
   it("collects saveAs values, latest wins", () => {
     const state = fold(
       new EventLog()

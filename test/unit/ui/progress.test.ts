@@ -42,6 +42,28 @@ describe("terminal output", () => {
     expect(text).not.toContain("\r");
   });
 
+  it("puts a result that would wrap on its own indented line on a narrow terminal", () => {
+    const s = sink();
+    const out = createTerminalOutput({
+      stream: { ...s.stream, isTTY: true, columns: 40 },
+      theme: createTheme({ color: false }),
+      live: true,
+      now: () => 0,
+    });
+    out.stepResult("pods ready", "passed", "3/3 pods ready", 1500);
+    out.stepResult(
+      "Check current deployment revision",
+      "passed",
+      'deployment "buywhere-api" successfully rolled out',
+      46,
+    );
+    const text = s.text();
+    expect(text).toContain("  ✔ pods ready — 3/3 pods ready (1.5s)\n");
+    expect(text).toContain(
+      '  ✔ Check current deployment revision (46ms)\n    — deployment "buywhere-api" successfully rolled out\n',
+    );
+  });
+
   it("draws a spinner line with elapsed time and the live message on a TTY, cleared when done", () => {
     const s = sink();
     let t = 0;
