@@ -80,6 +80,8 @@ describe("npm pack contents", () => {
       "dist/vendor/kube-client.js",
       "dist/vendor/kube-client-socks.cjs",
       "dist/vendor/kube-client.LICENSES.txt",
+      "dist/vendor/execa.js",
+      "dist/vendor/execa.LICENSES.txt",
       "checklists/staging.yaml",
     ]) {
       expect(packed).toContain(needed);
