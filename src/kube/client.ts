@@ -66,8 +66,6 @@ const connections = new Map<string, Promise<KubeClient>>();
 
 export class KubeClient {
   private constructor(
-    readonly k8s: ClientModule,
-    readonly config: KubeConfig,
     readonly context: ResolvedContext,
     private readonly http: Transport,
   ) {}
@@ -120,7 +118,7 @@ export class KubeClient {
         cause: err,
       });
     }
-    return new KubeClient(k8s, config, context, new Transport(config));
+    return new KubeClient(context, new Transport(config));
   }
 
   get server(): string {
