@@ -6,7 +6,13 @@ import type { KubeConfig } from "@kubernetes/client-node/dist/config.js";
 import type { newClusters, newContexts, newUsers } from "@kubernetes/client-node/dist/config_types.js";
 import { KubeError } from "../errors.js";
 import { toKubeError } from "./errors.js";
-import { type KubeconfigView, type ResolvedContext, readKubeconfig, resolveContext } from "./kubeconfig.js";
+import {
+  type KubeconfigView,
+  kubeconfigFiles,
+  type ResolvedContext,
+  readKubeconfig,
+  resolveContext,
+} from "./kubeconfig.js";
 import { Transport } from "./transport.js";
 import type { DeploymentLike, NamespaceLike, PodLike, ReplicaSetLike } from "./types.js";
 
@@ -66,8 +72,6 @@ const connections = new Map<string, Promise<KubeClient>>();
 
 export class KubeClient {
   private constructor(
-    readonly k8s: ClientModule,
-    readonly config: KubeConfig,
     readonly context: ResolvedContext,
     private readonly http: Transport,
   ) {}
@@ -77,12 +81,17 @@ export class KubeClient {
    * the client library would otherwise silently talk to http://localhost:8080.
    */
   static connect(options: ConnectOptions): Promise<KubeClient> {
-    const view = readKubeconfig(options.env);
-    // Keyed by the files and their modification times: a rewritten kubeconfig gets a new client.
-    const key = JSON.stringify([view.files.map((f) => [f, statSync(f).mtimeMs]), options.context ?? ""]);
+    const { files } = kubeconfigFiles(options.env);
+    // Keyed by the files and their modification times: a rewritten kubeconfig gets a new client, and an
+    // unchanged one is not parsed again for every step.
+    const key = JSON.stringify([
+      files.map((f) => [f, statSync(f, { throwIfNoEntry: false })?.mtimeMs]),
+      options.context ?? "",
+    ]);
     let client = connections.get(key);
     if (!client) {
-      client = KubeClient.create(view, options);
+      // readKubeconfig throws the KubeError that says why when there is no kubeconfig.
+      client = KubeClient.create(readKubeconfig(options.env), options);
       connections.set(key, client);
       client.catch(() => connections.delete(key));
     }
@@ -120,7 +129,7 @@ export class KubeClient {
         cause: err,
       });
     }
-    return new KubeClient(k8s, config, context, new Transport(config));
+    return new KubeClient(context, new Transport(config));
   }
 
   get server(): string {
