@@ -14,7 +14,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const bin = path.join(root, "bin/deploycheck.js");
@@ -67,6 +67,39 @@ function run(command) {
   }
 })();`;
 
+// The floor under our per-step cost: execa (required for run steps) against child_process.spawn for the
+// same commands in one already-started process, alternating, with the options run.ts uses.
+const execaUrl = existsSync(path.join(root, "dist/vendor/execa.js"))
+  ? pathToFileURL(path.join(root, "dist/vendor/execa.js")).href
+  : "execa";
+const floorScript = `
+import { spawn } from "node:child_process";
+const { execa } = await import(${JSON.stringify(execaUrl)});
+const env = { ...process.env };
+const viaSpawn = () => new Promise((resolve, reject) => {
+  const child = spawn("bash", ["-c", "true"], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  child.stdout.setEncoding("utf8").on("data", () => {});
+  child.stderr.setEncoding("utf8").on("data", () => {});
+  child.on("error", reject);
+  child.on("close", resolve);
+});
+const viaExeca = () => {
+  const sub = execa("bash", ["-c", "true"], { env, extendEnv: false, reject: false, stdin: "ignore", buffer: false, detached: true, forceKillAfterDelay: 2000 });
+  sub.stdout.setEncoding("utf8").on("data", () => {});
+  sub.stderr.setEncoding("utf8").on("data", () => {});
+  return sub;
+};
+const ms = { spawn: [], execa: [] };
+for (let i = 0; i < ${STEPS}; i++) {
+  for (const [name, fn] of [["spawn", viaSpawn], ["execa", viaExeca]]) {
+    const t = performance.now();
+    await fn();
+    ms[name].push(performance.now() - t);
+  }
+}
+const med = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
+console.log(JSON.stringify({ spawn: med(ms.spawn), execa: med(ms.execa) }));`;
+
 const env = {
   ...process.env,
   NO_COLOR: "1",
@@ -91,6 +124,12 @@ try {
     runs.deploycheck.push(time([bin, "run", "bench.yaml", "--answers", "answers.yaml", "--new"]));
     runs.one.push(time([bin, "run", "one.yaml", "--answers", "answers.yaml", "--new"]));
   }
+  const floor = spawnSync(process.execPath, ["--input-type=module", "-e", floorScript], {
+    cwd: root,
+    encoding: "utf8",
+  });
+  if (floor.status !== 0) throw new Error(`execa/spawn comparison failed: ${floor.stderr}`);
+  runs.floor = JSON.parse(floor.stdout);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
@@ -104,6 +143,9 @@ const one = median(runs.one);
 const perStep = (dc - one) / (STEPS - 1);
 console.log(
   `  fixed cost of a run ${one.toFixed(0)} ms; per step ${perStep.toFixed(2)} ms vs ${(base / STEPS).toFixed(2)} ms per bash spawn (ratio ${(perStep / (base / STEPS)).toFixed(2)})`,
+);
+console.log(
+  `  in one process, per command: execa ${runs.floor.execa.toFixed(2)} ms vs child_process.spawn ${runs.floor.spawn.toFixed(2)} ms (execa adds ${(runs.floor.execa - runs.floor.spawn).toFixed(2)} ms)`,
 );
 console.log(
   `RESULT ${JSON.stringify({ name: "steps", ratio: Number(ratio.toFixed(3)), goal: 1.3, unit: "ratio" })}`,

@@ -24,6 +24,13 @@ const PATTERNS: RegExp[] = [
   /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+(@)/gi,
 ];
 
+/**
+ * Text that none of PATTERNS can match lacks all of these (each pattern needs one of them): one scan
+ * instead of eleven for the common case, a line with no credential in it.
+ */
+const MAY_MATCH =
+  /PRIVATE KEY|hooks\.slack|bearer|basic|AKIA|ASIA|aws_secret|passw|pwd|token|api[_-]?key|secret|gh[pousr]_|xox[abprs]-|@/i;
+
 export type Redactor = (text: string) => string;
 
 /**
@@ -44,6 +51,7 @@ export function createRedactor(secretValues: Iterable<string> = []): Redactor {
     for (const s of secrets) {
       if (out.includes(s)) out = out.split(s).join(REDACTED);
     }
+    if (!MAY_MATCH.test(out)) return out;
     for (const re of PATTERNS) {
       out = out.replace(re, (match: string, prefix?: unknown, ...rest: unknown[]) => {
         if (typeof prefix === "string" && match.startsWith(prefix) && prefix.length < match.length) {

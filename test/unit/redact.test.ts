@@ -38,6 +38,14 @@ describe("createRedactor", () => {
     ["URL credentials", "git clone https://deploy:tok3nvalue@github.example/x.git", "tok3nvalue"],
     ["GitHub token", "ghp_abcdefghijklmnopqrstuvwxyz0123456789", "ghp_abcdefghijklmnopqrstuvwxyz0123456789"],
     ["api key", "X-Api-Key api_key=abcd1234efgh", "abcd1234efgh"],
+    // Odd casing and the less common spellings: the quick pre-check must let every one through.
+    ["PWD=", "PWD=hunter2horse", "hunter2horse"],
+    ["Client-Secret:", "Client-Secret: c0ffee-beef", "c0ffee-beef"],
+    ["ACCESS_TOKEN=", "ACCESS_TOKEN=abc.def.ghi", "abc.def.ghi"],
+    ["Basic auth", "authorization: BASIC dXNlcjpwYXNzd29yZA==", "dXNlcjpwYXNzd29yZA=="],
+    ["STS key id", "ASIAIOSFODNN7EXAMPLE in the log", "ASIAIOSFODNN7EXAMPLE"],
+    ["Slack token", "xoxb-1234567890-abcdefghij", "xoxb-1234567890-abcdefghij"],
+    ["gov Slack webhook", "https://hooks.slack-gov.com/services/T0/B0/XYZXYZXYZ", "T0/B0/XYZXYZXYZ"],
   ])("redacts a %s", (_name, text, secret) => {
     const out = redact(text);
     expect(out).not.toContain(secret);
