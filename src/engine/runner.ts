@@ -7,10 +7,12 @@ import {
   type NestedStep,
   parseDuration,
   type Step,
+  type StepKind,
   stepKind,
 } from "../checklist/schema.js";
 import { interpolate } from "../checklist/vars.js";
 import { type StepRef, walkSteps } from "../checklist/walk.js";
+import type { CheckModule } from "../checks/registry.js";
 import type { ExecContext, ExecutorPrompter, KubeSettings } from "../checks/types.js";
 import { GuardRefusedError, InterruptedError } from "../errors.js";
 import { renderSummaryTable, summarize } from "../record/summary.js";
@@ -88,6 +90,7 @@ class Runner {
   private progress: StepProgress | undefined;
   /** Every step before this index of `refs` has a final result (see PlanInput.from). */
   private cursor = 0;
+  private readonly checks = new Map<StepKind, Promise<CheckModule>>();
   /** A step result was written but not yet fsynced (group commit with the next step-started). */
   private unsynced = false;
 
@@ -293,7 +296,7 @@ class Runner {
     /** A nested step (watch) also stops when its parent step is stopped (timeout). */
     parent?: AbortSignal,
   ): Promise<StepOutcome> {
-    const check = await this.ports.executors.loadCheck(stepKind(step));
+    const check = await this.check(step);
     if (this.s.dryRun && isMutating(step)) {
       return {
         status: "passed",
@@ -708,9 +711,22 @@ class Runner {
     }
   }
 
+  /** A step kind's check module, loaded once per run (each step asks twice: its label, then its run). */
+  private check(step: Step | NestedStep): Promise<CheckModule> {
+    const kind = stepKind(step);
+    let mod = this.checks.get(kind);
+    if (!mod) {
+      mod = this.ports.executors.loadCheck(kind);
+      // A failed load is not kept: the next step of that kind tries again.
+      mod.catch(() => this.checks.delete(kind));
+      this.checks.set(kind, mod);
+    }
+    return mod;
+  }
+
   private async describe(step: Step | NestedStep): Promise<string> {
     try {
-      const check = await this.ports.executors.loadCheck(stepKind(step));
+      const check = await this.check(step);
       return check.describe(step, this.vars(), { secrets: new Set(this.s.secretVars), env: this.s.env });
     } catch {
       return stepKind(step);
