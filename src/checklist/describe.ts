@@ -1,8 +1,9 @@
 // What each step kind will do, in words and with the exact command or request, for `show` and
 // --dry-run. Pure: values come in already resolved (secrets masked by the caller); check modules may
 // re-export these as their `describe`.
+
+import { stepKind } from "./kinds.js";
 import type { NestedStep, Step, StepKind } from "./schema.js";
-import { stepKind } from "./schema.js";
 import { interpolateCommand } from "./shell-interpolate.js";
 import { REFERENCE_RE, shellQuote } from "./vars.js";
 

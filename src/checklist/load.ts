@@ -1,14 +1,11 @@
-// Checklist file -> YAML document with positions -> schema + semantic validation -> Checklist, or one
-// ChecklistError listing every problem with file:line:col, document path, code frame and suggestion.
+// Reading a checklist file: the bytes, their sha256, and the validated Checklist, from the checklist cache
+// when this exact file was validated before by this exact validator, else through parse.ts (yaml + zod).
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { LineCounter, parseDocument, visit } from "yaml";
-import { ChecklistError, type ChecklistProblem, UsageError } from "../errors.js";
-import { Locator } from "./locate.js";
-import { type Checklist, ChecklistSchema } from "./schema.js";
-import { problemsFromIssues } from "./schema-issues.js";
-import { validateChecklist, withDefaultIds } from "./validate.js";
+import { type ChecklistProblem, UsageError } from "../errors.js";
+import { readCachedChecklist, writeCachedChecklist } from "./cache.js";
+import type { Checklist } from "./schema.js";
 
 export interface LoadedChecklist {
   checklist: Checklist;
@@ -39,81 +36,22 @@ export async function loadChecklist(file: string): Promise<LoadedChecklist> {
       hint: "Give a checklist name (see `deploycheck list`) or the path of a .yaml file.",
     });
   }
-  const loaded = parseChecklist(bytes.toString("utf8"), absolute);
-  loaded.sha256 = createHash("sha256").update(bytes).digest("hex");
-  return loaded;
-}
-
-/** Parse and validate checklist source. `file` is used for messages and made absolute for `path`. */
-export function parseChecklist(source: string, file: string): LoadedChecklist {
-  const absolute = path.resolve(file);
+  const source = bytes.toString("utf8");
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  // Warnings name the file as shown from here, so the cache key includes the display path.
   const shown = displayPath(absolute);
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(source, {
-    lineCounter,
-    uniqueKeys: true,
-    prettyErrors: false,
-    // `<<: *anchor` lets steps share settings (timeouts, retries) defined once on an earlier step.
-    merge: true,
-    keepSourceTokens: false,
-  });
-  const locate = new Locator(doc, source, lineCounter, shown);
-  const sha256 = createHash("sha256").update(source, "utf8").digest("hex");
+  const cached = readCachedChecklist(sha256, shown);
+  if (cached) return { ...cached, path: absolute, source, sha256 };
 
-  const yamlWarnings = doc.warnings.map((w) => locate.atOffset(w.pos[0], `YAML: ${w.message}`, "warning"));
-  if (doc.errors.length > 0) {
-    throw new ChecklistError(doc.errors.map((e) => locate.yamlError(e.code, e.message, e.pos[0])));
-  }
-  if (doc.contents === null) {
-    throw new ChecklistError([
-      locate.atOffset(0, "the file is empty: a checklist starts with `apiVersion: deploycheck/v1`", "error"),
-    ]);
-  }
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: 100 });
-  } catch (err) {
-    // toJS resolves aliases: an alias to an anchor that is not set (or set later) fails here.
-    const message = (err as Error).message;
-    const alias = /Unresolved alias[^:]*: (.+)$/.exec(message)?.[1];
-    let offset = 0;
-    if (alias !== undefined) {
-      visit(doc, {
-        Alias(_key, node) {
-          if (node.source !== alias) return undefined;
-          offset = node.range?.[0] ?? 0;
-          return visit.BREAK;
-        },
-      });
-    }
-    const text =
-      alias !== undefined
-        ? `YAML: alias *${alias} refers to no anchor &${alias} set before it`
-        : `YAML: ${message}`;
-    throw new ChecklistError([locate.atOffset(offset, text, "error")], { cause: err });
-  }
-
-  const parsed = ChecklistSchema.safeParse(data);
-  if (!parsed.success) {
-    const problems = problemsFromIssues(parsed.error.issues, data);
-    throw new ChecklistError(sortProblems(problems.map((p) => locate.problem(p))));
-  }
-  const semantic = validateChecklist(parsed.data);
-  const errors = semantic.filter((p) => p.severity === "error");
-  if (errors.length > 0) throw new ChecklistError(sortProblems(errors.map((p) => locate.problem(p))));
-  const warnings = [
-    ...yamlWarnings,
-    ...semantic.filter((p) => p.severity === "warning").map((p) => locate.problem(p)),
-  ];
-  return { checklist: withDefaultIds(parsed.data), path: absolute, source, sha256, warnings };
+  const { parseChecklist } = await import("./parse.js");
+  const loaded = parseChecklist(source, absolute);
+  loaded.sha256 = sha256;
+  writeCachedChecklist(sha256, shown, { checklist: loaded.checklist, warnings: loaded.warnings });
+  return loaded;
 }
 
 /** Paths under the working directory are shown relative to it, others absolute. */
 export function displayPath(absolute: string, cwd = process.cwd()): string {
   const rel = path.relative(cwd, absolute);
   return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : absolute;
-}
-
-function sortProblems(problems: ChecklistProblem[]): ChecklistProblem[] {
-  return [...problems].sort((a, b) => a.line - b.line || a.col - b.col);
 }

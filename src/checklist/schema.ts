@@ -1,12 +1,10 @@
 // The checklist format (apiVersion deploycheck/v1) as zod schemas: the single source of truth.
 // Types are inferred from these; `deploycheck schema` prints z.toJSONSchema of ChecklistSchema.
 import { z } from "zod";
+import { DURATION_OR_VAR_RE, DURATION_RE, ID_RE, KUBE_CHECKS, NOTIFY_EVENTS, STEP_KINDS } from "./kinds.js";
 
-/** Durations: `500ms`, `30s`, `5m`, `1h`, `1h30m`. */
-export const DURATION_RE = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/;
-/** A literal duration, or exactly one `${var}` whose value is checked after interpolation (vars.resolveDuration). */
-export const DURATION_OR_VAR_RE =
-  /^(?:(?:\d+(?:\.\d+)?(?:ms|s|m|h))+|\$\{\s*[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?\s*\})$/;
+export * from "./kinds.js";
+
 export const Duration = z
   .string()
   .regex(DURATION_OR_VAR_RE, {
@@ -21,7 +19,6 @@ export const LiteralDuration = z
   })
   .meta({ description: "A duration such as 500ms, 30s, 5m, 1h or 1h30m" });
 
-export const ID_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 export const Id = z.string().regex(ID_RE, {
   message: "ids are kebab-case: lowercase letters, digits and single dashes (e.g. run-backup)",
 });
@@ -173,17 +170,6 @@ export const KubeSchema = z.strictObject({
     .optional(),
 });
 export type KubeStep = z.infer<typeof KubeSchema>;
-export const KUBE_CHECKS = [
-  "context",
-  "namespace",
-  "rolloutStatus",
-  "pods",
-  "image",
-  "history",
-  "resources",
-  "rolloutUndo",
-] as const;
-export type KubeCheckName = (typeof KUBE_CHECKS)[number];
 
 const Comparison = z.strictObject({
   lt: z.number().optional(),
@@ -212,32 +198,6 @@ export const NotifySchema = z.strictObject({
 export const NoteSchema = z.string();
 
 // ---- steps ---------------------------------------------------------------------------------
-
-export const STEP_KINDS = [
-  "confirm",
-  "input",
-  "run",
-  "http",
-  "file",
-  "kube",
-  "prometheus",
-  "notify",
-  "watch",
-  "note",
-] as const;
-export type StepKind = (typeof STEP_KINDS)[number];
-
-export const COMMON_STEP_KEYS = [
-  "id",
-  "title",
-  "help",
-  "when",
-  "optional",
-  "timeout",
-  "retries",
-  "allowOverride",
-  "mutating",
-] as const;
 
 const commonStepFields = {
   id: Id.optional(),
@@ -340,7 +300,6 @@ export const SectionSchema = z.strictObject({
 });
 export type Section = z.infer<typeof SectionSchema>;
 
-export const NOTIFY_EVENTS = ["start", "finish", "failure"] as const;
 export const NotificationsSchema = z.strictObject({
   webhook: z.string(),
   on: z.array(z.enum(NOTIFY_EVENTS)).min(1),
@@ -385,32 +344,3 @@ export type PrometheusStep = z.infer<typeof PrometheusSchema>;
 export type NotifyStep = z.infer<typeof NotifySchema>;
 export type InputStep = z.infer<typeof InputSchema>;
 export type ConfirmStep = z.infer<typeof ConfirmSchema>;
-
-/** The kind of a valid step (the loader guarantees exactly one). */
-export function stepKind(step: Step | NestedStep): StepKind {
-  const kind = STEP_KINDS.find((k) => (step as Record<string, unknown>)[k] !== undefined);
-  if (!kind) throw new Error("step without a kind (the loader should have refused it)");
-  return kind;
-}
-
-/** Steps that change something: explicit `mutating`, else rolloutUndo and notify. */
-export function isMutating(step: Step | NestedStep): boolean {
-  if (step.mutating !== undefined) return step.mutating;
-  return step.notify !== undefined || step.kube?.rolloutUndo !== undefined;
-}
-
-/** Steps answered by a person (they need --answers in a non-interactive run). */
-export function isManual(step: Step | NestedStep): boolean {
-  return step.confirm !== undefined || step.input !== undefined;
-}
-
-/** Parse a duration string into milliseconds. */
-export function parseDuration(text: string): number {
-  let total = 0;
-  for (const m of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
-    const n = Number(m[1]);
-    const unit = m[2];
-    total += unit === "ms" ? n : unit === "s" ? n * 1000 : unit === "m" ? n * 60_000 : n * 3_600_000;
-  }
-  return Math.round(total);
-}

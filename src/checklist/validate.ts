@@ -1,7 +1,8 @@
 // Semantic rules a schema cannot express: unique ids, variable references and saveAs order, regular
 // expressions that compile, URLs that are http(s), duration variables. Pure: problems carry document paths.
+
+import { COMMON_STEP_KEYS, DURATION_RE, isMutating, STEP_KINDS, stepKind } from "./kinds.js";
 import type { Checklist, NestedStep, Step } from "./schema.js";
-import { COMMON_STEP_KEYS, DURATION_RE, isMutating, STEP_KINDS, stepKind } from "./schema.js";
 import { REFERENCE_RE } from "./vars.js";
 
 export type DocPath = (string | number)[];

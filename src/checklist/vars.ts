@@ -1,8 +1,8 @@
 // Variables: resolution (--var, then env, then default), interpolation of ${name} and ${env.NAME},
 // shell quoting for run commands, and `when` conditions. Pure: the environment is passed in.
 import { UsageError } from "../errors.js";
+import { DURATION_RE, parseDuration } from "./kinds.js";
 import type { Checklist } from "./schema.js";
-import { DURATION_RE, parseDuration } from "./schema.js";
 
 export const REFERENCE_RE = /\$\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)\s*\}/g;
 

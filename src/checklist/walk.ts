@@ -1,6 +1,7 @@
 // Walking a checklist in run order, with the keys the journal uses for each step. Pure.
+
+import { stepKind } from "./kinds.js";
 import type { Checklist, Item, Section, Step } from "./schema.js";
-import { stepKind } from "./schema.js";
 
 export interface StepRef {
   section: Section;

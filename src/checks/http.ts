@@ -2,8 +2,8 @@
 // checked for latency percentiles (nearest rank) and error rate. Header values never appear in output.
 import { STATUS_CODES } from "node:http";
 import { describeHttp } from "../checklist/describe.js";
+import { isMutating } from "../checklist/kinds.js";
 import type { HttpStep, NestedStep, Step } from "../checklist/schema.js";
-import { isMutating } from "../checklist/schema.js";
 import { interpolate, resolveDuration } from "../checklist/vars.js";
 import type { StepOutcome } from "../engine/events.js";
 import { InternalError } from "../errors.js";

@@ -1,7 +1,8 @@
 // The `kube` step kind: context, namespace, rolloutStatus, pods, image, history, resources and rolloutUndo
 // through the Kubernetes API. The client (src/kube/client.ts) is imported only when a check needs the API.
+
+import { KUBE_CHECKS } from "../checklist/kinds.js";
 import type { KubeCheckName, KubeStep, NestedStep, Step } from "../checklist/schema.js";
-import { KUBE_CHECKS } from "../checklist/schema.js";
 import { interpolate } from "../checklist/vars.js";
 import type { StepOutcome } from "../engine/events.js";
 import { DeploycheckError, KubeError } from "../errors.js";

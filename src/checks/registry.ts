@@ -1,7 +1,8 @@
 // Step kind -> its check module: the one place that dispatches on kind. Modules load on demand,
 // so `show` and `--help` never pay for execa, HTTP or the Kubernetes client.
+
+import { stepKind } from "../checklist/kinds.js";
 import type { NestedStep, Step, StepKind } from "../checklist/schema.js";
-import { stepKind } from "../checklist/schema.js";
 import type { DescribeOptions, Describer, Executor } from "./types.js";
 
 export interface CheckModule {

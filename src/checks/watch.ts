@@ -1,8 +1,9 @@
 // The `watch` step kind (the extended monitoring): run the nested checks every interval for the
 // duration, failing as soon as one fails. Each round is journaled, so a resumed run continues the
 // timeline with the time already spent counted. Read-only itself; a dry run does one round.
+
+import { stepKind } from "../checklist/kinds.js";
 import type { NestedStep, Step, WatchStep } from "../checklist/schema.js";
-import { stepKind } from "../checklist/schema.js";
 import { resolveDuration } from "../checklist/vars.js";
 import type { StepOutcome } from "../engine/events.js";
 import { formatMs } from "./fetch-request.js";

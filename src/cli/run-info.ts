@@ -1,7 +1,7 @@
 // What `status` and `runs` say about a run: its state in words, its items with who and when. Pure
 // except `describeStoredRun`, which reads the run's checklist copy and lock.
 
-import { parseChecklist } from "../checklist/load.js";
+import { parseChecklist } from "../checklist/parse.js";
 import type { Checklist } from "../checklist/schema.js";
 import type { RunEvent } from "../engine/events.js";
 import type { RunState } from "../engine/state.js";

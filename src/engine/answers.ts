@@ -2,7 +2,8 @@
 // sign-off keys. Parsing, the up-front check that every needed answer is there, and a Prompter that
 // answers from the map. Nothing is ever auto-approved: a missing answer is an error, "no" is a "no".
 import { parse } from "yaml";
-import { type Checklist, isManual } from "../checklist/schema.js";
+import { isManual } from "../checklist/kinds.js";
+import type { Checklist } from "../checklist/schema.js";
 import { evalWhen } from "../checklist/vars.js";
 import { type StepRef, walkSteps } from "../checklist/walk.js";
 import { UsageError } from "../errors.js";

@@ -1,15 +1,7 @@
 // The run loop: ask the planner what is next, do it through the ports, append the decision to the
 // journal (fsynced) before anything else happens, repeat. Guards first, sign-off last.
-import {
-  type Checklist,
-  isManual,
-  isMutating,
-  type NestedStep,
-  parseDuration,
-  type Step,
-  type StepKind,
-  stepKind,
-} from "../checklist/schema.js";
+import { isManual, isMutating, parseDuration, stepKind } from "../checklist/kinds.js";
+import type { Checklist, NestedStep, Step, StepKind } from "../checklist/schema.js";
 import { interpolate } from "../checklist/vars.js";
 import { type StepRef, walkSteps } from "../checklist/walk.js";
 import type { CheckModule } from "../checks/registry.js";

@@ -1,6 +1,8 @@
 // Turning a parsed document into a deploycheck Checklist: sections, items and steps (commands recognised as
 // kube/run/http/file checks, the rest confirmations), variables, sign-off, and a report of every line's fate.
 // Pure.
+
+import { KUBE_CHECKS, STEP_KINDS } from "../checklist/kinds.js";
 import type {
   Checklist,
   Item,
@@ -11,7 +13,6 @@ import type {
   StepKind,
   Variable,
 } from "../checklist/schema.js";
-import { KUBE_CHECKS, STEP_KINDS } from "../checklist/schema.js";
 import { pipeline, shellWords } from "./command.js";
 import { kubeCheck, kubectlMutates } from "./kubectl.js";
 import type { BulletNode, ImportDocument, ItemNode, SectionNode, Text } from "./parse.js";

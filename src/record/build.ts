@@ -1,7 +1,8 @@
 // state + checklist -> the record without its signature. Pure: the time is passed in, nothing is read.
 // Every string passes through the redactor (defence in depth: executors already redact their output).
+
+import { isMutating, stepKind } from "../checklist/kinds.js";
 import type { Checklist, Item, Section, Step } from "../checklist/schema.js";
-import { isMutating, stepKind } from "../checklist/schema.js";
 import { guardKey, stepId, stepKey } from "../checklist/walk.js";
 import type { RunState, StepState } from "../engine/state.js";
 import { createRedactor, type Redactor, redactDeep } from "../redact.js";

@@ -3,8 +3,8 @@
 // rollout, a webhook that refuses...), so that the failure menu and resume can be tried.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { stepKind } from "../checklist/kinds.js";
 import type { Checklist, Step } from "../checklist/schema.js";
-import { stepKind } from "../checklist/schema.js";
 import { type StepRef, walkSteps } from "../checklist/walk.js";
 import type { CheckDecorator } from "../checks/registry.js";
 import type { ExecContext } from "../checks/types.js";

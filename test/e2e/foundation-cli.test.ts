@@ -254,4 +254,22 @@ describe("help and version", () => {
       if (args[0] === "--help") expect(loaded).not.toContain("/zod/");
     }
   });
+
+  it("validate answered from the checklist cache loads neither yaml nor zod, and says the same", () => {
+    const trace = path.join(work, "trace-cache.txt");
+    const env = { DC_TRACE_FILE: trace, XDG_CACHE_HOME: path.join(work, "xdg-cache") };
+    const nodeArgs = ["--import", path.join(here, "helpers/trace-loads.mjs")];
+    writeFileSync(trace, "");
+    const cold = cli(["validate", "staging"], { nodeArgs, env });
+    expect(cold.code).toBe(0);
+    expect(readFileSync(trace, "utf8")).toContain("/zod/");
+    writeFileSync(trace, "");
+    const warm = cli(["validate", "staging"], { nodeArgs, env });
+    expect(warm.code).toBe(0);
+    expect(warm.stdout).toBe(cold.stdout);
+    const loaded = readFileSync(trace, "utf8");
+    expect(loaded).toContain("dist/checklist/cache.js");
+    expect(loaded).not.toContain("/zod/");
+    expect(loaded).not.toContain("/yaml/");
+  });
 });

@@ -1,5 +1,5 @@
 // Builders for import tests: small documents from lines, and the import pipeline in one call.
-import { parseChecklist } from "../../src/checklist/load.js";
+import { parseChecklist } from "../../src/checklist/parse.js";
 import type { Checklist, Item, Step } from "../../src/checklist/schema.js";
 import { convertDocument, type ImportResult } from "../../src/import/convert.js";
 import { emitChecklist } from "../../src/import/emit.js";

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { mkdir, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, join, relative, resolve } from "node:path";
-import { DURATION_RE, parseDuration } from "../../checklist/schema.js";
+import { DURATION_RE, parseDuration } from "../../checklist/kinds.js";
 import { shellQuote } from "../../checklist/vars.js";
 import { InterruptedError, UsageError } from "../../errors.js";
 import { type GlobalOptions, isInteractive } from "../options.js";

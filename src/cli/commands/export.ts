@@ -4,7 +4,8 @@
 import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { loadChecklist, parseChecklist } from "../../checklist/load.js";
+import { loadChecklist } from "../../checklist/load.js";
+import { parseChecklist } from "../../checklist/parse.js";
 import type { Checklist } from "../../checklist/schema.js";
 import { UsageError } from "../../errors.js";
 import { buildRecord } from "../../record/build.js";

@@ -2,8 +2,8 @@
 // (stdout or -o), and print a summary of what was automated, what is left to a person, and what was not placed.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { basename, dirname, extname } from "node:path";
-import { parseChecklist } from "../../checklist/load.js";
-import { ID_RE } from "../../checklist/schema.js";
+import { ID_RE } from "../../checklist/kinds.js";
+import { parseChecklist } from "../../checklist/parse.js";
 import { ChecklistError, InternalError, UsageError } from "../../errors.js";
 import { convertDocument } from "../../import/convert.js";
 import { emitChecklist } from "../../import/emit.js";

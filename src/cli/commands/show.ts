@@ -1,9 +1,9 @@
 // `deploycheck show <checklist>`: the plan — sections, numbered items, steps with their kind and exactly
 // what each will run or request (variables resolved, secrets masked), and the variables table.
 import { findChecklist } from "../../checklist/find.js";
+import { isManual, isMutating, stepKind } from "../../checklist/kinds.js";
 import { loadChecklist } from "../../checklist/load.js";
 import type { Checklist, NestedStep, Step } from "../../checklist/schema.js";
-import { isManual, isMutating, stepKind } from "../../checklist/schema.js";
 import { evalWhen, parseVarFlags, resolveVars } from "../../checklist/vars.js";
 import { itemCount } from "../../checklist/walk.js";
 import { describeStep } from "../../checks/registry.js";

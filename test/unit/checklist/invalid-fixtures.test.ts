@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { parseChecklist } from "../../../src/checklist/load.js";
+import { parseChecklist } from "../../../src/checklist/parse.js";
 import { ChecklistError } from "../../../src/errors.js";
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../fixtures/invalid");

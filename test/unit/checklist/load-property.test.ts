@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { parseChecklist } from "../../../src/checklist/load.js";
+import { parseChecklist } from "../../../src/checklist/parse.js";
 import { ChecklistError } from "../../../src/errors.js";
 
 const file = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../../checklists/staging.yaml");

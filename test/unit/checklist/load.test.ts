@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadChecklist, parseChecklist } from "../../../src/checklist/load.js";
+import { loadChecklist } from "../../../src/checklist/load.js";
+import { parseChecklist } from "../../../src/checklist/parse.js";
 import { ChecklistError, UsageError } from "../../../src/errors.js";
 
 const minimal = (steps: string) => `apiVersion: deploycheck/v1

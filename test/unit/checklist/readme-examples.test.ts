@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { parseChecklist } from "../../../src/checklist/load.js";
+import { parseChecklist } from "../../../src/checklist/parse.js";
 
 const readme = readFileSync(
   path.join(path.dirname(fileURLToPath(import.meta.url)), "../../../README.md"),
