@@ -97,8 +97,20 @@ for (let i = 0; i < ${STEPS}; i++) {
     ms[name].push(performance.now() - t);
   }
 }
+// The journal's floor: one line written and fdatasynced per step, in the directory the runs use.
+const fs = await import("node:fs");
+const fd = fs.openSync(process.argv[1], "a");
+const line = JSON.stringify({ v: 1, type: "step-started", at: new Date().toISOString(), key: "item-0/t", attempt: 1 }) + "\\n";
+const sync = [];
+for (let i = 0; i < ${STEPS}; i++) {
+  const t = performance.now();
+  fs.writeSync(fd, line);
+  fs.fdatasyncSync(fd);
+  sync.push(performance.now() - t);
+}
+fs.closeSync(fd);
 const med = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
-console.log(JSON.stringify({ spawn: med(ms.spawn), execa: med(ms.execa) }));`;
+console.log(JSON.stringify({ spawn: med(ms.spawn), execa: med(ms.execa), fdatasync: med(sync) }));`;
 
 const env = {
   ...process.env,
@@ -124,10 +136,14 @@ try {
     runs.deploycheck.push(time([bin, "run", "bench.yaml", "--answers", "answers.yaml", "--new"]));
     runs.one.push(time([bin, "run", "one.yaml", "--answers", "answers.yaml", "--new"]));
   }
-  const floor = spawnSync(process.execPath, ["--input-type=module", "-e", floorScript], {
-    cwd: root,
-    encoding: "utf8",
-  });
+  const floor = spawnSync(
+    process.execPath,
+    ["--input-type=module", "-e", floorScript, path.join(dir, "fsync.jsonl")],
+    {
+      cwd: root,
+      encoding: "utf8",
+    },
+  );
   if (floor.status !== 0) throw new Error(`execa/spawn comparison failed: ${floor.stderr}`);
   runs.floor = JSON.parse(floor.stdout);
 } finally {
@@ -145,7 +161,7 @@ console.log(
   `  fixed cost of a run ${one.toFixed(0)} ms; per step ${perStep.toFixed(2)} ms vs ${(base / STEPS).toFixed(2)} ms per bash spawn (ratio ${(perStep / (base / STEPS)).toFixed(2)})`,
 );
 console.log(
-  `  in one process, per command: execa ${runs.floor.execa.toFixed(2)} ms vs child_process.spawn ${runs.floor.spawn.toFixed(2)} ms (execa adds ${(runs.floor.execa - runs.floor.spawn).toFixed(2)} ms)`,
+  `  in one process, per command: execa ${runs.floor.execa.toFixed(2)} ms vs child_process.spawn ${runs.floor.spawn.toFixed(2)} ms (execa adds ${(runs.floor.execa - runs.floor.spawn).toFixed(2)} ms); a journal line written and fdatasynced ${runs.floor.fdatasync.toFixed(2)} ms`,
 );
 console.log(
   `RESULT ${JSON.stringify({ name: "steps", ratio: Number(ratio.toFixed(3)), goal: 1.3, unit: "ratio" })}`,
