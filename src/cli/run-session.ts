@@ -7,7 +7,6 @@ import { hostname, userInfo } from "node:os";
 import { join } from "node:path";
 import { findChecklist } from "../checklist/find.js";
 import { type LoadedChecklist, loadChecklist } from "../checklist/load.js";
-import { parseChecklist } from "../checklist/parse.js";
 import { parseVarFlags, resolveVars } from "../checklist/vars.js";
 import { walkSteps } from "../checklist/walk.js";
 import { loadCheck } from "../checks/registry.js";
@@ -135,6 +134,8 @@ async function loadRunChecklist(run: StoredRun, output: Output): Promise<LoadedC
     const copy = readChecklistCopy(run.dir);
     if (!copy) throw err;
     output.warn(`${run.state.checklist.path} is gone; resuming with the copy kept in the run directory.`);
+    // parse.js (yaml + zod) only on this rare path: a run normally loads its checklist from the cache.
+    const { parseChecklist } = await import("../checklist/parse.js");
     const loaded = parseChecklist(copy.source, copy.file);
     return { ...loaded, sha256: run.state.checklist.sha256 };
   }

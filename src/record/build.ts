@@ -6,13 +6,8 @@ import type { Checklist, Item, Section, Step } from "../checklist/schema.js";
 import { guardKey, stepId, stepKey } from "../checklist/walk.js";
 import type { RunState, StepState } from "../engine/state.js";
 import { createRedactor, type Redactor, redactDeep } from "../redact.js";
-import {
-  type ItemRecord,
-  RECORD_SCHEMA_ID,
-  type SectionRecord,
-  type StepRecord,
-  type UnsignedRecord,
-} from "./schema.js";
+import { RECORD_SCHEMA_ID } from "./format.js";
+import type { ItemRecord, SectionRecord, StepRecord, UnsignedRecord } from "./schema.js";
 import { countItems, itemStatus, stepRecordStatus } from "./status.js";
 
 /** The record keeps the last part of a step's output; the journal and terminal already showed it. */

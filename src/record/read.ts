@@ -2,7 +2,7 @@
 // usage error (exit 2) with the file named; content checks are verify's job.
 import { readFile } from "node:fs/promises";
 import { UsageError } from "../errors.js";
-import { RECORD_SCHEMA_ID } from "./schema.js";
+import { RECORD_SCHEMA_ID } from "./format.js";
 
 export async function readRecordFile(path: string): Promise<Record<string, unknown>> {
   let text: string;

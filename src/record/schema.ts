@@ -2,7 +2,9 @@
 // of truth for its shape, its TypeScript types and `deploycheck schema --record`.
 import { z } from "zod";
 
-export const RECORD_SCHEMA_ID = "deploycheck/record/v1";
+import { RECORD_SCHEMA_ID } from "./format.js";
+
+export { RECORD_SCHEMA_ID };
 
 export const RECORD_STATUSES = [
   "passed",
