@@ -5,9 +5,10 @@
 // medians of RUNS. Prints native / kubectl (goal <= 0.5), the share inside a deploycheck process that
 // has already loaded its own modules (client import + reads), where the native process spends its time
 // (Node start-up, our modules, each step), and a final `RESULT {...}` line. Uses dist/: build first.
-// The native process loads what a run has loaded before its first kube step (checks/kube.js, the checklist
-// schema with zod) and then everything the six reads need (yaml for the kubeconfig, the bundled client):
-// all of it counts. kubectl runs with the same kubeconfig and a warm discovery cache (KUBECACHEDIR), as on
+// The native process loads the kube check module and the step helpers a run has loaded before its first kube
+// step (a run answered from the checklist cache loads no zod), then everything the six reads need (yaml for
+// the kubeconfig, the bundled client): all of it counts. The rest of the CLI's start-up is the same whether
+// a checklist reads the cluster natively or through kubectl in run steps, so it is in neither side. kubectl runs with the same kubeconfig and a warm discovery cache (KUBECACHEDIR), as on
 // an engineer's machine.
 // The child (--native-reads) imports only what it uses: the harness's own modules (child_process, the temp
 // directory) are loaded by the parent alone, so that they are not counted as deploycheck's.
@@ -28,8 +29,8 @@ async function nativeReads() {
   // As bin/deploycheck.js does: Node's compile cache where it exists (Node >= 22.1).
   if (typeof module.enableCompileCache === "function") module.enableCompileCache();
   const { execute } = await import(dist("checks/kube.js"));
-  // What a run has loaded before its first kube step (the checks, the schema with zod): counted in the whole
-  // process, not in the kube steps' own share.
+  // Step helpers a run has loaded before its first kube step: counted in the whole process, not in the kube
+  // steps' own share.
   await import(dist("checklist/describe.js"));
   const started = performance.now();
   const importsMs = started - nodeStartMs;
