@@ -7,7 +7,8 @@ import { hostname, userInfo } from "node:os";
 import { join } from "node:path";
 import { findChecklist } from "../checklist/find.js";
 import { type LoadedChecklist, loadChecklist } from "../checklist/load.js";
-import { parseVarFlags, resolveVars } from "../checklist/vars.js";
+import type { Checklist } from "../checklist/schema.js";
+import { parseVarFlags, references, resolveVars } from "../checklist/vars.js";
 import { walkSteps } from "../checklist/walk.js";
 import { loadCheck } from "../checks/registry.js";
 import type { KubeSettings } from "../checks/types.js";
@@ -477,8 +478,10 @@ async function session(
   Object.assign(cliVars, parseVarFlags(options.var));
   const resolved = resolveVars(checklist, cliVars, process.env);
   const hashes = stepHashes(checklist);
-  const changed =
+  const edited =
     loaded.sha256 === run.state.checklist.sha256 ? [] : changedSteps(run.state.stepHashes, hashes);
+  const reask = stepsToAskAgain(checklist, run.state, edited);
+  const changed = [...new Set([...edited, ...reask])];
   const stateAfterResume = fold([
     ...run.events,
     ev({
@@ -510,9 +513,14 @@ async function session(
     if (loaded.sha256 !== run.state.checklist.sha256) {
       saveChecklistCopy(run.dir, loaded.source);
       term.output.warn(
-        changed.length
-          ? `The checklist changed since the run started; these steps changed and run again: ${changed.join(", ")}`
+        edited.length
+          ? `The checklist changed since the run started; these steps changed and run again: ${edited.join(", ")}`
           : "The checklist file changed since the run started, but no step definition did.",
+      );
+    }
+    if (reask.length) {
+      term.output.warn(
+        `Secret values are never written to disk; these steps run again to get theirs back: ${reask.join(", ")}`,
       );
     }
     await journal.append(
@@ -625,4 +633,28 @@ function lazyPrompter(term: Terminal): Prompter {
     text: (m, o) => term.prompter().text(m, o),
     select: (m, c, o) => term.prompter().select(m, c, o),
   };
+}
+
+/**
+ * Steps whose saved value was secret (journaled as [REDACTED]) and is still needed by a step that has no
+ * result yet: after a resume the value is gone from memory, so the step that produced it runs again.
+ */
+export function stepsToAskAgain(checklist: Checklist, state: RunState, edited: readonly string[]): string[] {
+  const lost = new Map<string, string>(); // variable -> step key that saved it
+  for (const s of Object.values(state.steps)) {
+    if (!isFinal(s) || edited.includes(s.key)) continue;
+    for (const [name, value] of Object.entries(s.outcome?.saved ?? {})) {
+      if (value === REDACTED) lost.set(name, s.key);
+    }
+  }
+  if (lost.size === 0) return [];
+  const needed = new Set<string>();
+  for (const ref of walkSteps(checklist)) {
+    if (isFinal(state.steps[ref.key]) && !edited.includes(ref.key)) continue;
+    for (const name of references(JSON.stringify(ref.step))) {
+      const key = lost.get(name);
+      if (key && key !== ref.key) needed.add(key);
+    }
+  }
+  return [...needed];
 }
