@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { type ChecklistProblem, UsageError } from "../errors.js";
-import { readCachedChecklist, writeCachedChecklist } from "./cache.js";
+import { readCachedChecklist, writeCachedChecklist } from "../store/checklist-cache.js";
 import type { Checklist } from "./schema.js";
 
 export interface LoadedChecklist {

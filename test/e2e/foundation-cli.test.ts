@@ -268,7 +268,7 @@ describe("help and version", () => {
     expect(warm.code).toBe(0);
     expect(warm.stdout).toBe(cold.stdout);
     const loaded = readFileSync(trace, "utf8");
-    expect(loaded).toContain("dist/checklist/cache.js");
+    expect(loaded).toContain("dist/store/checklist-cache.js");
     expect(loaded).not.toContain("/zod/");
     expect(loaded).not.toContain("/yaml/");
   });

@@ -8,9 +8,9 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "no
 import { homedir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Checklist } from "../checklist/schema.js";
 import { VERSION } from "../cli/version.js";
 import type { ChecklistProblem } from "../errors.js";
-import type { Checklist } from "./schema.js";
 
 const CACHE_FORMAT = 1;
 
@@ -27,7 +27,7 @@ let validatorId: string | undefined;
 /** Identity of the validator: tool version plus the size and mtime of each validating module. */
 function validator(): string {
   if (validatorId === undefined) {
-    const here = path.dirname(fileURLToPath(import.meta.url));
+    const here = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "checklist");
     const ext = path.extname(fileURLToPath(import.meta.url));
     const parts = [String(CACHE_FORMAT), VERSION];
     for (const name of VALIDATOR_MODULES) {
