@@ -422,20 +422,20 @@ async function newRun(
     term.output.info(`Run ${runId} of ${checklist.metadata.title}${options.dryRun ? " (dry run)" : ""}`);
     term.output.info(`State: ${runDir}`);
     const state = fold(await journal.readAll());
-    return await execute(
+    return await execute({
       loaded,
       runDir,
       state,
-      resolved.values,
-      resolved.secrets,
+      vars: resolved.values,
+      secretVars: resolved.secrets,
       options,
       term,
       signal,
       answers,
       journal,
-      true,
+      firstSession: true,
       cwd,
-    );
+    });
   } finally {
     journal.close();
   }
@@ -534,39 +534,57 @@ async function session(
       }),
     );
     const state = fold(await journal.readAll());
-    return await execute(
+    return await execute({
       loaded,
-      run.dir,
+      runDir: run.dir,
       state,
-      resolved.values,
-      resolved.secrets,
+      vars: resolved.values,
+      secretVars: resolved.secrets,
       options,
       term,
       signal,
       answers,
       journal,
-      false,
+      firstSession: false,
       cwd,
-    );
+    });
   } finally {
     journal.close();
   }
 }
 
-async function execute(
-  loaded: LoadedChecklist,
-  runDir: string,
-  state: RunState,
-  vars: Record<string, string>,
-  secretVars: string[],
-  options: GlobalOptions,
-  term: Terminal,
-  signal: AbortSignal,
-  answers: Answers,
-  journal: RunnerPorts["journal"],
-  firstSession: boolean,
-  cwd: string,
-): Promise<number> {
+/** Everything one session of a run needs, new or resumed. */
+interface SessionInput {
+  loaded: LoadedChecklist;
+  runDir: string;
+  state: RunState;
+  vars: Record<string, string>;
+  secretVars: string[];
+  options: GlobalOptions;
+  term: Terminal;
+  signal: AbortSignal;
+  answers: Answers;
+  journal: RunnerPorts["journal"];
+  /** True for a new run (the start notification goes out once). */
+  firstSession: boolean;
+  cwd: string;
+}
+
+async function execute(input: SessionInput): Promise<number> {
+  const {
+    loaded,
+    runDir,
+    state,
+    vars,
+    secretVars,
+    options,
+    term,
+    signal,
+    answers,
+    journal,
+    firstSession,
+    cwd,
+  } = input;
   const { checklist } = loaded;
   const notifier = notifierFor(loaded, vars);
   const ports: RunnerPorts = {
