@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { STEP_KINDS } from "../../../src/checklist/kinds.js";
 import { parseChecklist } from "../../../src/checklist/parse.js";
 
 const readme = readFileSync(
@@ -59,18 +60,8 @@ describe("README examples", () => {
   it("has full checklists and fragments covering every step kind", () => {
     expect(checklists.length).toBeGreaterThanOrEqual(1);
     const all = [...checklists, ...fragments].map((b) => b.text).join("\n");
-    for (const kind of [
-      "confirm",
-      "input",
-      "note",
-      "run",
-      "http",
-      "file",
-      "kube",
-      "prometheus",
-      "notify",
-      "watch",
-    ]) {
+    // Every kind the schema knows, so a new kind cannot ship without a README example.
+    for (const kind of STEP_KINDS) {
       expect(all).toMatch(new RegExp(`^\\s*(- )?${kind}:`, "m"));
     }
   });
