@@ -1,10 +1,11 @@
 // The built CLI end to end: validate, list, show, schema, help and version, spawned as a user would.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureBuilt } from "./helpers/built.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
@@ -55,9 +56,7 @@ function cli(
 }
 
 beforeAll(() => {
-  if (!existsSync(path.join(root, "dist/cli/main.js"))) {
-    spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
-  }
+  ensureBuilt();
   work = mkdtempSync(path.join(tmpdir(), "dc-foundation-e2e-"));
   mkdirSync(path.join(work, "checklists"));
   writeFileSync(

@@ -1,7 +1,6 @@
 // `deploycheck import` through the built binary: file and stdin, -o with and without --force, and the
 // imported seed validating with `deploycheck validate`.
-import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadChecklist } from "../../src/checklist/load.js";
 import { type Sandbox, startSandbox } from "../../src/sandbox/start.js";
+import { ensureBuilt } from "./helpers/built.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const bin = join(root, "bin/deploycheck.js");
@@ -43,9 +43,7 @@ function cliAsync(args: string[], env: Record<string, string>) {
 
 let dir: string;
 beforeAll(async () => {
-  if (!existsSync(join(root, "dist/cli/main.js"))) {
-    execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
-  }
+  ensureBuilt();
   dir = await mkdtemp(join(tmpdir(), "deploycheck-import-"));
 });
 afterAll(async () => {

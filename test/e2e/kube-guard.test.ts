@@ -11,6 +11,7 @@ import { loadChecklist } from "../../src/checklist/load.js";
 import { writeDemoAnswers } from "../../src/sandbox/demo-workspace.js";
 import { type KubeSandbox, startKubeSandbox } from "../../src/sandbox/kube-server.js";
 import { tempDir } from "../unit/checks/context.js";
+import { ensureBuilt } from "./helpers/built.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const BIN = path.join(ROOT, "bin/deploycheck.js");
@@ -21,6 +22,7 @@ let answers: string;
 const home = tempDir("dc-guard-e2e-");
 
 beforeAll(async () => {
+  ensureBuilt();
   sandbox = await startKubeSandbox({ rolloutStepMs: 20 });
   sandbox.createNamespace("staging");
   // Every manual step answered, so that only the guard can stop the run.

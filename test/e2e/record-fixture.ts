@@ -1,35 +1,20 @@
 // A state dir as the runner leaves it, for the verify/export e2e suites: a signed-off run (journal,
 // checklist copy, record.json signed with a key in a temp config dir) and an unfinished run.
 
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { stringify } from "yaml";
 import type { RunEvent } from "../../src/engine/events.js";
 import { fold } from "../../src/engine/state.js";
 import { finalizeRecord } from "../../src/record/finalize.js";
 import { RUN_ID, type SampleOptions, sampleChecklist, sampleEvents } from "../unit/record/builders.js";
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export const BIN = join(ROOT, "bin/deploycheck.js");
-export const UNFINISHED_ID = "staging-20261126T080000Z-0b1c";
+import { BIN, ROOT } from "./helpers/built.js";
 
-/** Build dist/ once when it is missing (CI's `npm test` builds first). */
-export function ensureBuilt(): void {
-  if (!existsSync(join(ROOT, "dist/cli/main.js"))) {
-    execFileSync(
-      process.execPath,
-      [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
-      {
-        cwd: ROOT,
-        stdio: "inherit",
-      },
-    );
-  }
-}
+export { BIN, ensureBuilt, ROOT } from "./helpers/built.js";
+export const UNFINISHED_ID = "staging-20261126T080000Z-0b1c";
 
 export interface CliResult {
   code: number | null;

@@ -1,35 +1,19 @@
 // `deploycheck sandbox` from the built binary: it prints its kubeconfig and --var flags, kubectl and the built
 // native kube checks (with the bundled client) work against it, and SIGTERM stops it cleanly.
-import { execFile, execFileSync, spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../unit/checks/context.js";
+import { ensureBuilt } from "./helpers/built.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const BIN = path.join(ROOT, "bin/deploycheck.js");
 const run = promisify(execFile);
 
-beforeAll(() => {
-  if (!existsSync(path.join(ROOT, "dist/cli/main.js"))) {
-    execFileSync(
-      process.execPath,
-      [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
-      {
-        cwd: ROOT,
-        stdio: "inherit",
-      },
-    );
-  }
-  if (!existsSync(path.join(ROOT, "dist/vendor/kube-client.js"))) {
-    execFileSync(process.execPath, [path.join(ROOT, "scripts/bundle-kube-client.mjs")], {
-      cwd: ROOT,
-      stdio: "inherit",
-    });
-  }
-}, 120_000);
+beforeAll(() => ensureBuilt(), 120_000);
 
 describe("deploycheck sandbox", () => {
   it("serves the staging cluster to kubectl and the native checks, then stops on SIGTERM", async () => {

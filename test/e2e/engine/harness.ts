@@ -1,26 +1,13 @@
 // Helpers for the engine's end-to-end suites: temp workspaces, the built CLI as a child process, and
 // a tmux pseudo-terminal (private socket per test) to drive interactive runs with keystrokes.
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-export const BIN = join(ROOT, "bin/deploycheck.js");
+import { BIN } from "../helpers/built.js";
 
-export function ensureBuilt(): void {
-  if (!existsSync(join(ROOT, "dist/cli/main.js"))) {
-    execFileSync(
-      process.execPath,
-      [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
-      {
-        cwd: ROOT,
-        stdio: "inherit",
-      },
-    );
-  }
-}
+export { BIN, ensureBuilt, ROOT } from "../helpers/built.js";
 
 export interface Workspace {
   dir: string;
