@@ -6,19 +6,14 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { nodeModuleBundle } from "./esbuild-options.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 await build({
+  ...nodeModuleBundle,
   entryPoints: [path.join(root, "dist/cli/main.js")],
   outfile: path.join(root, "dist/cli/main.bundle.js"),
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  // Smaller text parses faster; only commander's internals lose their names (stacks show main.ts's own).
-  minify: true,
-  logLevel: "warning",
   plugins: [
     {
       // commander requires node:child_process at load time only for executable subcommands, which
@@ -50,8 +45,4 @@ await build({
       },
     },
   ],
-  // commander is CommonJS and main.ts loads it through createRequire: give the ES module a require().
-  banner: {
-    js: "import { createRequire as __dcRequire } from 'node:module'; const require = __dcRequire(import.meta.url);",
-  },
 });

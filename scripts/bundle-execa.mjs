@@ -6,25 +6,17 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { nodeModuleBundle } from "./esbuild-options.mjs";
 import { writeVendorLicenses } from "./vendor-licenses.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 const result = await build({
+  ...nodeModuleBundle,
   stdin: { contents: 'export { execa } from "execa";', resolveDir: root, sourcefile: "execa-entry.js" },
   outfile: path.join(root, "dist/vendor/execa.js"),
-  bundle: true,
-  minify: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
   legalComments: "linked",
   metafile: true,
-  logLevel: "warning",
-  // Bundled CommonJS dependencies (cross-spawn) call require(); give the ES module one.
-  banner: {
-    js: "import { createRequire as __dcRequire } from 'node:module'; const require = __dcRequire(import.meta.url);",
-  },
 });
 
 writeVendorLicenses({

@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { nodeModuleBundle } from "./esbuild-options.mjs";
 import { writeVendorLicenses } from "./vendor-licenses.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -65,6 +66,7 @@ const stubs = {
 };
 
 const result = await build({
+  ...nodeModuleBundle,
   stdin: {
     contents:
       'export { KubeConfig } from "@kubernetes/client-node/dist/config.js";\n' +
@@ -73,19 +75,9 @@ const result = await build({
     sourcefile: "kube-client-entry.js",
   },
   outfile,
-  bundle: true,
-  minify: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
   legalComments: "linked",
-  logLevel: "warning",
   metafile: true,
   plugins: [stubs],
-  // Bundled CommonJS dependencies call require(); give the ES module one.
-  banner: {
-    js: "import { createRequire as __dcRequire } from 'node:module'; const require = __dcRequire(import.meta.url);",
-  },
 });
 
 // The SOCKS proxy agent on its own, as CommonJS so that the stub above can require() it synchronously.
