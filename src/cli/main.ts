@@ -152,12 +152,14 @@ export function buildProgram(): Command {
     "export a run's sign-off report",
     ["state"],
     [
-      "deploycheck export staging-20261126T063000Z-7f3a --format md",
-      "deploycheck export .deploycheck/runs/<id>/record.json --format html -o report.html",
+      "deploycheck export staging-20261126T063000Z-7f3a",
+      "deploycheck export .deploycheck/runs/<id>/record.json -o report.html",
+      "deploycheck export staging-20261126T063000Z-7f3a --format junit -o junit.xml --force",
     ],
   )
-    .requiredOption("--format <format>", "md, html, junit or json")
-    .option("-o, --output <file>", "write to a file instead of stdout");
+    .option("--format <format>", "md, html, junit or json (default: from the -o extension, else md)")
+    .option("-o, --output <file>", "write to a file instead of stdout")
+    .option("--force", "overwrite the -o file if it exists");
   add(
     "verify",
     "<record>",
@@ -209,8 +211,8 @@ export function buildProgram(): Command {
     "",
     "start the sandbox alone: simulated cluster, sample service, webhook sink",
     ["json"],
-    ["deploycheck sandbox"],
-  );
+    ["deploycheck sandbox", "deploycheck sandbox --workspace ./sandbox"],
+  ).option("--workspace <dir>", "write the stand-in scripts and answers here (default: a new temp dir)");
   return program;
 }
 
@@ -227,11 +229,27 @@ export function normaliseArgv(argv: string[]): string[] {
   return [...argv.slice(0, 2), ...args];
 }
 
-function printError(err: unknown): number {
+async function printError(err: unknown): Promise<number> {
   const debug = process.env["DEPLOYCHECK_DEBUG"] === "1";
   if (err instanceof DeploycheckError) {
-    process.stderr.write(`deploycheck: ${err.message}\n`);
-    if (err.hint) process.stderr.write(`  ${err.hint}\n`);
+    const text = `deploycheck: ${err.message}\n${err.hint ? `  ${err.hint}\n` : ""}`;
+    // On a terminal, prose wraps at words and commands break between arguments with \ (they paste whole).
+    const width = process.stderr.isTTY ? process.stderr.columns : undefined;
+    if (width) {
+      const { commandWords, formatCommand, isCommandLine, wrapText } = await import("../ui/layout.js");
+      const laid = text
+        .trimEnd()
+        .split("\n")
+        .map((line) => {
+          const indent = line.length - line.trimStart().length;
+          return isCommandLine(line)
+            ? formatCommand(commandWords(line), width, " ".repeat(indent))
+            : wrapText(line, width, indent || 2);
+        });
+      process.stderr.write(`${laid.join("\n")}\n`);
+    } else {
+      process.stderr.write(text);
+    }
     if (debug) process.stderr.write(`${err.stack}\n`);
     return err.exitCode;
   }
@@ -264,7 +282,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       // help and version exit 0; usage errors 2 (commander already printed the message).
       process.exitCode = err.exitCode === 0 ? 0 : 2;
     } else {
-      process.exitCode = printError(err);
+      process.exitCode = await printError(err);
     }
   }
   // Commands release their handles, but a stray timer or socket must not keep a finished CLI alive.

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { findChecklist } from "../checklist/find.js";
 import { type LoadedChecklist, loadChecklist } from "../checklist/load.js";
 import type { Checklist } from "../checklist/schema.js";
-import { parseVarFlags, references, resolveVars } from "../checklist/vars.js";
+import { parseVarFlags, references, resolveVars, shellQuote } from "../checklist/vars.js";
 import { walkSteps } from "../checklist/walk.js";
 import { loadCheck } from "../checks/registry.js";
 import type { KubeSettings } from "../checks/types.js";
@@ -34,12 +34,49 @@ import {
 import { createTerminalOutput } from "../ui/progress.js";
 import { createTerminalPrompter } from "../ui/prompter.js";
 import { colorWanted, createTheme } from "../ui/theme.js";
-import { type GlobalOptions, isInteractive, stateDir } from "./options.js";
+import { type GlobalOptions, isInteractive, promptStream, stateDir } from "./options.js";
 import { VERSION } from "./version.js";
 
 export interface RunCommandOptions extends GlobalOptions {
   /** resume: the run to resume (else the most recent unfinished one). */
   runId?: string;
+}
+
+/** What the engineer types next: resume this run, export its report. */
+export interface FollowUpCommands {
+  resume: string;
+  report: string;
+}
+
+/** Options of a session started by another command (the demo prints its own follow-up commands). */
+export interface SessionOptions extends GlobalOptions {
+  commands?: (runId: string) => FollowUpCommands;
+}
+
+/**
+ * The follow-up commands of a `run`/`resume`, with every flag they need from where the engineer is:
+ * the state dir, the context, and for a non-interactive run its answers file (variables, the dry-run
+ * and keep-going settings are in the journal; secrets and KUBECONFIG come from the same environment).
+ */
+export function followUpCommands(
+  runId: string,
+  options: GlobalOptions,
+  interactive: boolean,
+): FollowUpCommands {
+  const flags: string[] = [];
+  if (options.stateDir) flags.push("--state-dir", shellQuote(options.stateDir));
+  const state = flags.join(" ");
+  const resume = ["deploycheck resume", shellQuote(runId), ...flags];
+  if (options.context) resume.push("--context", shellQuote(options.context));
+  if (!interactive) {
+    if (options.nonInteractive) resume.push("--non-interactive");
+    if (options.answers) resume.push("--answers", shellQuote(options.answers));
+    if (options.keepGoing) resume.push("--keep-going");
+  }
+  return {
+    resume: resume.join(" "),
+    report: ["deploycheck export", shellQuote(runId), state].filter(Boolean).join(" "),
+  };
 }
 
 const ev = (e: Record<string, unknown>): RunEvent => ({ v: EVENT_VERSION, ...e }) as RunEvent;
@@ -160,7 +197,8 @@ function terminal(options: GlobalOptions, signal: AbortSignal): Terminal {
     output,
     interactive,
     prompter: () => {
-      prompter ??= createTerminalPrompter({ signal, ...(options.json ? { output: process.stderr } : {}) });
+      const output = promptStream(options);
+      prompter ??= createTerminalPrompter({ signal, ...(output ? { output } : {}) });
       return prompter;
     },
   };
@@ -613,6 +651,9 @@ async function execute(input: SessionInput): Promise<number> {
     signal,
     engineer: await defaultEngineer(cwd),
     firstSession,
+    commands:
+      (options as SessionOptions).commands?.(state.runId) ??
+      followUpCommands(state.runId, options, term.interactive),
     ...(checklist.notifications ? { notifyOn: new Set<NotifyOn>(checklist.notifications.on) } : {}),
     finalize: async (finalState) => {
       const { finalizeRecord } = await import("../record/finalize.js");
@@ -635,9 +676,12 @@ async function execute(input: SessionInput): Promise<number> {
     }
     return exitCode;
   } catch (err) {
+    if (err instanceof InterruptedError && err.hint) throw err;
     if (err instanceof InterruptedError || signal.aborted) {
-      throw new InterruptedError(`Run interrupted. Resume with: deploycheck resume ${state.runId}`, {
+      const { resume } = session.commands ?? followUpCommands(state.runId, options, term.interactive);
+      throw new InterruptedError("run interrupted; everything so far is saved", {
         cause: err,
+        hint: `Resume it with:\n    ${resume}`,
       });
     }
     throw err;

@@ -64,7 +64,15 @@ export interface StepProgress extends ProgressSink {
   stop(): void;
 }
 
-export type ResultMark = "passed" | "failed" | "overridden" | "skipped" | "not-applicable" | "interrupted";
+/** "noted": a note was shown (nothing was checked, so it is not drawn as passed). */
+export type ResultMark =
+  | "passed"
+  | "failed"
+  | "overridden"
+  | "skipped"
+  | "not-applicable"
+  | "interrupted"
+  | "noted";
 
 export interface Output {
   /** Run-level lines: "Run staging-2026...", resume notes. */
@@ -89,6 +97,8 @@ export interface Output {
   block(text: string): void;
   /** A blank line or a plain line (summary table rows). */
   line(text?: string): void;
+  /** The terminal's width when output is laid out for one (tables fit it); undefined for plain lines. */
+  width?(): number | undefined;
 }
 
 export interface Executors {
