@@ -404,8 +404,16 @@ class Runner {
           this.currentKey = saved;
         }
       },
-      ...(watch ? { resume: { watchElapsedMs: watch.elapsedMs, watchRounds: watch.rounds } } : {}),
-      recordWatchRound: async (round, elapsedMs, ok, failed) => {
+      ...(watch
+        ? {
+            resume: {
+              watchElapsedMs: watch.elapsedMs,
+              watchRounds: watch.rounds,
+              ...(watch.firstRoundAt ? { watchFirstRoundAt: watch.firstRoundAt } : {}),
+            },
+          }
+        : {}),
+      recordWatchRound: async (round, elapsedMs, ok, failed, startedAt) => {
         await this.append(
           ev({
             type: "watch-round",
@@ -415,6 +423,7 @@ class Runner {
             elapsedMs,
             ok,
             ...(failed === undefined ? {} : { failed: this.redactor(failed) }),
+            ...(startedAt === undefined ? {} : { roundStartedAt: startedAt }),
           }),
         );
       },
