@@ -22,7 +22,9 @@ afterAll(async () => {
 });
 
 interface RecordJson {
-  sections: { items: { id: string; status: string }[] }[];
+  sections: {
+    items: { id: string; status: string; steps: { kind: string; details?: Record<string, unknown> }[] }[];
+  }[];
   signoff: unknown;
   summary: unknown;
 }
