@@ -272,7 +272,13 @@ describe("the ConfigMap journal", () => {
 
   it("gives up after maxWaitMs with the last reason", async () => {
     let t = 0;
-    const ex = retrying(exchange, { maxWaitMs: 2_000, now: () => t, sleep: async (ms) => void (t += ms) });
+    const ex = retrying(exchange, {
+      maxWaitMs: 2_000,
+      now: () => t,
+      sleep: async (ms) => {
+        t += ms;
+      },
+    });
     sandbox.faults.apiError = { status: 503, message: "unavailable", pathRegex: "configmaps" };
     await expect(journal(undefined, ex).append("x")).rejects.toThrow(/kept failing .*HTTP 503: unavailable/);
   });
