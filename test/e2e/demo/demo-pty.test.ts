@@ -123,7 +123,7 @@ describe("deploycheck demo (interactive, in a 60-column pseudo-terminal)", () =>
     // Asked at the terminal although stdout is a pipe: the engineer too.
     expect(finished).toMatch(/✔ Engineer: Pat Pty/);
     const log = await readFile(join(root, "log"), "utf8");
-    expect(log).toMatch(/rounds \d-4 of 4 passed over 6s, every 2s \(continued after round \d\)/);
+    expect(log).toMatch(/rounds \d-4 of 4 passed \(continued after round \d\)/);
     expect(log).toContain("Deployment signed off as ready.");
     const all = events(await journal(workspace));
     expect(all.map((e) => e.type)).toContain("run-resumed");
