@@ -1,5 +1,6 @@
 // Command-line wiring: commander definitions, lazy command imports, and the error -> exit code map.
 // The only module that prints errors and calls process.exit.
+import { existsSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { DeploycheckError } from "../errors.js";
 import type { GlobalOptions } from "./options.js";
@@ -219,14 +220,50 @@ export function buildProgram(): Command {
 /** Names of commands, so `deploycheck staging` can mean `deploycheck run staging`. */
 const COMMANDS = new Set([...Object.keys(loaders), "help"]);
 
-export function normaliseArgv(argv: string[]): string[] {
+export function normaliseArgv(
+  argv: string[],
+  isChecklist: (name: string) => boolean = checklistExists,
+): string[] {
   const args = argv.slice(2);
   const first = args.findIndex((a) => !a.startsWith("-"));
   const globalOnly = args.slice(0, first === -1 ? args.length : first).every((a) => a === "--no-color");
-  if (first !== -1 && globalOnly && !COMMANDS.has(args[first]!)) {
+  const word = first === -1 ? undefined : args[first]!;
+  // `deploycheck stauts` is a typo of a command, not a checklist called "stauts": commander then
+  // says "unknown command 'stauts'" with its "Did you mean status?".
+  if (word !== undefined && globalOnly && !COMMANDS.has(word) && !(nearCommand(word) && !isChecklist(word))) {
     args.splice(first, 0, "run");
   }
   return [...argv.slice(0, 2), ...args];
+}
+
+/** Whether `word` is one or two edits away from a command name (a plausible typo of it). */
+function nearCommand(word: string): boolean {
+  if (/[./]/.test(word)) return false;
+  return [...COMMANDS].some((c) => distance(word.toLowerCase(), c) <= (c.length > 4 ? 2 : 1));
+}
+
+/** Levenshtein distance with adjacent transpositions (small strings only). */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      let v = Math.min(
+        d[i - 1]![j]! + 1,
+        d[i]![j - 1]! + 1,
+        d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** A checklist of that name here (./checklists/NAME.yaml) or a file of that name. */
+function checklistExists(name: string): boolean {
+  return [name, `checklists/${name}.yaml`, `checklists/${name}.yml`].some((p) => existsSync(p));
 }
 
 async function printError(err: unknown): Promise<number> {

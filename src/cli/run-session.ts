@@ -2,7 +2,7 @@
 // or reopen the run's journal, wire the real ports (terminal, clock, file journal, check registry) and
 // hand over to the runner. Ctrl-C aborts the running step; the journal is always left whole.
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 import { join } from "node:path";
 import { findChecklist } from "../checklist/find.js";
@@ -32,6 +32,7 @@ import {
   saveChecklistCopy,
 } from "../store/runs.js";
 import { longTimeout } from "../timers.js";
+import { type GitHubActionsOutput, githubActionsOutput, inGitHubActions } from "../ui/github-actions.js";
 import { createTerminalOutput } from "../ui/progress.js";
 import { createTerminalPrompter } from "../ui/prompter.js";
 import { colorWanted, createTheme } from "../ui/theme.js";
@@ -182,6 +183,8 @@ async function loadRunChecklist(run: StoredRun, output: Output): Promise<LoadedC
 
 interface Terminal {
   output: Output;
+  /** Set under GitHub Actions: the output with groups and annotations. */
+  github?: GitHubActionsOutput;
   prompter: () => Prompter;
   interactive: boolean;
 }
@@ -192,10 +195,14 @@ function terminal(options: GlobalOptions, signal: AbortSignal): Terminal {
   const stream = options.json ? process.stderr : process.stdout;
   const live = Boolean(stream.isTTY);
   const theme = createTheme({ color: options.color !== false && colorWanted(process.env, live) });
-  const output = createTerminalOutput({ stream, theme, live });
+  const terminalOutput = createTerminalOutput({ stream, theme, live });
+  const github = inGitHubActions(process.env)
+    ? githubActionsOutput(terminalOutput, (text) => stream.write(text))
+    : undefined;
   let prompter: Prompter | undefined;
   return {
-    output,
+    output: github ?? terminalOutput,
+    ...(github ? { github } : {}),
     interactive,
     prompter: () => {
       const output = promptStream(options);
@@ -664,7 +671,14 @@ async function execute(input: SessionInput): Promise<number> {
     },
   };
   try {
-    const exitCode = await runChecklist(session, state, ports);
+    let exitCode: number;
+    try {
+      exitCode = await runChecklist(session, state, ports);
+    } finally {
+      term.github?.close();
+    }
+    const summaryFile = process.env["GITHUB_STEP_SUMMARY"];
+    if (term.github && summaryFile) await appendStepSummary(summaryFile, state.runId, options, term.output);
     if (options.json) {
       const record = join(runDir, "record.json");
       const result = {
@@ -687,6 +701,23 @@ async function execute(input: SessionInput): Promise<number> {
       });
     }
     throw err;
+  }
+}
+
+/** The run's Markdown report, appended to the job summary GitHub shows on the run's page. */
+async function appendStepSummary(
+  file: string,
+  runId: string,
+  options: GlobalOptions,
+  output: Output,
+): Promise<void> {
+  try {
+    const { renderReport } = await import("./commands/export.js");
+    const text = await renderReport(runId, options, "md");
+    appendFileSync(file, `${text.trimEnd()}\n\n`);
+  } catch (err) {
+    // The run's result stands; a summary that cannot be written is said, not fatal.
+    output.warn(`could not append the report to GITHUB_STEP_SUMMARY (${file}): ${(err as Error).message}`);
   }
 }
 

@@ -92,11 +92,26 @@ export function renderSummaryTable(summary: RunSummary, options: { width?: numbe
     }
     out.push(row(String(item.number), titleOf(item), STATUS_LABEL[item.status]));
   }
-  out.push("", summaryLine(summary.counts));
+  out.push("", ...wrapWords(summaryLine(summary.counts), options.width));
   if (summary.requiredFailures.length > 0) {
     out.push(
       `Required items failed: ${summary.requiredFailures.map((i) => `${i.number}. ${i.title}`).join(", ")}`,
     );
   }
   return `${out.join("\n")}\n`;
+}
+
+/** Plain text in rows of at most width-1 columns, broken at spaces (no width: one row). */
+function wrapWords(text: string, width: number | undefined): string[] {
+  if (!width || text.length < width) return [text];
+  const rows: string[] = [];
+  let row = "";
+  for (const word of text.split(" ")) {
+    if (row && row.length + 1 + word.length > width - 1) {
+      rows.push(row);
+      row = `  ${word}`;
+    } else row = row ? `${row} ${word}` : word;
+  }
+  rows.push(row);
+  return rows;
 }

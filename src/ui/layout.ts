@@ -20,7 +20,8 @@ export function wrapText(text: string, width: number | undefined, indent = 0): s
   const first = wrapAnsi(text, max, { hard: true, trim: false, wordWrap: true }).split("\n");
   if (first.length === 1) return first[0]!;
   const head = first[0]!.trimEnd();
-  const restText = first.slice(1).join(" ").replace(/^\s+/, "");
+  // Untrimmed rows end with the space they broke at (or break inside a too-long word): join as is.
+  const restText = first.slice(1).join("").replace(/^\s+/, "");
   const rest = wrapAnsi(restText, Math.max(10, max - indent), { hard: true, trim: true })
     .split("\n")
     .map((l) => " ".repeat(indent) + l);

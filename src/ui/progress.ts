@@ -219,8 +219,12 @@ export function liveLine(
     const shown = cliTruncate(label, Math.max(1, labelRoom));
     return `  ${spin} ${shown} ${c.dim(elapsed)}${tail ? c.dim(`  ${tail}`) : ""}`;
   }
-  // Very narrow: a short title, the time, and as much of the counters as fits.
-  const shown = cliTruncate(label, Math.min(stringWidth(label), MIN_LABEL));
+  // Narrow: the counters first; the title keeps what is left (at least a few characters).
+  if (labelRoom >= Math.min(stringWidth(label), 6)) {
+    const short = cliTruncate(label, labelRoom);
+    return `  ${spin} ${short} ${c.dim(elapsed)}${tail ? c.dim(`  ${tail}`) : ""}`;
+  }
+  const shown = cliTruncate(label, Math.min(stringWidth(label), 6));
   const rest = max - 4 - stringWidth(shown) - 1 - stringWidth(elapsed) - 2;
   const cut = tail && rest > 3 ? c.dim(`  ${cliTruncate(tail, rest)}`) : "";
   return cliTruncate(`  ${spin} ${shown} ${c.dim(elapsed)}${cut}`, max);

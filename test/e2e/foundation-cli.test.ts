@@ -272,3 +272,12 @@ describe("help and version", () => {
     expect(loaded).not.toContain("/yaml/");
   });
 });
+
+describe("did you mean", () => {
+  it("suggests the command for a typo instead of looking for a checklist", () => {
+    const r = spawnSync(process.execPath, [bin, "stauts"], { encoding: "utf8", cwd: tmpdir() });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("unknown command 'stauts'");
+    expect(r.stderr).toContain("(Did you mean status?)");
+  });
+});

@@ -131,15 +131,12 @@ function looksLikeFile(arg: string): boolean {
   }
 }
 
-export async function run(args: string[], options: ExportOptions): Promise<number> {
-  const target = args[0];
-  if (!target) throw new UsageError("export needs a run id or a record.json");
-  const format = exportFormat(options.format, options.output);
-  if (options.output && !options.force && existsSync(options.output)) {
-    throw new UsageError(`-o ${options.output}: the file exists`, {
-      hint: "Pass --force to overwrite it, or write to another path.",
-    });
-  }
+/** The report of a run (id) or record file in `format`; warnings (unsigned, unfinished) go to stderr. */
+export async function renderReport(
+  target: string,
+  options: GlobalOptions,
+  format: "md" | "html" | "junit" | "json",
+): Promise<string> {
   const source = looksLikeFile(target) ? await fromRecordFile(target) : await fromRun(target, options);
 
   const parsed = RecordSchema.safeParse(source.record);
@@ -179,6 +176,19 @@ export async function run(args: string[], options: ExportOptions): Promise<numbe
   }
   if (!record.finished)
     process.stderr.write(`deploycheck: UNFINISHED RUN: ${source.origin} has not been signed off\n`);
+  return text;
+}
+
+export async function run(args: string[], options: ExportOptions): Promise<number> {
+  const target = args[0];
+  if (!target) throw new UsageError("export needs a run id or a record.json");
+  const format = exportFormat(options.format, options.output);
+  if (options.output && !options.force && existsSync(options.output)) {
+    throw new UsageError(`-o ${options.output}: the file exists`, {
+      hint: "Pass --force to overwrite it, or write to another path.",
+    });
+  }
+  const text = await renderReport(target, options, format);
   if (options.output) {
     try {
       await writeFileAtomic(options.output, text);
