@@ -32,7 +32,10 @@ const loaders: Record<string, () => Promise<CommandModule>> = {
 
 const collectVar = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-function common(cmd: Command, which: ReadonlyArray<"vars" | "run" | "state" | "json" | "context">): Command {
+function common(
+  cmd: Command,
+  which: ReadonlyArray<"vars" | "run" | "start" | "state" | "json" | "context">,
+): Command {
   if (which.includes("vars")) {
     cmd.option("--var <key=value>", "set a checklist variable (repeatable)", collectVar, []);
   }
@@ -44,7 +47,11 @@ function common(cmd: Command, which: ReadonlyArray<"vars" | "run" | "state" | "j
       .option("--non-interactive", "never prompt (implied when stdin is not a TTY or CI is set)")
       .option("--answers <file>", "YAML answers for manual steps: item-id/step-id: value")
       .option("--dry-run", "run read-only checks, only print what mutating steps would do")
-      .option("--keep-going", "in a non-interactive run, continue after a required step fails")
+      .option("--keep-going", "in a non-interactive run, continue after a required step fails");
+  }
+  // Only where a new run can meet an unfinished one (run, demo): `resume` has nothing to choose.
+  if (which.includes("start")) {
+    cmd
       .option("--resume", "resume the unfinished run of this checklist without asking")
       .option("--new", "abandon the unfinished run of this checklist and start a new one");
   }
@@ -98,7 +105,7 @@ export function buildProgram(): Command {
     "run",
     "<checklist>",
     "run a checklist (or offer to resume its unfinished run)",
-    ["vars", "state", "run", "context", "json"],
+    ["vars", "state", "run", "start", "context", "json"],
     [
       "deploycheck run staging",
       "deploycheck staging --var apiUrl=https://api-staging.example.com",
@@ -197,7 +204,7 @@ export function buildProgram(): Command {
     "demo",
     "",
     "run the staging checklist against the built-in sandbox",
-    ["vars", "state", "run"],
+    ["vars", "state", "run", "start"],
     [
       "deploycheck demo",
       "deploycheck demo --fail-at extended-monitoring/watch --watch 1m",

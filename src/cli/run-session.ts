@@ -206,7 +206,9 @@ function terminal(options: GlobalOptions, signal: AbortSignal): Terminal {
     interactive,
     prompter: () => {
       const output = promptStream(options);
-      prompter ??= createTerminalPrompter({ signal, ...(output ? { output } : {}) });
+      // Prompts on stderr while stdout goes through a pipe: let the pipe's reader print first.
+      const settle = output && !process.stdout.isTTY && !options.json ? { settleMs: 150 } : {};
+      prompter ??= createTerminalPrompter({ signal, ...(output ? { output } : {}), ...settle });
       return prompter;
     },
   };

@@ -771,10 +771,19 @@ class Runner {
 
   /** A step's title with its variables filled in (the output lays it out by the terminal's width). */
   private async label(step: Step): Promise<string> {
+    const question =
+      step.confirm === undefined
+        ? undefined
+        : typeof step.confirm === "string"
+          ? step.confirm
+          : step.confirm.prompt;
+    // An untitled confirmation is labelled by its question, not by "ask: ... [yes/no]".
     const text =
       step.title !== undefined
         ? interpolate(step.title, this.vars(), this.s.env)
-        : ((await this.describe(step)).split("\n")[0] ?? stepKind(step));
+        : question !== undefined
+          ? interpolate(question, this.vars(), this.s.env)
+          : ((await this.describe(step)).split("\n")[0] ?? stepKind(step));
     return this.redactor(text);
   }
 

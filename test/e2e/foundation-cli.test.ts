@@ -280,4 +280,11 @@ describe("did you mean", () => {
     expect(r.stderr).toContain("unknown command 'stauts'");
     expect(r.stderr).toContain("(Did you mean status?)");
   });
+  it("resume --help offers no --resume or --new (they choose between runs, which resume does not)", () => {
+    const r = spawnSync(process.execPath, [bin, "resume", "--help"], { encoding: "utf8" });
+    expect(r.stdout).not.toMatch(/--resume|--new\b/);
+    const run = spawnSync(process.execPath, [bin, "run", "--help"], { encoding: "utf8" });
+    expect(run.stdout).toMatch(/--resume/);
+    expect(run.stdout).toMatch(/--new\b/);
+  });
 });
