@@ -406,7 +406,11 @@ class Runner {
           }
         : { message: () => {} },
       prompter: this.executorPrompter,
-      redact: (text) => this.redactor(text),
+      // The redactor changes when a secret answer joins it: always the current one.
+      redact: Object.assign((text: string) => this.redactor(text), {
+        fragment: (text: string, cut: { start?: boolean; end?: boolean }) =>
+          this.redactor.fragment(text, cut),
+      }),
       now: () => clock.now(),
       sleep: (ms) => clock.sleep(ms, signal),
       kube: this.s.kube,
@@ -648,6 +652,7 @@ class Runner {
           this.redactor,
         ),
         this.s.signal,
+        this.redactor,
       );
     } catch (err) {
       result = { ok: false, error: err instanceof Error ? err.message : String(err) };
