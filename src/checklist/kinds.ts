@@ -81,9 +81,9 @@ export const DURATION_BOUNDS = {
   /** `retries.delay` (up to 100 retries). */
   retryDelay: { min: 0, max: HOUR },
   /** A watch's `duration`. */
-  watchDuration: { min: 1000, max: 24 * HOUR },
+  watchDuration: { min: 1, max: 24 * HOUR },
   /** A watch's or prometheus check's `interval`. */
-  interval: { min: 100, max: HOUR },
+  interval: { min: 1, max: HOUR },
   /** http `maxLatency` and latency thresholds. */
   latency: { min: 1, max: HOUR },
   /** file `maxAge` and `newest.maxAge`. */

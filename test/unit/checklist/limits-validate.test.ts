@@ -46,11 +46,11 @@ describe("duration bounds", () => {
     ],
     [
       ["- watch:", "    duration: 0s", "    interval: 1s", "    steps: [{ run: echo hi }]"],
-      "13:25 0s is out of range: use a duration from 1s to 24h",
+      "13:25 0s is out of range: use a duration from 1ms to 24h",
     ],
     [
       ["- watch:", "    duration: 1h", "    interval: 0ms", "    steps: [{ run: echo hi }]"],
-      "14:25 0ms is out of range: use a duration from 100ms to 1h",
+      "14:25 0ms is out of range: use a duration from 1ms to 1h",
     ],
     [
       ["- file: { path: x, maxAge: 99999h }"],
@@ -67,7 +67,7 @@ describe("duration bounds", () => {
     expect(problemsOf(checklist(["- run: echo hi", "  timeout: 100ms"]))).toEqual([]);
     expect(durationBoundsProblem("${wait}", DURATION_BOUNDS.timeout)).toBeUndefined();
     expect(() => resolveDuration("${d}", { d: "600h" }, {}, DURATION_BOUNDS.watchDuration)).toThrow(
-      "${d} is 600h is out of range: use a duration from 1s to 24h",
+      "${d} is 600h is out of range: use a duration from 1ms to 24h",
     );
     expect(resolveDuration("${d}", { d: "2h" }, {}, DURATION_BOUNDS.watchDuration)).toBe(7_200_000);
   });
