@@ -82,7 +82,7 @@ export interface ExecContext {
   /** Runs a nested step (watch); returns its outcome. */
   runNested(step: NestedStep, index: number): Promise<StepOutcome>;
   /** State already recorded for this step, e.g. the watch rounds done before an interruption. */
-  resume?: { watchElapsedMs?: number; watchRounds?: number };
+  resume?: { watchElapsedMs?: number; watchRounds?: number; watchFirstRoundAt?: string };
   /**
    * The `--answers` entry for this step in a non-interactive run ("yes"/"no" for confirm, the value
    * for input), set by the runner. Manual steps use it when present; without it a non-interactive
@@ -97,7 +97,13 @@ export interface ExecContext {
    */
   recordProcess?(group: GroupIdentity): Promise<void>;
   /** Record a watch round in the journal (fsynced) before continuing. */
-  recordWatchRound?(round: number, elapsedMs: number, ok: boolean, failed?: string): Promise<void>;
+  recordWatchRound?(
+    round: number,
+    elapsedMs: number,
+    ok: boolean,
+    failed?: string,
+    startedAt?: string,
+  ): Promise<void>;
 }
 
 export type Executor = (step: Step | NestedStep, ctx: ExecContext) => Promise<StepOutcome>;

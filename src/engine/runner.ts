@@ -424,12 +424,20 @@ class Runner {
           this.currentKey = saved;
         }
       },
-      ...(watch ? { resume: { watchElapsedMs: watch.elapsedMs, watchRounds: watch.rounds } } : {}),
+      ...(watch
+        ? {
+            resume: {
+              watchElapsedMs: watch.elapsedMs,
+              watchRounds: watch.rounds,
+              ...(watch.firstRoundAt ? { watchFirstRoundAt: watch.firstRoundAt } : {}),
+            },
+          }
+        : {}),
       recordProcess: async (group) => {
         const attempt = this.state.steps[key.split("#")[0] ?? key]?.attempts ?? 0;
         await this.append(ev({ type: "step-process", at: this.at(), key, attempt, ...group }));
       },
-      recordWatchRound: async (round, elapsedMs, ok, failed) => {
+      recordWatchRound: async (round, elapsedMs, ok, failed, startedAt) => {
         await this.append(
           ev({
             type: "watch-round",
@@ -439,6 +447,7 @@ class Runner {
             elapsedMs,
             ok,
             ...(failed === undefined ? {} : { failed: this.redactor(failed) }),
+            ...(startedAt === undefined ? {} : { roundStartedAt: startedAt }),
           }),
         );
       },
