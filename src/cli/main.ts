@@ -2,6 +2,7 @@
 // The only module that prints errors and calls process.exit.
 import { Command, CommanderError, Option } from "commander";
 import { DeploycheckError } from "../errors.js";
+import { explainFsError } from "../fs-errors.js";
 import type { GlobalOptions } from "./options.js";
 import { VERSION } from "./version.js";
 
@@ -240,6 +241,9 @@ function printError(err: unknown): number {
     process.stderr.write("deploycheck: interrupted\n");
     return 130;
   }
+  // Disk full, read-only, permissions, a directory in the way: the machine's doing, not a bug.
+  const env = explainFsError(err);
+  if (env) return printError(env);
   process.stderr.write(`deploycheck: internal error: ${e?.message ?? String(err)}\n`);
   process.stderr.write(
     debug

@@ -631,6 +631,7 @@ async function executeWith(
     finalize: async (finalState) => {
       const { finalizeRecord } = await import("../record/finalize.js");
       const r = await finalizeRecord({ runDir, state: finalState, checklist, secrets: secretValues });
+      if (r.keyWarning) term.output.warn(r.keyWarning);
       return { recordPath: r.recordPath, fingerprint: r.fingerprint };
     },
   };
