@@ -9,6 +9,7 @@ import type { ExecContext, ExecutorPrompter, KubeSettings } from "../checks/type
 import { GuardRefusedError, InterruptedError } from "../errors.js";
 import { renderSummaryTable, summarize } from "../record/summary.js";
 import { createRedactor, type Redactor, redactDeep } from "../redact.js";
+import { longTimeout } from "../timers.js";
 import { type Answers, answersPrompter, parseYesNo, SIGNOFF_KEYS, splitNote } from "./answers.js";
 import { EVENT_VERSION, type RunEvent, type StepKey, type StepOutcome } from "./events.js";
 import { blockingFailures, isOptionalStep, isSettled, nextAction } from "./plan.js";
@@ -42,6 +43,8 @@ export interface RunSession {
   finalize?: (state: RunState) => Promise<{ recordPath: string; fingerprint: string }>;
 }
 
+/** After a step's timeout, how long its executor gets to stop before the step ends without it. */
+const OVERDUE_GRACE_MS = 10_000;
 /** After Ctrl-C, how long an executor gets to stop its children before the runner records the interruption. */
 const STOP_GRACE_MS = 3000;
 const LABEL_MAX = 72;
@@ -305,12 +308,20 @@ class Runner {
     parent?.addEventListener("abort", onParent, { once: true });
     this.s.signal.addEventListener("abort", onInterrupt, { once: true });
     let timedOut = false;
+    // The executor stops its work on the abort; should it not (a child it cannot stop, a library that
+    // ignores the signal), the step still ends a grace period later: a timeout always bounds the step.
+    let onOverdue: () => void = () => {};
+    const overdue = new Promise<"overdue">((resolve) => {
+      onOverdue = () => resolve("overdue");
+    });
+    let overdueTimer: { cancel(): void } | undefined;
     const timer =
       timeoutMs === undefined
         ? undefined
-        : setTimeout(() => {
+        : longTimeout(() => {
             timedOut = true;
             stepAbort.abort(new Error(`timed out after ${step.timeout}`));
+            overdueTimer = longTimeout(onOverdue, OVERDUE_GRACE_MS);
           }, timeoutMs);
     const ctx = this.context(key, step, stepAbort.signal, timeoutMs, progress);
     let settled = false;
@@ -324,7 +335,11 @@ class Runner {
         onAbort = () => resolve("interrupted");
         this.s.signal.addEventListener("abort", onAbort, { once: true });
       });
-      const first = await Promise.race([running, interrupted]);
+      const first = await Promise.race([running, interrupted, overdue]);
+      if (first === "overdue") {
+        const summary = `timed out after ${step.timeout} (still running ${OVERDUE_GRACE_MS / 1000}s later; left behind)`;
+        return { status: "failed", summary, error: summary };
+      }
       if (first === "interrupted" || this.s.signal.aborted) {
         // Give the executor a moment to stop its child process tree before the journal says so.
         if (!settled) {
@@ -344,7 +359,8 @@ class Runner {
       if (timedOut) return { status: "failed", summary: `timed out after ${step.timeout}`, error: message };
       return { status: "failed", summary: message, error: message };
     } finally {
-      if (timer) clearTimeout(timer);
+      timer?.cancel();
+      overdueTimer?.cancel();
       this.s.signal.removeEventListener("abort", onInterrupt);
       parent?.removeEventListener("abort", onParent);
       // One listener per step on the run's signal would pile up over a long run (and warn at 11).
@@ -405,6 +421,10 @@ class Runner {
         }
       },
       ...(watch ? { resume: { watchElapsedMs: watch.elapsedMs, watchRounds: watch.rounds } } : {}),
+      recordProcess: async (group) => {
+        const attempt = this.state.steps[key.split("#")[0] ?? key]?.attempts ?? 0;
+        await this.append(ev({ type: "step-process", at: this.at(), key, attempt, ...group }));
+      },
       recordWatchRound: async (round, elapsedMs, ok, failed) => {
         await this.append(
           ev({

@@ -22,6 +22,11 @@ function isRunning(pid: number): boolean {
   }
 }
 
+/** Wait for a condition (the vitest timeout bounds the wait; nothing here asserts on wall time). */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 20));
+}
+
 function pidsIn(file: string): number[] {
   return readFileSync(file, "utf8").trim().split(/\s+/).map(Number);
 }
@@ -191,15 +196,14 @@ describe("run executor", () => {
   it("kills the whole process tree on timeout and says it timed out", async () => {
     const pidFile = path.join(dir, "pids");
     const ctx = makeContext({ cwd: dir, signal: AbortSignal.timeout(400), timeoutMs: 400 });
-    const started = Date.now();
+    // An hour of sleep: had the executor waited for the tree, the test itself would time out.
     const out = await execute(
       step(
-        `sleep 30 & echo $! >> ${pidFile}; bash -c 'sleep 30 & echo $! >> ${pidFile}; wait' & echo $$ >> ${pidFile}; echo waiting; wait`,
+        `sleep 3600 & echo $! >> ${pidFile}; bash -c 'sleep 3600 & echo $! >> ${pidFile}; wait' & echo $$ >> ${pidFile}; echo waiting; wait`,
       ),
       ctx,
     );
     expect(out).toMatchObject({ status: "failed", summary: "timed out after 400ms", output: "waiting" });
-    expect(Date.now() - started).toBeLessThan(2000);
     const pids = pidsIn(pidFile);
     expect(pids).toHaveLength(3);
     for (const pid of pids) expect(isRunning(pid), `pid ${pid}`).toBe(false);
@@ -225,15 +229,19 @@ describe("run executor", () => {
 
   it("stops background jobs the command left behind instead of waiting for them", async () => {
     const pidFile = path.join(dir, "pids");
-    const started = Date.now();
+    const termFile = path.join(dir, "term");
+    // The leftover job says which signal ended it: SIGTERM as soon as bash exited (not the SIGKILL
+    // that follows the grace period), and the step did not wait for its hour of sleep.
     const out = await execute(
-      step(`sleep 30 & echo $! > ${pidFile}; echo started`),
+      step(
+        `bash -c 'trap "echo TERM > ${termFile}; exit 0" TERM; echo $$ > ${pidFile}; sleep 3600 & wait' & until [ -s ${pidFile} ]; do sleep 0.01; done; echo started`,
+      ),
       makeContext({ cwd: dir }),
     );
     expect(out.status).toBe("passed");
-    // Well under the 2 s SIGKILL grace: the leftover job got SIGTERM as soon as bash exited.
-    expect(Date.now() - started).toBeLessThan(1900);
-    expect(isRunning(pidsIn(pidFile)[0]!)).toBe(false);
+    expect(out.output).toBe("started");
+    await until(() => !isRunning(pidsIn(pidFile)[0]!));
+    expect(readFileSync(termFile, "utf8").trim()).toBe("TERM");
   });
 
   it("does not start when the signal is already aborted", async () => {
