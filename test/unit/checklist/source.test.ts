@@ -27,7 +27,7 @@ describe("checklist bytes", () => {
     const file = path.join(dir, "huge.yaml");
     writeFileSync(file, HEAD);
     truncateSync(file, 69 * 1024 * 1024); // sparse: 69 MiB of NULs after the header
-    const err = await loadChecklist(file).catch((e: unknown) => e as ChecklistError);
+    const err = (await loadChecklist(file).catch((e: unknown) => e)) as ChecklistError;
     expect(err).toBeInstanceOf(ChecklistError);
     expect(err.problems[0]).toMatchObject({ line: 1, col: 1 });
     expect(err.message).toMatch(/huge\.yaml:1:1: the file is 69\.0 MiB; a checklist may be at most 4\.0 MiB/);
