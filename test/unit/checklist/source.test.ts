@@ -41,13 +41,21 @@ describe("checklist bytes", () => {
   });
 
   it("refuses invalid UTF-8 at its line and column (columns in characters)", async () => {
-    const bytes = Buffer.concat([Buffer.from(`${HEAD}# é ok\n# ëë `), Buffer.from([0xc3, 0x28]), Buffer.from("\n")]);
+    const bytes = Buffer.concat([
+      Buffer.from(`${HEAD}# é ok\n# ëë `),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from("\n"),
+    ]);
     const err = await problem("latin1.yaml", bytes);
     expect(err.problems[0]).toMatchObject({ line: 5, col: 6 });
     expect(err.message).toMatch(/latin1\.yaml:5:6: not valid UTF-8 \(byte 0xc3\)/);
     // Overlong encodings and UTF-16 surrogates are not UTF-8 either.
-    expect((await problem("overlong.yaml", Buffer.from([0x61, 0xc0, 0xaf]))).problems[0]).toMatchObject({ col: 2 });
-    expect((await problem("surrogate.yaml", Buffer.from([0xed, 0xa0, 0x80]))).problems[0]).toMatchObject({ col: 1 });
+    expect((await problem("overlong.yaml", Buffer.from([0x61, 0xc0, 0xaf]))).problems[0]).toMatchObject({
+      col: 2,
+    });
+    expect((await problem("surrogate.yaml", Buffer.from([0xed, 0xa0, 0x80]))).problems[0]).toMatchObject({
+      col: 1,
+    });
   });
 
   it("finds the first invalid byte exactly where Node's decoder first fails", () => {
