@@ -24,6 +24,7 @@ const loaders: Record<string, () => Promise<CommandModule>> = {
   validate: () => import("./commands/validate.js"),
   export: () => import("./commands/export.js"),
   verify: () => import("./commands/verify.js"),
+  trust: () => import("./commands/trust.js"),
   schema: () => import("./commands/schema.js"),
   import: () => import("./commands/import.js"),
   demo: () => import("./commands/demo.js"),
@@ -170,7 +171,18 @@ export function buildProgram(): Command {
     ],
   )
     .option("--key <file>", "require this public key (PEM)")
-    .option("--fingerprint <fp>", "require this key fingerprint");
+    .option("--fingerprint <fp>", "require this key fingerprint")
+    .option("--any-key", "accept a valid signature by any key (default: yours or one in trusted-keys)");
+  add(
+    "trust",
+    "<key>",
+    "trust a signer's key: a fingerprint or a public key file, added to trusted-keys",
+    [],
+    [
+      'deploycheck trust SHA256:Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1dXg --name "Ana Lima"',
+      "deploycheck trust ana.pub.pem --name Ana",
+    ],
+  ).option("--name <name>", "who the key belongs to (kept beside the fingerprint)");
   add(
     "schema",
     "",
