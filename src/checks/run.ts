@@ -89,7 +89,9 @@ export const execute: Executor = async (step, ctx) => {
   const result = await spawnGroup(command, cwd, env, ctx);
   const durationMs = ctx.now() - started;
 
-  const tail = ctx.redact(lastLines(result.all, TAIL_LINES));
+  // Redacted as a cut piece when the output was longer than the buffer and the tail reaches its start.
+  const tailCut = result.truncated && result.all.replace(/\r?\n$/, "").split(/\r?\n/).length <= TAIL_LINES;
+  const tail = ctx.redact.fragment(lastLines(result.all, TAIL_LINES), { start: tailCut });
   const details: Record<string, unknown> = {
     command: ctx.redact(command),
     cwd,
@@ -152,7 +154,9 @@ function judge(
   const outcome: StepOutcome = { status: "passed", summary, ...extra };
   if (spec.saveAs) {
     const value = result.stdout.trim();
-    summary += `, saved ${spec.saveAs}=${value.length > 60 ? `${value.slice(0, 57)}...` : value}`;
+    // Redacted whole before it is cut for the summary: a cut secret would not be recognised.
+    const shown = ctx.redact(value);
+    summary += `, saved ${spec.saveAs}=${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown}`;
     outcome.saved = { [spec.saveAs]: value };
   }
   outcome.summary = ctx.redact(summary);
@@ -178,6 +182,43 @@ function notFound(stderr: string, cwd: string, code: number): string {
   if (what === "Permission denied" || code === 126) return `${name}: not executable (chmod +x?)${inScript}`;
   if (name!.includes("/")) return `${name}: not found in ${cwd}${inScript}`;
   return `${name}: command not found on PATH${inScript}`;
+}
+
+/** The longest unfinished line kept for the live message; a longer one keeps its end only. */
+const LIVE_LINE_LIMIT = 4096;
+const LIVE_MESSAGE_MAX = 200;
+
+/**
+ * The complete lines of one output stream, for the live progress message. An unfinished line is never
+ * shown (it may hold the first half of a secret whose second half has not arrived yet): only a line
+ * whose end has arrived, assembled from every chunk it came in, and so redacted whole.
+ */
+export class LiveLines {
+  private partial = "";
+  /** The unfinished line lost its beginning (it grew over LIVE_LINE_LIMIT). */
+  private partialCut = false;
+
+  /** The latest non-blank complete line this chunk finished, if any; `cut` when its start was dropped. */
+  push(chunk: string): { line: string; cut: boolean } | undefined {
+    const lines = (this.partial + chunk).split(/\r?\n|\r/);
+    const firstCut = this.partialCut;
+    this.partial = lines.pop() ?? "";
+    if (lines.length) this.partialCut = false;
+    if (this.partial.length > LIVE_LINE_LIMIT) {
+      this.partial = this.partial.slice(-LIVE_LINE_LIMIT);
+      this.partialCut = true;
+    }
+    for (let i = lines.length - 1; i >= 0; i--) {
+      if (lines[i]!.trim() !== "") return { line: lines[i]!, cut: i === 0 && firstCut };
+    }
+    return undefined;
+  }
+}
+
+/** A complete output line as the live message: redacted whole, then trimmed and cut to one short row. */
+function liveMessage(latest: { line: string; cut: boolean }, ctx: ExecContext): string {
+  const safe = ctx.redact.fragment(latest.line, { start: latest.cut }).trim();
+  return safe.length > LIVE_MESSAGE_MAX ? `${safe.slice(0, LIVE_MESSAGE_MAX - 1)}…` : safe;
 }
 
 interface SpawnResult {
@@ -271,14 +312,14 @@ async function spawnGroup(
   const all = new TailBuffer(OUTPUT_LIMIT);
   const stdout = new TailBuffer(STREAM_LIMIT);
   const stderr = new TailBuffer(STREAM_LIMIT);
-  let partial = "";
-  const onChunk = (into: TailBuffer) => (chunk: string) => {
-    into.push(chunk);
-    all.push(chunk);
-    const lines = (partial + chunk).split(/\r?\n|\r/);
-    partial = lines.pop() ?? "";
-    const latest = [...lines, partial].reverse().find((l) => l.trim() !== "");
-    if (latest) ctx.progress.message(ctx.redact(latest.trim().slice(0, 200)));
+  const onChunk = (into: TailBuffer) => {
+    const live = new LiveLines();
+    return (chunk: string) => {
+      into.push(chunk);
+      all.push(chunk);
+      const latest = live.push(chunk);
+      if (latest) ctx.progress.message(liveMessage(latest, ctx));
+    };
   };
   subprocess.stdout?.setEncoding("utf8").on("data", onChunk(stdout));
   subprocess.stderr?.setEncoding("utf8").on("data", onChunk(stderr));

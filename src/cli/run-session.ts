@@ -195,7 +195,7 @@ function notifierFor(loaded: LoadedChecklist, vars: Record<string, string>): Not
     (w, name: string) => vars[name] ?? w,
   );
   return {
-    async post(text, fields, signal) {
+    async post(text, fields, signal, redact) {
       const mod = (await import("../checks/notify.js")) as Record<string, unknown>;
       const post = mod["postNotification"] as
         | ((
@@ -217,6 +217,7 @@ function notifierFor(loaded: LoadedChecklist, vars: Record<string, string>): Not
           summary: text,
         },
         ...(signal ? { signal } : {}),
+        ...(redact ? { redact } : {}),
       });
     },
   };

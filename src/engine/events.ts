@@ -142,6 +142,8 @@ export interface WatchRoundEvent extends Base {
   elapsedMs: number;
   ok: boolean;
   failed?: string;
+  /** When the round started (absent in journals written before 0.x: the window is then unknown). */
+  roundStartedAt?: string;
 }
 
 export interface NotificationEvent extends Base {

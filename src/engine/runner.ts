@@ -406,7 +406,11 @@ class Runner {
           }
         : { message: () => {} },
       prompter: this.executorPrompter,
-      redact: (text) => this.redactor(text),
+      // The redactor changes when a secret answer joins it: always the current one.
+      redact: Object.assign((text: string) => this.redactor(text), {
+        fragment: (text: string, cut: { start?: boolean; end?: boolean }) =>
+          this.redactor.fragment(text, cut),
+      }),
       now: () => clock.now(),
       sleep: (ms) => clock.sleep(ms, signal),
       kube: this.s.kube,
@@ -420,12 +424,20 @@ class Runner {
           this.currentKey = saved;
         }
       },
-      ...(watch ? { resume: { watchElapsedMs: watch.elapsedMs, watchRounds: watch.rounds } } : {}),
+      ...(watch
+        ? {
+            resume: {
+              watchElapsedMs: watch.elapsedMs,
+              watchRounds: watch.rounds,
+              ...(watch.firstRoundAt ? { watchFirstRoundAt: watch.firstRoundAt } : {}),
+            },
+          }
+        : {}),
       recordProcess: async (group) => {
         const attempt = this.state.steps[key.split("#")[0] ?? key]?.attempts ?? 0;
         await this.append(ev({ type: "step-process", at: this.at(), key, attempt, ...group }));
       },
-      recordWatchRound: async (round, elapsedMs, ok, failed) => {
+      recordWatchRound: async (round, elapsedMs, ok, failed, startedAt) => {
         await this.append(
           ev({
             type: "watch-round",
@@ -435,6 +447,7 @@ class Runner {
             elapsedMs,
             ok,
             ...(failed === undefined ? {} : { failed: this.redactor(failed) }),
+            ...(startedAt === undefined ? {} : { roundStartedAt: startedAt }),
           }),
         );
       },
@@ -648,6 +661,7 @@ class Runner {
           this.redactor,
         ),
         this.s.signal,
+        this.redactor,
       );
     } catch (err) {
       result = { ok: false, error: err instanceof Error ? err.message : String(err) };

@@ -33,8 +33,8 @@ export interface StepState {
   outcome?: StepOutcome;
   override?: Decision;
   skip?: Decision;
-  /** Watch progress recorded so far. */
-  watch?: { rounds: number; elapsedMs: number };
+  /** Watch progress recorded so far; `firstRoundAt`: when round 1 started (the observed window's start). */
+  watch?: { rounds: number; elapsedMs: number; firstRoundAt?: string };
 }
 
 export interface RunState {
@@ -160,7 +160,12 @@ function apply(state: RunState, e: RunEvent): void {
     case "watch-round": {
       const s = step(state, e.key);
       // A failed round is not done: a retry or resume checks it again, on the same timeline.
-      s.watch = { rounds: e.ok ? e.round : e.round - 1, elapsedMs: e.elapsedMs };
+      const firstRoundAt = e.round === 1 ? e.roundStartedAt : s.watch?.firstRoundAt;
+      s.watch = {
+        rounds: e.ok ? e.round : e.round - 1,
+        elapsedMs: e.elapsedMs,
+        ...(firstRoundAt === undefined ? {} : { firstRoundAt }),
+      };
       break;
     }
     case "notification":
