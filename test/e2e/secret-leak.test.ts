@@ -293,5 +293,6 @@ sections:
     }
     if (process.env["LEAK_DUMP"]) await writeFile(process.env["LEAK_DUMP"], run.out);
     expect(leaks).toEqual([]);
-  });
+    // A run, verify, four exports and status, each a fresh CLI process: 15 s alone, more on a busy machine.
+  }, 180_000);
 });
