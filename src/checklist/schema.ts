@@ -33,6 +33,10 @@ export const VariableSchema = z.strictObject({
   env: z.string().optional().meta({ description: "Environment variable the value is read from" }),
   required: z.boolean().optional().meta({ description: "Default: true when there is no default" }),
   secret: z.boolean().optional().meta({ description: "Never shown in output, state, records or reports" }),
+  pattern: Regex.optional().meta({
+    description:
+      "A strict pattern (^...$, literal characters and [classes] only) every value must match before a run step that uses it where bash would evaluate it (arithmetic, variable names, code) runs",
+  }),
   description: z.string().optional(),
 });
 

@@ -2,7 +2,7 @@
 // journal (fsynced) before anything else happens, repeat. Guards first, sign-off last.
 import { isManual, isMutating, parseDuration, stepKind } from "../checklist/kinds.js";
 import type { Checklist, NestedStep, Step, StepKind } from "../checklist/schema.js";
-import { interpolate } from "../checklist/vars.js";
+import { interpolate, type VariableRule, variableRules } from "../checklist/vars.js";
 import { type StepRef, walkSteps } from "../checklist/walk.js";
 import type { CheckModule } from "../checks/registry.js";
 import type { ExecContext, ExecutorPrompter, KubeSettings } from "../checks/types.js";
@@ -70,6 +70,8 @@ class Runner {
   private readonly refs: StepRef[];
   private readonly itemTotal: number;
   private readonly secretValues = new Set<string>();
+  /** Patterns and secrecy of variables, for run steps that use values where bash evaluates them. */
+  private readonly variableRules: Readonly<Record<string, VariableRule>>;
   private redactor: Redactor;
   /** Values saved by steps in this session, unredacted (the journal keeps secret ones redacted). */
   private readonly liveSaved: Record<string, string> = {};
@@ -92,6 +94,7 @@ class Runner {
     private readonly ports: RunnerPorts,
   ) {
     this.refs = walkSteps(s.checklist);
+    this.variableRules = variableRules(s.checklist);
     this.itemTotal = s.checklist.sections.reduce((n, sec) => n + sec.items.length, 0);
     for (const name of s.secretVars) if (s.vars[name]) this.secretValues.add(s.vars[name]);
     this.redactor = createRedactor(this.secretValues);
@@ -376,6 +379,7 @@ class Runner {
         },
       },
       vars: this.vars(),
+      variables: this.variableRules,
       env: this.s.env,
       cwd: this.s.cwd,
       signal,

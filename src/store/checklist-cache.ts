@@ -20,7 +20,17 @@ export interface CachedChecklist {
 }
 
 /** The modules whose code decides a checklist's validity: a change to any of them changes every key. */
-const VALIDATOR_MODULES = ["parse", "schema", "kinds", "schema-issues", "validate", "vars", "locate", "walk"];
+const VALIDATOR_MODULES = [
+  "parse",
+  "schema",
+  "kinds",
+  "schema-issues",
+  "validate",
+  "vars",
+  "locate",
+  "walk",
+  "shell-refs",
+];
 
 let validatorId: string | undefined;
 
