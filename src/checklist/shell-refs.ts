@@ -945,7 +945,7 @@ class Parser {
     if (isDangerousVariable(name))
       this.markWord(w, "code", `an assignment to ${name} (bash or the programs it starts run or search it)`);
     else if (this.integers.has(name))
-      this.markWord(w, "arith", `an assignment to ${name}, declared integer (declare -i) (arithmetic)`);
+      this.markWord(w, "arith", `an assignment to ${name}, declared integer (declare -i)`);
     else if (how === "declare" && (this.arrays.has(name) || w.assignment!.compound))
       this.markWord(w, "code", `a declare of the array ${name}, where bash evaluates a value like ([0]=...)`);
   }

@@ -13,6 +13,7 @@ import type {
   StepKind,
   Variable,
 } from "../checklist/schema.js";
+import { analyzeCommand } from "../checklist/shell-refs.js";
 import { pipeline, shellWords } from "./command.js";
 import { kubeCheck, kubectlMutates } from "./kubectl.js";
 import type { BulletNode, ImportDocument, ItemNode, SectionNode, Text } from "./parse.js";
@@ -459,6 +460,10 @@ class Converter {
 
   /** URLs in a command become variables: `API_URL=https://x ./check.sh` -> `API_URL=${apiUrl} ./check.sh`. */
   #withUrlVars(command: string): string {
+    // A reference only where bash takes it as data: in a command the run step would refuse (arithmetic,
+    // eval, a command deploycheck cannot follow), the URL stays as written.
+    const probe = command.replace(URL, "${importedUrl}");
+    if (analyzeCommand(probe).refs.some((r) => r.refused || r.unsafe)) return command;
     return command.replace(URL, (url, offset: number) => {
       const before = command.slice(0, offset);
       const assigned = /(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=["']?$/.exec(before);
