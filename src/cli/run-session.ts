@@ -31,10 +31,12 @@ import {
   type StoredRun,
   saveChecklistCopy,
 } from "../store/runs.js";
+import { longTimeout } from "../timers.js";
 import { createTerminalOutput } from "../ui/progress.js";
 import { createTerminalPrompter } from "../ui/prompter.js";
 import { colorWanted, createTheme } from "../ui/theme.js";
 import { type GlobalOptions, isInteractive, stateDir } from "./options.js";
+import { settleStepsInFlight } from "./steps-in-flight.js";
 import { VERSION } from "./version.js";
 
 export interface RunCommandOptions extends GlobalOptions {
@@ -49,12 +51,12 @@ const realClock: Clock = {
   sleep: (ms, signal) =>
     new Promise<boolean>((resolve) => {
       if (signal?.aborted) return resolve(false);
-      const timer = setTimeout(() => {
+      const timer = longTimeout(() => {
         signal?.removeEventListener("abort", onAbort);
         resolve(true);
       }, ms);
       const onAbort = () => {
-        clearTimeout(timer);
+        timer.cancel();
         resolve(false);
       };
       signal?.addEventListener("abort", onAbort, { once: true });
@@ -166,22 +168,30 @@ function terminal(options: GlobalOptions, signal: AbortSignal): Terminal {
   };
 }
 
-/** Ctrl-C (and SIGTERM) abort the session instead of killing the process mid-write. */
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/**
+ * Ctrl-C, SIGTERM and SIGHUP (a closed terminal, a dropped SSH session) abort the session instead of
+ * killing the process mid-write: the running step's processes are stopped, the journal says so, and
+ * the exit names the resume command.
+ */
 function trapInterrupts(): { signal: AbortSignal; release(): void } {
   const ac = new AbortController();
   let count = 0;
-  const onSignal = () => {
+  const onSignal = (name: NodeJS.Signals) => {
     count++;
+    // After a hangup the terminal is gone: a write to it fails (EIO), which must not end the process
+    // before the step is stopped and journaled.
+    if (name === "SIGHUP")
+      for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
     if (count === 1) ac.abort();
-    else process.stderr.write("\nStopping: saving the run state, please wait…\n");
+    else if (name !== "SIGHUP") process.stderr.write("\nStopping: saving the run state, please wait…\n");
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  for (const name of STOP_SIGNALS) process.on(name, onSignal);
   return {
     signal: ac.signal,
     release() {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      for (const name of STOP_SIGNALS) process.off(name, onSignal);
     },
   };
 }
@@ -194,7 +204,7 @@ function notifierFor(loaded: LoadedChecklist, vars: Record<string, string>): Not
     (w, name: string) => vars[name] ?? w,
   );
   return {
-    async post(text, fields, signal) {
+    async post(text, fields, signal, redact) {
       const mod = (await import("../checks/notify.js")) as Record<string, unknown>;
       const post = mod["postNotification"] as
         | ((
@@ -216,6 +226,7 @@ function notifierFor(loaded: LoadedChecklist, vars: Record<string, string>): Not
           summary: text,
         },
         ...(signal ? { signal } : {}),
+        ...(redact ? { redact } : {}),
       });
     },
   };
@@ -505,6 +516,13 @@ async function session(
   const journal = openFileJournal(run.dir);
   try {
     if (prepared.lock.takenOver) await journal.append(takeoverEvent(prepared.lock));
+    // A step left running by a session that died must end before anything runs again.
+    await settleStepsInFlight(run.state, {
+      interactive: term.interactive,
+      prompter: term.prompter,
+      output: term.output,
+      signal,
+    });
     const refs = walkSteps(checklist);
     const done = refs.filter((r) => isFinal(stateAfterResume.steps[r.key])).length;
     term.output.info(
