@@ -972,7 +972,7 @@ class Parser {
             this.markWord(a, "code", `an assignment to ${a.assignment.name} for env`);
           continue;
         }
-        if (lit !== null && lit.startsWith("-")) continue;
+        if (lit?.startsWith("-")) continue;
         if (name === "timeout" && lit !== null && /^[0-9.]+[smhd]?$/.test(lit)) continue;
         break;
       }
@@ -1053,7 +1053,7 @@ class Parser {
           n++;
           continue;
         }
-        if (lit !== null && lit.startsWith("-")) {
+        if (lit?.startsWith("-")) {
           if (["-f", "-v", "-F", "--file", "--assign", "--field-separator"].includes(lit)) n++;
           continue;
         }
@@ -1073,7 +1073,7 @@ class Parser {
           n++;
           continue;
         }
-        if (lit !== null && lit.startsWith("-")) continue;
+        if (lit?.startsWith("-")) continue;
         if (!script) this.markWord(args[n]!, "code", "the sed script (GNU sed can run commands)");
         return;
       }
@@ -1097,7 +1097,7 @@ class Parser {
           this.markWord(a, "code", "the remote command of ssh (a shell on the other host runs it)");
           continue;
         }
-        if (lit !== null && lit.startsWith("-")) {
+        if (lit?.startsWith("-")) {
           if (/^-[bcDEeFIiJLlmOoPpQRSWw]$/.test(lit)) n++;
           continue;
         }
@@ -1285,7 +1285,7 @@ export function strictPatternProblem(pattern: string, kind: UnsafeKind): string 
       chars.add(String.fromCharCode(c));
     if (b.charCodeAt(0) - a.charCodeAt(0) >= 200) chars.add("\u0000");
   };
-  const escape = (c: string): string | undefined => {
+  const addEscape = (c: string): string | undefined => {
     if (c === "d") {
       addRange("0", "9");
       return undefined;
@@ -1306,7 +1306,7 @@ export function strictPatternProblem(pattern: string, kind: UnsafeKind): string 
   while (k < body.length) {
     const c = body[k]!;
     if (c === "\\") {
-      const why = escape(body[k + 1] ?? "");
+      const why = addEscape(body[k + 1] ?? "");
       if (why) return why;
       k += 2;
     } else if (c === "[") {
@@ -1315,7 +1315,7 @@ export function strictPatternProblem(pattern: string, kind: UnsafeKind): string 
       const members: string[] = [];
       while (j < body.length && body[j] !== "]") {
         if (body[j] === "\\") {
-          const why = escape(body[j + 1] ?? "");
+          const why = addEscape(body[j + 1] ?? "");
           if (why) return why;
           j += 2;
           continue;
