@@ -480,7 +480,12 @@ class Converter {
           `${prefix}\${${this.#variable("deployment", name, "deployment")}}`,
       );
     }
-    return this.#withUrlVars(text);
+    const converted = this.#withUrlVars(text);
+    // A reference where the run step would refuse it (the command name, arithmetic, eval...): keep the
+    // document's shell text as written (bash's own variables, `${` escaped) so the checklist still loads.
+    if (analyzeCommand(converted).refs.some((r) => r.refused || r.unsafe))
+      return command.replace(/\$\{/g, () => "$${");
+    return converted;
   }
 
   /** A placeholder the document leaves to the reader (`<CLUSTER>`, `$CLUSTER`): a required variable. */
