@@ -1,10 +1,25 @@
 // Variables: resolution (--var, then env, then default), interpolation of ${name} and ${env.NAME},
 // shell quoting for run commands, and `when` conditions. Pure: the environment is passed in.
 import { UsageError } from "../errors.js";
+import { MIN_SECRET_LENGTH } from "../redact.js";
 import { DURATION_RE, parseDuration } from "./kinds.js";
 import type { Checklist } from "./schema.js";
 
-export const REFERENCE_RE = /\$\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)\s*\}/g;
+/**
+ * A reference: ${name} or ${env.NAME}. Not one when written `$${...}`: that is the escape for a literal
+ * `${` (e.g. a shell variable in a run command), see ESCAPE_OR_REFERENCE_RE.
+ */
+export const REFERENCE_RE = /(?<!\$)\$\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)\s*\}/g;
+
+/** `$${` (group 1 unset: the escape, stands for a literal `${`) or a reference (group 1: its name). */
+export const ESCAPE_OR_REFERENCE_RE = new RegExp(`\\$\\$\\{|${REFERENCE_RE.source}`, "g");
+
+/** Text with each `$${` escape turned into the literal `${` it stands for (no reference is touched). */
+export function unescapeDollarBrace(text: string): string {
+  return text.replace(ESCAPE_OR_REFERENCE_RE, (whole, ref: string | undefined) =>
+    ref === undefined ? "${" : whole,
+  );
+}
 
 export interface ResolvedVars {
   values: Record<string, string>;
@@ -69,6 +84,17 @@ export function resolveVars(
         missing.push(def.env ? `${name} (--var ${name}=... or ${def.env})` : `${name} (--var ${name}=...)`);
     }
   }
+  for (const name of secrets) {
+    const value = values[name]!;
+    if (value.length > 0 && value.length < MIN_SECRET_LENGTH) {
+      throw new UsageError(
+        `variable ${name} is secret, but its value (from ${sources[name] === "var" ? `--var ${name}` : sources[name] === "env" ? declared[name]!.env : "its default"}) has ${value.length} character${value.length === 1 ? "" : "s"}; a secret needs at least ${MIN_SECRET_LENGTH}`,
+        {
+          hint: `A value that short cannot be redacted without garbling all output, and is never left unredacted. Use a longer value, or drop "secret: true" from ${name} if it is not a secret.`,
+        },
+      );
+    }
+  }
   if (missing.length) {
     throw new UsageError(`missing required variable${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}`, {
       hint: "Pass each with --var name=value or set its environment variable.",
@@ -102,7 +128,8 @@ export function interpolate(
   env: Record<string, string | undefined>,
   options: InterpolateOptions = {},
 ): string {
-  return text.replace(REFERENCE_RE, (whole, ref: string) => {
+  return text.replace(ESCAPE_OR_REFERENCE_RE, (whole, ref: string | undefined) => {
+    if (ref === undefined) return "${";
     let value: string | undefined;
     if (ref.startsWith("env.")) value = env[ref.slice(4)] ?? "";
     else if (Object.hasOwn(values, ref)) value = values[ref];
