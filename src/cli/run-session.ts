@@ -217,6 +217,7 @@ function notifierFor(loaded: LoadedChecklist, vars: Record<string, string>): Not
       return post({
         webhook,
         format: n.format ?? "slack",
+        followRedirects: n.followRedirects ?? "sameOrigin",
         text,
         fields: {
           checklist: fields["checklist"] ?? loaded.checklist.metadata.name,
