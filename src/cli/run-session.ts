@@ -609,6 +609,7 @@ async function execute(input: SessionInput): Promise<number> {
     dryRun: Boolean(options.dryRun),
     keepGoing: Boolean(options.keepGoing),
     answers,
+    ...(options.answers ? { answersPath: options.answers } : {}),
     kube: await kubeSettings(options, runDir),
     signal,
     engineer: await defaultEngineer(cwd),
