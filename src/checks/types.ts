@@ -1,6 +1,9 @@
 // The contract between the runner and the step kinds: one executor per kind, dispatched in registry.ts.
+
 import type { NestedStep, Step } from "../checklist/schema.js";
 import type { StepKey, StepOutcome } from "../engine/events.js";
+import type { Redactor } from "../redact.js";
+import type { GroupIdentity } from "./process-group.js";
 
 /** Live progress for the spinner / bar: the latest message wins. */
 export interface ProgressSink {
@@ -66,8 +69,11 @@ export interface ExecContext {
   interactive: boolean;
   progress: ProgressSink;
   prompter: ExecutorPrompter;
-  /** Redact secrets and credential patterns from any text kept or shown. */
-  redact(text: string): string;
+  /**
+   * Redact secrets and credential patterns from any text kept or shown: the whole raw text, before it
+   * is cut or quoted (`redact.fragment` for a text that is itself a cut piece).
+   */
+  redact: Redactor;
   /** Current time in ms (injected clock). */
   now(): number;
   /** Wait for ms, resolving early (with false) when the signal aborts. */
@@ -85,6 +91,11 @@ export interface ExecContext {
   answer?: string;
   /** The note given with `answer` (confirm with requireNote). */
   answerNote?: string;
+  /**
+   * Journal (fsynced) the process group a step's command runs in, before the command starts: a later
+   * resume finds it still running after a kill -9 and stops or waits for it instead of starting a copy.
+   */
+  recordProcess?(group: GroupIdentity): Promise<void>;
   /** Record a watch round in the journal (fsynced) before continuing. */
   recordWatchRound?(
     round: number,

@@ -7,7 +7,11 @@ import type {
   SignoffEvent,
   StepKey,
   StepOutcome,
+  StepProcessEvent,
 } from "./events.js";
+
+/** The last process group journaled for a step (or a watch's nested step, `key#n`). */
+export type StepProcess = Omit<StepProcessEvent, "v" | "type">;
 
 export type StepFinalStatus = "passed" | "failed" | "overridden" | "skipped" | "not-applicable";
 export type StepStateStatus = StepFinalStatus | "pending" | "running" | "interrupted";
@@ -52,6 +56,8 @@ export interface RunState {
   signoff?: Omit<SignoffEvent, "v" | "type">;
   aborted?: { at: string; reason: string; abandoned: boolean };
   finished?: { at: string; exitCode: number };
+  /** Process groups of step commands, latest per step: resume checks none of them is still running. */
+  processes?: Record<StepKey, StepProcess>;
 }
 
 export const FINAL_STATUSES: ReadonlySet<StepStateStatus> = new Set([
@@ -143,6 +149,12 @@ function apply(state: RunState, e: RunEvent): void {
       s.status = "skipped";
       s.skip = { by: e.by, reason: e.reason, at: e.at };
       s.finishedAt = e.at;
+      break;
+    }
+    case "step-process": {
+      const { v: _v, type: _t, ...rest } = e;
+      state.processes ??= {};
+      state.processes[e.key] = rest;
       break;
     }
     case "watch-round": {

@@ -6,9 +6,11 @@ import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { KubeClient } from "../../../src/kube/client.js";
 import { type KubeSandbox, startKubeSandbox } from "../../../src/sandbox/kube-server.js";
+import { assertTeamAccess, missingPermissions } from "../../../src/store/kubernetes/access.js";
 import { type Exchange, retrying, TeamStateError } from "../../../src/store/kubernetes/api.js";
 import { CHUNK_BYTES, ConfigMapJournal } from "../../../src/store/kubernetes/configmap-journal.js";
 import { type LeaseHolder, LeaseLock } from "../../../src/store/kubernetes/lease-lock.js";
+import { listTeamRunIds, RunFiles } from "../../../src/store/kubernetes/run-files.js";
 import { tempDir } from "../checks/context.js";
 
 const temp = tempDir("dc-team-state-");
@@ -291,5 +293,62 @@ describe("the ConfigMap journal", () => {
     const second = sandbox.cluster.list("configmaps", NS).find((c) => c.metadata.name.endsWith("-000001"))!;
     sandbox.cluster.deleteObject("configmaps", NS, second.metadata.name);
     await expect(journal().readAll()).rejects.toThrow(/is damaged: line 1 is missing/);
+  });
+});
+
+describe("run files and the team's runs", () => {
+  it("stores the checklist copy per version and the record once; lists runs from their first chunk", async () => {
+    const files = new RunFiles({
+      exchange,
+      namespace: NS,
+      checklist: "staging",
+      runId: "staging-20261130T070000Z-ab12",
+    });
+    await files.put("checklist", "v1");
+    await files.put("checklist", "v1");
+    await files.put("checklist", "v2");
+    expect(await files.get("checklist")).toMatch(/^v[12]$/);
+    const { createHash } = await import("node:crypto");
+    const sha = (t: string) => createHash("sha256").update(t).digest("hex");
+    expect(await files.get("checklist", sha("v2"))).toBe("v2");
+    expect(await files.get("record")).toBeUndefined();
+    await files.put("record", '{"signed":1}');
+    await files.put("record", '{"signed":1}');
+    await expect(files.put("record", '{"signed":2}')).rejects.toThrow(/differs from this one/);
+    expect(await files.get("record")).toBe('{"signed":1}');
+
+    await new ConfigMapJournal({
+      exchange,
+      namespace: NS,
+      checklist: "staging",
+      runId: "staging-20261130T070000Z-ab12",
+    }).append("a", "b");
+    await new ConfigMapJournal({
+      exchange,
+      namespace: NS,
+      checklist: "prod",
+      runId: "prod-20261130T080000Z-cd34",
+    }).append("c");
+    expect(await listTeamRunIds(exchange, NS)).toEqual([
+      { runId: "staging-20261130T070000Z-ab12", checklist: "staging" },
+      { runId: "prod-20261130T080000Z-cd34", checklist: "prod" },
+    ]);
+  });
+});
+
+describe("the start-up permission check", () => {
+  it("passes with every permission, and names exactly the missing ones", async () => {
+    expect(await missingPermissions(exchange, NS)).toEqual([]);
+    await assertTeamAccess(exchange, NS);
+    sandbox.faults.forbidden = ["update leases.coordination.k8s.io", "list configmaps"];
+    expect(await missingPermissions(exchange, NS)).toEqual([
+      { verb: "update", resource: "leases", apiGroup: "coordination.k8s.io" },
+      { verb: "list", resource: "configmaps", apiGroup: "" },
+    ]);
+    const err = (await assertTeamAccess(exchange, NS).catch((e: unknown) => e)) as TeamStateError;
+    expect(err.message).toBe(
+      'team state in namespace "deploycheck" needs permissions this user lacks: update leases.coordination.k8s.io, list configmaps',
+    );
+    expect(err.hint).toMatch(/kubectl auth can-i update leases.coordination.k8s.io -n deploycheck/);
   });
 });
