@@ -13,7 +13,7 @@ import { type Answers, answersPrompter, splitNote } from "./answers.js";
 import { EVENT_VERSION, type RunEvent, type StepKey, type StepOutcome } from "./events.js";
 import { isOptionalStep, isSettled, nextAction } from "./plan.js";
 import type { Choice, RunnerPorts, StepProgress } from "./ports.js";
-import { collectSignoff, finalOutcome } from "./signoff.js";
+import { collectSignoff, dryRunReport, finalOutcome } from "./signoff.js";
 import { applyOwnedEvent, type RunState } from "./state.js";
 
 export type NotifyOn = "start" | "finish" | "failure";
@@ -298,7 +298,7 @@ class Runner {
     const check = await this.check(step);
     if (this.s.dryRun && isMutating(step)) {
       return {
-        status: "passed",
+        status: "described",
         dryRun: true,
         summary: `would run: ${this.redactor(await this.describe(step))}`,
       };
@@ -597,6 +597,7 @@ class Runner {
       `${this.title()}: run ${this.s.runId} signed off ${this.state.signoff?.ready ? "ready" : "NOT ready"} by ${this.state.signoff?.engineer ?? "?"}`,
     );
     await this.append(ev({ type: "run-finished", at: this.at(), exitCode }));
+    if (dryRun) output.block(dryRunReport(this.state, this.refs));
     if (dryRun)
       output.info(
         exitCode === 0

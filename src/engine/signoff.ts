@@ -173,3 +173,16 @@ export function finalOutcome(
   const ready = dryRun ? state.signoff !== undefined : state.signoff?.ready === true;
   return { exitCode: notDone.length === 0 && ready ? 0 : 1, notDone };
 }
+
+/** What a dry run did: exactly which steps ran and which were only described (not run). */
+export function dryRunReport(state: RunState, refs: readonly StepRef[]): string {
+  const ran: string[] = [];
+  const described: string[] = [];
+  for (const ref of refs) {
+    const s = state.steps[ref.key];
+    if (s?.status === "described") described.push(ref.key);
+    else if (s !== undefined && s.attempts > 0) ran.push(ref.key);
+  }
+  const list = (keys: string[]) => (keys.length ? keys.map((k) => `  ${k}`).join("\n") : "  (none)");
+  return `Dry run: these steps ran (read-only):\n${list(ran)}\nOnly described, not run (mutating):\n${list(described)}`;
+}

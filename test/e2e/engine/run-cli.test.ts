@@ -139,8 +139,10 @@ describe("deploycheck run (non-interactive)", () => {
     expect(r.stderr).toContain('"ready" is refused');
     const id = onlyRunId(ws.stateDir);
     expect(JSON.parse(r.stdout)).toMatchObject({ runId: id, checklist: "demo", exitCode: 1 });
+    // The answers say ready: refused, so nothing is signed (the run stays resumable).
     const events = journalEvents(ws.stateDir, id);
-    expect(events.find((e) => e.type === "signoff")).toMatchObject({ ready: false });
+    expect(events.find((e) => e.type === "signoff")).toBeUndefined();
+    expect(events.at(-1)).toMatchObject({ type: "run-aborted", abandoned: false });
   });
 
   it("--new abandons the unfinished run and starts another", async () => {

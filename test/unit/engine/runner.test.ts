@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import type { Checklist } from "../../../src/checklist/schema.js";
+import type { Checklist, Step } from "../../../src/checklist/schema.js";
 import type { Executor } from "../../../src/checks/types.js";
 import type { Answers } from "../../../src/engine/answers.js";
 import { EVENT_VERSION, type RunEvent } from "../../../src/engine/events.js";
@@ -152,11 +152,36 @@ describe("runner", () => {
     expect(r.state.steps["a/x"]).toMatchObject({ status: "passed", attempts: 3 });
   });
 
+  it("dry run is safe by default: a run step, notify, rolloutUndo and a POST are only described unless declared mutating: false", async () => {
+    const c = simpleChecklist({
+      a: [
+        runStep("script", "ok"),
+        { id: "post", http: { url: "http://127.0.0.1:9/x", method: "POST" } },
+        { id: "get", http: { url: "http://127.0.0.1:9/x" } },
+        { id: "head", http: { url: "http://127.0.0.1:9/x", method: "HEAD" } },
+        { id: "tell", notify: { webhook: "http://127.0.0.1:9/hook", message: "hi" } },
+        { id: "undo", kube: { rolloutUndo: { deployment: "api" } } },
+        runStep("readonly", "ok", { mutating: false }),
+      ] as Step[],
+    });
+    const r = await go(c, { dryRun: true });
+    expect(r.p.executors.calls).toEqual(["a/get", "a/head", "a/readonly"]);
+    for (const key of ["a/script", "a/post", "a/tell", "a/undo"])
+      expect(r.state.steps[key]?.status, key).toBe("described");
+    expect(r.p.output.text()).not.toMatch(/^passed .*would/m);
+  });
+
   it("dry run: mutating steps are described, not executed; read-only steps run", async () => {
-    const c = simpleChecklist({ a: [runStep("deploy", "ok", { mutating: true }), runStep("check", "ok")] });
+    const c = simpleChecklist({
+      a: [runStep("deploy", "ok", { mutating: true }), runStep("check", "ok", { mutating: false })],
+    });
     const r = await go(c, { dryRun: true });
     expect(r.p.executors.calls).toEqual(["a/check"]);
-    expect(r.state.steps["a/deploy"]?.outcome).toMatchObject({ status: "passed", dryRun: true });
+    expect(r.p.output.text()).toContain(
+      "Dry run: these steps ran (read-only):\n  a/check\nOnly described, not run (mutating):\n  a/deploy",
+    );
+    expect(r.state.steps["a/deploy"]?.outcome).toMatchObject({ status: "described", dryRun: true });
+    expect(r.state.steps["a/deploy"]?.status).toBe("described");
     expect(r.state.steps["a/deploy"]?.outcome?.summary).toMatch(/^would run: run "ok"/);
   });
 
