@@ -196,8 +196,15 @@ describe("deploycheck run (non-interactive)", () => {
     expect(existsSync(join(ws.dir, "side.txt"))).toBe(false);
     const events = journalEvents(ws.stateDir, onlyRunId(ws.stateDir));
     expect(events.find((e) => e.type === "step-finished" && e.key === "a/append")).toMatchObject({
-      outcome: { status: "passed", dryRun: true },
+      outcome: { status: "described", dryRun: true },
     });
+    // A run step not declared read-only is only described too; the report lists what ran and what not.
+    expect(events.find((e) => e.type === "step-finished" && e.key === "c/gate")).toMatchObject({
+      outcome: { status: "described" },
+    });
+    expect(r.stdout).toContain("Dry run: these steps ran (read-only):\n  b/sure\n");
+    expect(r.stdout).toContain("Only described, not run (mutating):\n  a/append\n  c/gate\n");
+    expect(events.find((e) => e.type === "signoff")).toMatchObject({ ready: false });
   });
 
   it("resume after a checklist change re-runs exactly the changed steps", async () => {
