@@ -169,7 +169,7 @@ describe("deploycheck run (non-interactive)", () => {
       "c.yaml",
       BASIC.replace(
         "sections:",
-        "guards:\n  - id: ctx\n    run: echo 'current context is prod, expected staging' >&2; exit 1\nsections:",
+        "guards:\n  - id: ctx\n    mutating: false\n    run: echo 'current context is prod, expected staging' >&2; exit 1\nsections:",
       ),
     );
     ws.file("answers.yaml", ANSWERS);
