@@ -11,6 +11,7 @@ import { type Exchange, retrying, TeamStateError } from "../../../src/store/kube
 import { CHUNK_BYTES, ConfigMapJournal } from "../../../src/store/kubernetes/configmap-journal.js";
 import { type LeaseHolder, LeaseLock } from "../../../src/store/kubernetes/lease-lock.js";
 import { listTeamRunIds, RunFiles } from "../../../src/store/kubernetes/run-files.js";
+import { reconcile, TeamJournal } from "../../../src/store/kubernetes/team-journal.js";
 import { tempDir } from "../checks/context.js";
 
 const temp = tempDir("dc-team-state-");
@@ -350,5 +351,83 @@ describe("the start-up permission check", () => {
       'team state in namespace "deploycheck" needs permissions this user lacks: update leases.coordination.k8s.io, list configmaps',
     );
     expect(err.hint).toMatch(/kubectl auth can-i update leases.coordination.k8s.io -n deploycheck/);
+  });
+});
+
+describe("the team journal (local first, then the cluster, fenced)", () => {
+  async function setup(fenceOk: () => boolean, strictChecks: boolean[] = []) {
+    const { appendFileSync, writeFileSync: write } = await import("node:fs");
+    const file = path.join(temp.dir, `journal-${Math.random().toString(16).slice(2)}.jsonl`);
+    write(file, "");
+    const local = {
+      file,
+      append: async (e: unknown) => appendFileSync(file, `${JSON.stringify(e)}\n`),
+      readAll: async () => [],
+      write: (e: unknown) => appendFileSync(file, `${JSON.stringify(e)}\n`),
+      sync: async () => {},
+    };
+    const cluster = new ConfigMapJournal({
+      exchange,
+      namespace: NS,
+      checklist: "staging",
+      runId: "staging-20261130T090000Z-tj01",
+    });
+    const journal = new TeamJournal({
+      local: local as never,
+      cluster,
+      fence: {
+        check: async (strict) => {
+          strictChecks.push(strict);
+          if (!fenceOk()) throw new TeamStateError("the lease was lost", 409);
+        },
+      },
+      isMutating: (key) => key === "i/deploy",
+    });
+    return {
+      file,
+      journal,
+      read: () =>
+        new ConfigMapJournal({
+          exchange,
+          namespace: NS,
+          checklist: "staging",
+          runId: "staging-20261130T090000Z-tj01",
+        }).readAll(),
+    };
+  }
+
+  it("every line reaches the cluster byte for byte before append/sync returns (group commits too)", async () => {
+    const { file, journal, read } = await setup(() => true);
+    await journal.append({ type: "run-started", note: "é ✓" } as never);
+    expect(await read()).toEqual([JSON.stringify({ type: "run-started", note: "é ✓" })]);
+    journal.write?.({ type: "step-finished", key: "i/a" } as never);
+    expect(await read()).toHaveLength(1);
+    await journal.append({ type: "step-started", key: "i/b" } as never);
+    const { readFileSync: readText } = await import("node:fs");
+    expect((await read()).map((l) => `${l}\n`).join("")).toBe(readText(file, "utf8"));
+  });
+
+  it("fences every step start, strictly for a mutating one, and writes nothing once the lease is lost", async () => {
+    let ok = true;
+    const strict: boolean[] = [];
+    const { file, journal, read } = await setup(() => ok, strict);
+    await journal.append({ type: "step-started", key: "i/read" } as never);
+    await journal.append({ type: "step-started", key: "i/deploy" } as never);
+    expect(strict).toEqual([false, true]);
+    ok = false;
+    await expect(journal.append({ type: "step-started", key: "i/deploy" } as never)).rejects.toThrow(
+      /lease was lost/,
+    );
+    const { readFileSync: readText } = await import("node:fs");
+    expect(readText(file, "utf8").trim().split("\n")).toHaveLength(2);
+    expect(await read()).toHaveLength(2);
+  });
+
+  it("reconciles: same, push what the cluster lacks, pull when local is behind, refuse a divergence", () => {
+    expect(reconcile(["a", "b"], ["a", "b"])).toEqual({ kind: "same" });
+    expect(reconcile(["a", "b", "c"], ["a"])).toEqual({ kind: "push", lines: ["b", "c"] });
+    expect(reconcile(["a"], ["a", "b"])).toEqual({ kind: "pull", lines: ["a", "b"] });
+    expect(reconcile([], ["a"])).toEqual({ kind: "pull", lines: ["a"] });
+    expect(reconcile(["a", "x"], ["a", "y", "z"])).toEqual({ kind: "diverged", at: 1 });
   });
 });
