@@ -33,6 +33,7 @@ export function createTerminalOutput(options: TerminalOutputOptions): Output {
     overridden: theme.override,
     skipped: theme.skip,
     "not-applicable": theme.na,
+    described: theme.na,
     interrupted: theme.interrupted,
   };
 
