@@ -13,9 +13,10 @@ import type {
   StepKind,
   Variable,
 } from "../checklist/schema.js";
-import { pipeline, shellWords } from "./command.js";
-import { kubeCheck, kubectlMutates } from "./kubectl.js";
-import type { BulletNode, ImportDocument, ItemNode, SectionNode, Text } from "./parse.js";
+import { carriesState, isReadOnly, logicalCommands, pipeline, shellWords } from "./command.js";
+import { type KubeRefs, kubeCheck } from "./kubectl.js";
+import { isWholeCommand, statedValue } from "./markdown.js";
+import type { BulletNode, CommandText, ImportDocument, ItemNode, SectionNode, Text } from "./parse.js";
 import { camelName, IdScope, slugify } from "./slug.js";
 
 export interface ImportOptions {
@@ -54,6 +55,14 @@ export interface ImportReport {
   unplaced: UnplacedLine[];
   /** Decisions worth a look: guards added, variables declared. */
   notes: string[];
+  /** Lines left out on purpose, with why (also in `unplaced`, with that reason). */
+  dropped: UnplacedLine[];
+  /** Every step marked mutating, as `<item-id>/<step-id>`: the run asks before each, a dry run skips it. */
+  mutating: string[];
+  /** Commands the document gives that were left to a person to confirm, and why. */
+  commandsAsConfirmations: { key: string; command: string; why: string }[];
+  /** Every variable created, and why. */
+  variables: { name: string; why: string }[];
 }
 
 export interface ImportResult {
@@ -71,29 +80,16 @@ const METRIC =
 const IF_APPLICABLE = /\s*(?:\(if applicable\)|,\s*if applicable(?=\))|\bif applicable\b)/i;
 const CONDITIONAL = /^(?:if|when|otherwise|else|in case|unless)\b/i;
 const IF_NEEDED = /\(if ([^()]+?) (?:is |are )?needed\)/i;
+/** A section or item the document wants only sometimes: it runs only when the engineer says so. */
+const CONDITIONAL_PART =
+  /\b(?:if (?:needed|necessary|required)|only if|only when|when needed|as needed|roll[- ]?back|in case of|if .{1,60}? fails?|optional(?:ly)?|emergency|break[- ]glass|disaster recovery|troubleshoot(?:ing)?)\b/i;
+/** Environment variables a shell sets itself: `$HOME` in a command is not a placeholder. */
+const SHELL_ENV = new Set(
+  "HOME PATH USER PWD OLDPWD SHELL HOSTNAME HOST KUBECONFIG TMPDIR LANG LC_ALL TERM EDITOR UID EUID PPID RANDOM SECONDS LINENO IFS PS1 PS2 BASH BASHPID BASH_SOURCE PIPESTATUS REPLY OPTARG OPTIND LOGNAME MAIL DISPLAY SSH_AUTH_SOCK GOPATH JAVA_HOME NODE_ENV CI".split(
+    " ",
+  ),
+);
 const URL = /https?:\/\/[^\s'"`<>]+[^\s'"`<>.,;:)]/g;
-const MUTATING_WORDS = new Set([
-  "backup",
-  "deploy",
-  "apply",
-  "delete",
-  "destroy",
-  "restart",
-  "rollback",
-  "undo",
-  "scale",
-  "create",
-  "push",
-  "send",
-  "notify",
-  "restore",
-  "migrate",
-  "install",
-  "upgrade",
-  "publish",
-  "release",
-  "trigger",
-]);
 /** A child bullet starting with one of these is a step of its own; otherwise it reads as part of its parent. */
 const VERBS = new Set(
   (
@@ -117,6 +113,10 @@ class Converter {
   readonly #notes: string[] = [];
   #environment: string | undefined;
   #contextGuard: string | undefined;
+  readonly #why = new Map<string, string>();
+  readonly #asConfirm: { path: (string | number)[]; command: string; why: string }[] = [];
+  /** A step path -> its index in the report's mutating list, resolved once ids are known. */
+  readonly #mutatingPaths: (string | number)[][] = [];
 
   constructor(doc: ImportDocument) {
     this.#doc = doc;
@@ -138,9 +138,10 @@ class Converter {
     };
     if (this.#contextGuard) {
       this.#notes.push(
-        `added a guard: the kube context must match ${this.#contextGuard} before anything runs (the document checks it)`,
+        `added a guard: the kube context must match ${this.#contextGuard} before anything runs (the document checks the context)`,
       );
     }
+    escapeTexts(checklist);
     return { checklist, report: this.#report(checklist) };
   }
 
@@ -155,6 +156,12 @@ class Converter {
     const metadata: Checklist["metadata"] = { name: options.name, title: doc.title?.text ?? options.name };
     if (doc.title) this.#place(doc.title.line);
     const description: string[] = [];
+    const fm = doc.frontMatter;
+    if (fm) {
+      this.#place(...fm.lines);
+      if (fm.owner) metadata.owner = fm.owner;
+      for (const f of fm.fields) description.push(`${f.key}: ${f.value}`);
+    }
     for (const field of doc.fields) {
       this.#place(field.line);
       if (REF_KEYS.test(field.key) && !metadata.ref) metadata.ref = field.value;
@@ -163,11 +170,12 @@ class Converter {
         this.#environment = slugify(field.value.replace(/\(.*$/, ""), "") || undefined;
         metadata.environment = this.#environment ?? field.value;
       } else if (OWNER_KEYS.test(field.key) && !metadata.owner) metadata.owner = field.value;
+      else if (/^title$/i.test(field.key) && !doc.title) metadata.title = field.value;
       else description.push(`${field.key}: ${field.value}`);
     }
     for (const text of doc.description) {
       this.#place(text.line);
-      description.push(text.text);
+      if (text.text) description.push(text.text);
     }
     if (description.length) metadata.description = description.join("\n");
     return metadata;
@@ -199,6 +207,9 @@ class Converter {
   #section(node: SectionNode, ids: IdScope, itemIds: IdScope, index: number): Section | undefined {
     const title = node.title?.text ?? this.#doc.title?.text ?? "Checklist";
     const items: Item[] = [];
+    // Decided first: the items of a conditional section need no condition of their own.
+    const when = node.title ? this.#onlyWhenAsked(node.title.text) : undefined;
+    this.#inConditional = when !== undefined;
     const path = ["sections", index, "items"];
     if (node.loose.length) {
       // Bullets straight under a section line: one item named after the section holds them.
@@ -210,17 +221,18 @@ class Converter {
     if (items.length === 0 && help) {
       items.push({ id: itemIds.take(slugify(title, "item")), title, steps: [{ id: "read", note: help }] });
     }
+    this.#inConditional = false;
     if (items.length === 0) {
+      if (when) delete this.#vars[when.slice(2, -1)];
       if (node.title) this.#unplaced.push({ ...node.title, reason: "a section with nothing in it" });
       return undefined;
     }
     if (node.title) this.#place(node.title.line);
-    return {
-      id: ids.take(slugify(title, "section")),
-      title,
-      ...(help && items.every((i) => i.steps[0]?.note !== help) ? { help } : {}),
-      items,
-    };
+    const section: Section = { id: ids.take(slugify(title, "section")), title, items: [] };
+    if (help && items.every((i) => i.steps[0]?.note !== help)) section.help = help;
+    if (when) section.when = when;
+    section.items = items;
+    return section;
   }
 
   #text(texts: Text[]): string | undefined {
@@ -239,7 +251,8 @@ class Converter {
     delete (item as Partial<Item>).steps;
     if (help) item.help = help;
     if (/\(\s*optional\b|^optional\b/i.test(head.label)) item.optional = true;
-    const when = this.#condition(head.label);
+    const when =
+      this.#condition(head.label) ?? (this.#inConditional ? undefined : this.#onlyWhenAsked(title));
     if (when) item.when = when;
     const stepIds = new IdScope();
     const steps: Draft[] = [];
@@ -342,7 +355,7 @@ class Converter {
 
   #commandSteps(
     b: BulletNode,
-    commands: Text[],
+    commands: CommandText[],
     title: string,
     ids: IdScope,
     path: (string | number)[],
@@ -351,29 +364,140 @@ class Converter {
     ownConditions = true,
   ): Draft[] {
     const help = b.source.join("\n");
-    return commands.map((cmd, k) => {
-      const kube = kubeCheck(cmd.text, this.#kubeRefs());
-      const stepTitle = title.replace(/\s+(?:with|using|via|by)$/i, "") || undefined;
-      const base = stepTitle ?? (kube ? kebabCheck(kube.kube) : commandName(cmd.text));
-      const step: Draft = { id: ids.take(slugify(base, "step")) };
-      if (stepTitle) step.title = stepTitle;
-      if (kube) {
-        step.kube = kube.kube;
-        if (kube.timeout) step.timeout = kube.timeout;
-        if (kube.kube.context && this.#environment) this.#contextGuard ??= kube.kube.context.matches;
-      } else if (CONDITIONAL.test(title) && mutates(cmd.text)) {
-        // "If not, run kubectl config use-context prod": a remedy the document only wants in some cases.
-        // Never run a change on a condition the tool cannot evaluate: ask the person, command in the help.
-        delete step.title;
-        step.confirm = title;
-      } else {
-        step.run = this.#withUrlVars(cmd.text);
-        if (mutates(cmd.text)) step.mutating = true;
+    const out: Draft[] = [];
+    for (const cmd of commands) {
+      // What the text says the command prints: after it, or (for one command) in the bullet's words.
+      const stated =
+        statedValue(cmd.stated ?? "") ??
+        (commands.length === 1 ? statedValue(withoutCommandSpans(b.label)) : undefined);
+      for (const segment of this.#segments(cmd)) {
+        const kube = segment.single ? kubeCheck(segment.text, this.#kubeRefs(), stated) : undefined;
+        const stepTitle = title.replace(/\s+(?:with|using|via|by)$/i, "") || undefined;
+        const base = stepTitle ?? (kube ? kebabCheck(kube.kube) : commandName(segment.text));
+        const step: Draft = { id: ids.take(slugify(base, "step")) };
+        if (stepTitle) step.title = stepTitle;
+        const readOnly = isReadOnly(segment.text);
+        if (kube) {
+          step.kube = kube.kube;
+          if (kube.timeout) step.timeout = kube.timeout;
+          if (kube.kube.context) this.#contextGuard ??= kube.kube.context.matches;
+          if (kube.kube.rolloutUndo) step.mutating = true;
+        } else if (CONDITIONAL.test(title) && !readOnly) {
+          // "If not, run kubectl config use-context prod": a remedy the document only wants in some cases.
+          // Never run a change on a condition the tool cannot evaluate: ask the person, command in the help.
+          delete step.title;
+          step.confirm = title;
+          this.#asConfirm.push({
+            path: [...path, index + out.length],
+            command: segment.text,
+            why: "the document wants it only on a condition the tool cannot check",
+          });
+        } else {
+          const command = this.#shellText(segment.text);
+          const expectOut = stated !== undefined ? stdoutPattern(stated) : undefined;
+          step.run = expectOut ? { command, expect: { stdout: expectOut } } : command;
+          // Safe by default: only a command on the read-only allow-list runs without being a change.
+          step.mutating = !readOnly;
+        }
+        if (step.mutating) this.#mutatingPaths.push([...path, index + out.length]);
+        this.#decorate(step, b, title, optional, [...path, index + out.length], ownConditions);
+        if (help !== (step.confirm ?? step.title)) step.help = help;
+        out.push(step);
       }
-      this.#decorate(step, b, title, optional, [...path, index + k], ownConditions);
-      if (help !== (step.confirm ?? step.title)) step.help = help;
-      return step;
-    });
+    }
+    return out;
+  }
+
+  /**
+   * The steps one command or code block becomes: a block that keeps shell state (exports, cd, loops,
+   * here-documents) is one script; otherwise each kubectl command a native check covers is a step of its
+   * own and the commands between them stay together as one script.
+   */
+  #segments(cmd: CommandText): { text: string; single: boolean }[] {
+    const text = cmd.text.trim();
+    const logical = logicalCommands(text);
+    if (logical.length <= 1) return [{ text: logical[0]?.text ?? text, single: true }];
+    if (!cmd.block || carriesState(text)) return [{ text, single: false }];
+    const probe: KubeRefs = {
+      namespace: (v) => v,
+      deployment: (v) => v,
+      selector: (v) => v,
+      contextPattern: () => undefined,
+    };
+    const out: { text: string; single: boolean }[] = [];
+    let run: string[] = [];
+    const flush = () => {
+      if (run.length) out.push({ text: run.join("\n"), single: run.length === 1 });
+      run = [];
+    };
+    for (const l of logical) {
+      if (kubeCheck(l.text, probe)) {
+        flush();
+        out.push({ text: l.text, single: true });
+      } else run.push(l.text);
+    }
+    flush();
+    return out;
+  }
+
+  /**
+   * A command as a run step: `${FOO}` stays bash's own variable (written `$${FOO}`), `<CLUSTER>` and an
+   * unset `$CLUSTER` become required variables, kubectl namespaces and deployments the variables the kube
+   * steps use, URLs variables.
+   */
+  #shellText(command: string): string {
+    let text = command.replace(/\$\{/g, () => "$${");
+    text = text.replace(
+      /(^|[^<])<([A-Za-z][A-Za-z0-9_-]*)>(?!>)/g,
+      (_whole, before: string, name: string) => {
+        return `${before}\${${this.#placeholder(`<${name}>`, name)}}`;
+      },
+    );
+    const assigned = new Set(
+      [
+        ...command.matchAll(/(?:^|[\s;&|(])(?:export\s+|local\s+|readonly\s+)?([A-Za-z_][A-Za-z0-9_]*)=/g),
+      ].map((m) => m[1]!),
+    );
+    for (const m of command.matchAll(/\b(?:read(?:\s+-\w+)*|for)\s+([A-Za-z_][A-Za-z0-9_]*)/g))
+      assigned.add(m[1]!);
+    text = replaceOutsideSingleQuotes(
+      text,
+      /(?<![$\\])\$([A-Z][A-Z0-9_]*[A-Z0-9]|[A-Z])(?![A-Za-z0-9_{])/g,
+      (whole, name) =>
+        assigned.has(name) || SHELL_ENV.has(name)
+          ? whole
+          : `\${${this.#placeholder(`$${name}`, name, name)}}`,
+    );
+    if (/^\s*(?:kubectl|oc)\s/m.test(text)) {
+      text = text.replace(
+        /(\s(?:-n|--namespace)(?:\s+|=))([a-z0-9][a-z0-9-]{0,62})(?=\s|$)/g,
+        (_w, flag: string, ns: string) => `${flag}\${${this.#variable("namespace", ns, "namespace")}}`,
+      );
+      text = text.replace(
+        /(\s(?:deployments?|deploy)(?:\.apps)?\/)([a-z0-9][a-z0-9.-]{0,252})(?=\s|$)/g,
+        (_w, prefix: string, name: string) =>
+          `${prefix}\${${this.#variable("deployment", name, "deployment")}}`,
+      );
+    }
+    return this.#withUrlVars(text);
+  }
+
+  /** A placeholder the document leaves to the reader (`<CLUSTER>`, `$CLUSTER`): a required variable. */
+  #placeholder(written: string, name: string, env?: string): string {
+    const key = `placeholder\u0000${written}`;
+    const known = this.#byValue.get(key);
+    if (known) return known;
+    const stem = camelName(name);
+    let varName = stem;
+    for (let n = 2; varName in this.#vars; n++) varName = `${stem}${n}`;
+    this.#vars[varName] = {
+      required: true,
+      ...(env ? { env } : {}),
+      description: `The document's placeholder ${written}: pass --var ${varName}=...${env ? ` or set ${env}` : ""}`,
+    };
+    this.#byValue.set(key, varName);
+    this.#why.set(varName, `placeholder ${written} in a command`);
+    return varName;
   }
 
   /** Steps some sentences amount to: endpoint paths, resource limits, a directory's newest file. */
@@ -430,6 +554,7 @@ class Converter {
     for (let n = 2; name in this.#vars; n++) name = `${suggested}${n}`;
     this.#vars[name] = { default: value, ...extra };
     this.#byValue.set(key, name);
+    this.#why.set(name, `${kind} ${value} in the document's commands`);
     return name;
   }
 
@@ -438,22 +563,42 @@ class Converter {
     return undefined;
   }
 
-  #kubeRefs() {
+  #kubeRefs(): KubeRefs {
+    const ref = (kind: "namespace" | "deployment", v: string) => {
+      const placeholder = /^<([A-Za-z][\w-]*)>$|^\$\{?([A-Za-z_]\w*)\}?$/.exec(v);
+      if (placeholder) {
+        const env = placeholder[2];
+        return `\${${this.#placeholder(v, placeholder[1] ?? env!, env)}}`;
+      }
+      return `\${${this.#variable(kind, v, kind)}}`;
+    };
     return {
-      namespace: (v: string) => `\${${this.#variable("namespace", v, "namespace")}}`,
-      deployment: (v: string) => `\${${this.#variable("deployment", v, "deployment")}}`,
+      namespace: (v: string) => ref("namespace", v),
+      deployment: (v: string) => ref("deployment", v),
       selector: (sel: string) =>
         sel.replace(/=([^,=]+)/g, (whole, v: string) => {
           const name = this.#byValue.get(`deployment\u0000${v}`);
           return name ? `=\${${name}}` : whole;
         }),
       // A variable, so that `--var kubeContextPattern=...` fits a cluster whose context is named otherwise.
-      contextPattern: () =>
-        this.#environment
-          ? `\${${this.#variable("context", escapeRegex(this.#environment), "kubeContextPattern", {
-              description: "Regular expression the current kube context must match",
-            })}}`
-          : undefined,
+      // The context the text names wins over the environment's name.
+      contextPattern: (stated?: string) => {
+        const pattern =
+          stated !== undefined && /^[\w.:@/-]+$/.test(stated)
+            ? `^${escapeRegex(stated)}$`
+            : this.#environment
+              ? escapeRegex(this.#environment)
+              : undefined;
+        if (pattern === undefined) return undefined;
+        const name = this.#variable("context", pattern, "kubeContextPattern", {
+          description: "Regular expression the current kube context must match",
+        });
+        this.#why.set(
+          name,
+          stated !== undefined ? `the context the document names (${stated})` : "the document's environment",
+        );
+        return `\${${name}}`;
+      },
     };
   }
 
@@ -503,9 +648,30 @@ class Converter {
     let name = stem;
     for (let n = 2; name in this.#vars; n++) name = `${stem}${n}`;
     this.#vars[name] = {
-      default: "",
-      description: `Set to a non-empty value when this applies: ${label.replace(/:$/, "")}`,
+      default: false,
+      description: `Set to true when this applies: ${label.replace(/:$/, "")}`,
     };
+    this.#why.set(name, `"${label.replace(/:$/, "")}" applies only sometimes`);
+    return `\${${name}}`;
+  }
+
+  #inConditional = false;
+
+  /**
+   * "Rollback (only if needed)", "If the migration fails", "Optional: ...": a part the document wants only
+   * sometimes runs only when the engineer asks for it: `when` on a boolean variable that defaults to false.
+   */
+  #onlyWhenAsked(title: string): string | undefined {
+    if (!CONDITIONAL_PART.test(title)) return undefined;
+    const words = title.replace(/\([^)]*\)/g, " ").replace(/`[^`]*`/g, " ");
+    const stem = camelName(`run ${words}`, 4);
+    let name = stem;
+    for (let n = 2; name in this.#vars; n++) name = `${stem}${n}`;
+    this.#vars[name] = {
+      default: false,
+      description: `Set to true to run "${title}": the document wants it only sometimes (--var ${name}=true)`,
+    };
+    this.#why.set(name, `"${title}" runs only when asked`);
     return `\${${name}}`;
   }
 
@@ -550,6 +716,8 @@ class Converter {
       }
     }
     for (const t of this.#doc.ignored) this.#unplaced.push({ ...t, reason: "decoration" });
+    const dropped = (this.#doc.dropped ?? []).filter((d) => !this.#placed.has(d.line));
+    this.#unplaced.push(...dropped);
     const listed = new Set(this.#unplaced.map((u) => u.line));
     this.#doc.lines.forEach((text, i) => {
       const line = i + 1;
@@ -564,7 +732,11 @@ class Converter {
     }
     const unplaced = this.#unplaced.filter((u) => !this.#placed.has(u.line)).sort((a, b) => a.line - b.line);
     const vars = Object.keys(checklist.vars ?? {});
-    if (vars.length) this.#notes.unshift(`variables: ${vars.join(", ")}`);
+    const keyOf = (path: (string | number)[]) => {
+      const [, s, , i, , k] = path as [string, number, string, number, string, number];
+      const item = checklist.sections[s]?.items[i];
+      return `${item?.id}/${item?.steps[k]?.id}`;
+    };
     return {
       sections: checklist.sections.length,
       items,
@@ -576,6 +748,14 @@ class Converter {
       placed: [...this.#placed].sort((a, b) => a - b),
       unplaced,
       notes: this.#notes,
+      dropped: unplaced.filter((u) => u.reason !== "not understood"),
+      mutating: this.#mutatingPaths.map(keyOf),
+      commandsAsConfirmations: this.#asConfirm.map((c) => ({
+        key: keyOf(c.path),
+        command: c.command,
+        why: c.why,
+      })),
+      variables: vars.map((name) => ({ name, why: this.#why.get(name) ?? "declared by the importer" })),
     };
   }
 }
@@ -618,13 +798,63 @@ function commandName(command: string): string {
   return [program, ...args.slice(0, 2)].join(" ");
 }
 
-/** Whether a shell command changes something: kubectl's writing verbs, or an argument such as `backup`. */
-function mutates(command: string): boolean {
-  return pipeline(command).some((part) => {
-    const words = shellWords(part).filter((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w));
-    if (words[0] === "kubectl") return kubectlMutates(part);
-    return words.slice(1).some((w) => !w.startsWith("-") && MUTATING_WORDS.has(w.toLowerCase()));
-  });
+/** A label without the code spans that are commands ("`kubectl config current-context` shows `prod`"). */
+function withoutCommandSpans(label: string): string {
+  return label.replace(/`([^`]*)`/g, (whole, span: string) => (isWholeCommand(span) ? " " : whole));
+}
+
+/** `${` in text copied from the document is literal: written `$${` so that it is no reference. */
+function literal(text: string): string {
+  return text.replace(/\$\{/g, () => "$${");
+}
+
+/**
+ * Titles, help, confirmations, notes and metadata hold the document's words, never a reference the
+ * importer made: escape every `${` in them (commands, kube targets, URLs and conditions are built with
+ * their escapes already).
+ */
+function escapeTexts(checklist: Checklist): void {
+  const m = checklist.metadata;
+  m.title = literal(m.title);
+  if (m.description) m.description = literal(m.description);
+  if (m.owner) m.owner = literal(m.owner);
+  if (m.ref) m.ref = literal(m.ref);
+  if (m.environment) m.environment = literal(m.environment);
+  if (checklist.signoff?.title) checklist.signoff.title = literal(checklist.signoff.title);
+  for (const section of checklist.sections) {
+    section.title = literal(section.title);
+    if (section.help) section.help = literal(section.help);
+    for (const item of section.items) {
+      item.title = literal(item.title);
+      if (item.help) item.help = literal(item.help);
+      for (const step of item.steps) {
+        if (step.title) step.title = literal(step.title);
+        if (step.help) step.help = literal(step.help);
+        if (typeof step.confirm === "string") step.confirm = literal(step.confirm);
+        if (step.note !== undefined) step.note = literal(step.note);
+      }
+    }
+  }
+}
+
+/** A regular expression for output that holds the stated value (as a word of its own where it is one). */
+function stdoutPattern(value: string): string {
+  const escaped = escapeRegex(value);
+  return `${/^\w/.test(value) ? "\\b" : ""}${escaped}${/\w$/.test(value) ? "\\b" : ""}`;
+}
+
+/** Replace matches of a pattern except inside single quotes (where bash expands nothing). */
+function replaceOutsideSingleQuotes(
+  text: string,
+  pattern: RegExp,
+  replace: (whole: string, name: string) => string,
+): string {
+  return text
+    .split(/('[^'\n]*')/)
+    .map((part, i) =>
+      i % 2 === 1 ? part : part.replace(pattern, (whole, name: string) => replace(whole, name)),
+    )
+    .join("");
 }
 
 /** Convert a parsed document into a checklist and a report of what went where. */

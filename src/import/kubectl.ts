@@ -8,8 +8,11 @@ export interface KubeRefs {
   deployment(value: string): string;
   /** A label selector with known deployment names replaced by their variable. */
   selector(value: string): string;
-  /** The regular expression a context name must match, or undefined when the document names no environment. */
-  contextPattern(): string | undefined;
+  /**
+   * The regular expression a context name must match: from the context the text names (`stated`), else
+   * the document's environment; undefined when it names neither.
+   */
+  contextPattern(stated?: string): string | undefined;
 }
 
 export interface KubeCommand {
@@ -92,11 +95,20 @@ export function kubectlMutates(command: string): boolean {
   return verb !== undefined && KUBECTL_MUTATING.has(verb);
 }
 
-/** The native kube check a kubectl command amounts to, or undefined when it is none of them. */
-export function kubeCheck(command: string, refs: KubeRefs): KubeCommand | undefined {
+/** Flags that point kubectl elsewhere than the current context, or make it do something a check cannot. */
+const NOT_NATIVE =
+  /^(?:--context|--kubeconfig|--cluster|--server|-s|--as|--as-group|--user|--token|-A|--all-namespaces|-w|--watch|--watch-only|-f|--filename|-k|--kustomize|--raw)(?:=|$)/;
+
+/**
+ * The native kube check a kubectl (or oc) command amounts to, or undefined when it is none of them.
+ * `stated` is what the document says the command prints (the context a current-context check must show).
+ */
+export function kubeCheck(command: string, refs: KubeRefs, stated?: string): KubeCommand | undefined {
+  if (/[`<>]|\$\(|\n/.test(command)) return undefined;
   const parts = pipeline(command);
   const words = shellWords(parts[0] ?? "");
-  if (words[0] !== "kubectl") return undefined;
+  if (words[0] !== "kubectl" && words[0] !== "oc") return undefined;
+  if (words.some((w) => NOT_NATIVE.test(w)) || /[;&]/.test(command)) return undefined;
   const { positional, flags } = parseArgs(words);
   const ns = flags.get("namespace");
   const namespace = ns ? { namespace: refs.namespace(ns) } : {};
@@ -109,7 +121,7 @@ export function kubeCheck(command: string, refs: KubeRefs): KubeCommand | undefi
   if (!restAfterPipes) return undefined;
 
   if (verb === "config" && sub === "current-context" && parts.length === 1) {
-    const matches = refs.contextPattern();
+    const matches = refs.contextPattern(stated);
     return matches === undefined ? undefined : { kube: { context: { matches } } };
   }
   if (verb === "get" && sub && /^(namespaces?|ns)$/.test(sub) && rest.length === 1 && parts.length === 1) {
@@ -128,9 +140,17 @@ export function kubeCheck(command: string, refs: KubeRefs): KubeCommand | undefi
     }
     return undefined;
   }
-  if (verb === "get" && sub && /^(pods?|po)$/.test(sub) && rest.length === 0 && parts.length === 1) {
-    const selector = flags.get("selector");
-    if (!selector) return undefined;
+  const output = flags.get("output");
+  if (
+    verb === "get" &&
+    sub &&
+    /^(pods?|po)$/.test(sub) &&
+    rest.length === 0 &&
+    parts.length === 1 &&
+    (output === undefined || output === "wide")
+  ) {
+    // Without a selector: every pod of the namespace, as `kubectl get pods` lists them.
+    const selector = flags.get("selector") ?? "";
     return { kube: { pods: { selector: refs.selector(selector), ...namespace } } };
   }
   const imageAsked =
@@ -138,6 +158,18 @@ export function kubeCheck(command: string, refs: KubeRefs): KubeCommand | undefi
   if ((verb === "describe" || verb === "get") && imageAsked && sub) {
     const deployment = deploymentTarget([sub, ...rest]);
     if (deployment) return { kube: { image: { deployment: refs.deployment(deployment), ...namespace } } };
+  }
+  if (
+    (verb === "get" || verb === "describe") &&
+    sub &&
+    parts.length === 1 &&
+    (output === undefined || output === "wide")
+  ) {
+    // `kubectl get deployment api`: what the engineer reads there is whether it is rolled out and ready.
+    const deployment = deploymentTarget([sub, ...rest]);
+    const extra = /^(deployments?|deploy)(?:\.apps)?$/.test(sub) ? rest.slice(1) : rest;
+    if (deployment && extra.length === 0 && !deployment.includes("/"))
+      return { kube: { rolloutStatus: { deployment: refs.deployment(deployment), ...namespace } } };
   }
   return undefined;
 }

@@ -1,10 +1,30 @@
 // Reading a checklist document (Markdown or the plain text of the seed, with its odd wrapping) into a
 // tree of sections, items and bullets that remembers the source line of every piece. Pure.
 import { isCommand, splitTrailingRemark, stripPrompt } from "./command.js";
+import { parseMarkdown } from "./markdown.js";
 
 export interface Text {
   text: string;
   line: number;
+}
+
+/** A command found in code: one line, or a whole code block (a script run as one step). */
+export interface CommandText extends Text {
+  /** Every source line the command covers (a block's lines, prompts and output included). */
+  lines?: number[];
+  /** From a fenced or indented code block, not an inline span. */
+  block?: boolean;
+  /** Output shown after a prompt in the document: kept as help, never run or asked. */
+  output?: string[];
+  /** The text that says what the command prints ("returns 43", "should show `prod`"). */
+  stated?: string;
+}
+
+/** A line left out on purpose, and why (a table of contents, HTML, a rule). */
+export interface DroppedLine {
+  line: number;
+  text: string;
+  reason: string;
 }
 
 export interface Field {
@@ -16,7 +36,7 @@ export interface Field {
 /** One bullet: its prose (`label`), the commands written with it, and where it came from. */
 export interface BulletNode {
   label: string;
-  commands: Text[];
+  commands: CommandText[];
   /** The bullet as written, one piece per source line: kept as the step's help. */
   source: string[];
   line: number;
@@ -64,9 +84,15 @@ export interface ImportDocument {
   signoff?: SignoffNode;
   /** Decoration: horizontal rules, HTML comments, fence markers with nothing to attach to. */
   ignored: Text[];
+  /** Lines left out on purpose, with the reason (Markdown documents). */
+  dropped?: DroppedLine[];
+  /** Front matter (Markdown documents): title and owner become metadata. */
+  frontMatter?: { title?: string; owner?: string; fields: Field[]; lines: number[] };
+  /** Which reader made this tree. */
+  format?: "markdown" | "text";
 }
 
-interface Entry {
+export interface Entry {
   checked: boolean;
   number?: number;
   text: string;
@@ -74,6 +100,8 @@ interface Entry {
   numberedOnly: boolean;
 }
 
+/** How deep the plain-text reader nests bullets (the Markdown reader has its own guard, MAX_NESTING). */
+const MAX_DEPTH = 40;
 const HEADING = /^(#{1,6})\s+(.*?)\s*#*\s*$/;
 const BULLET = /^[-*+•]\s+(.*)$/;
 const CHECKBOX = /^(?:[-*+]\s+)?(?:\[([ xX])\]|([☐☑☒✓✔⬜✅]))\s*(?:(\d+)[.)]\s+)?(.*)$/;
@@ -81,11 +109,11 @@ const NUMBERED = /^(\d+)[.)]\s+(?:\[([ xX])\]\s+)?(.*)$/;
 const FENCE = /^(`{3,}|~{3,})\s*([\w+-]*)/;
 const RULE = /^(?:-{3,}|\*{3,}|_{3,}|={3,})$/;
 const DANGLING = /\b(?:with|in|to|of|the|a|an|for|on|at|from|by|and|or|via|into|using|that|run)$/i;
-const SIGNOFF_TITLE = /^sign[- ]?off\b/i;
-const SIGNOFF_FIELD = /^(?:engineer|deployment ready|ready for deployment|signed[- ]off by)\s*:/i;
+export const SIGNOFF_TITLE = /^sign[- ]?off\b/i;
+export const SIGNOFF_FIELD = /^(?:engineer|deployment ready|ready for deployment|signed[- ]off by)\s*:/i;
 const SHELL_LANGS = new Set(["", "sh", "bash", "shell", "console", "zsh", "shell-session"]);
 
-function parseEntry(text: string): Entry | undefined {
+export function parseEntry(text: string): Entry | undefined {
   const box = CHECKBOX.exec(text);
   if (box && box[4]!.trim()) {
     const mark = box[1] ?? box[2] ?? " ";
@@ -109,14 +137,14 @@ function parseEntry(text: string): Entry | undefined {
 }
 
 /** Markdown emphasis and code marks around a header or sign-off line: `**Issue:** BUY-1` -> `Issue: BUY-1`. */
-function plain(text: string): string {
+export function plain(text: string): string {
   return text
     .replace(/\*\*|__/g, "")
     .replace(/^[-*+]\s+/, "")
     .trim();
 }
 
-function parseField(text: string): Field | undefined {
+export function parseField(text: string): Field | undefined {
   const m = /^([A-Za-z][\w ./-]{0,39}?)\s*:\s+(\S.*)$/.exec(plain(text));
   if (!m || m[1]!.split(/\s+/).length > 4) return undefined;
   return { key: m[1]!.trim(), value: m[2]!.trim(), line: 0 };
@@ -323,18 +351,7 @@ class Parser {
   }
 
   #signoffLine(t: string, line: number): void {
-    const heading = HEADING.exec(t);
-    const text = plain(heading ? heading[2]! : t)
-      .replace(/^\[[ xX]\]\s*/, "")
-      .trim();
-    const m = /^([^:]{1,40}):\s*(.*)$/.exec(text);
-    if (m) {
-      const value = m[2]!
-        .replace(/_{2,}|[☐☑☒]/g, " ")
-        .replace(/\s+/g, " ")
-        .trim();
-      this.doc.signoff!.fields.push({ key: m[1]!.trim(), value, line });
-    } else this.doc.signoff!.text.push({ text, line });
+    addSignoffLine(this.doc.signoff!, t, line);
   }
 
   #heading(level: number, text: string, line: number, i: number): void {
@@ -412,6 +429,9 @@ class Parser {
   #bullet(text: string, indent: number, line: number): void {
     const container = this.#item ? this.#item.steps : this.#currentSection().loose;
     while (this.#stack.length && this.#stack.at(-1)!.node.indent >= indent) this.#stack.pop();
+    // Deeper than MAX_DEPTH: a sibling of the deepest bullet kept (no document nests that deep on purpose,
+    // and the tree is walked recursively).
+    while (this.#stack.length >= MAX_DEPTH) this.#stack.pop();
     const list = this.#stack.length ? this.#stack.at(-1)!.node.children : container;
     const node = newBullet(text, line, indent);
     list.push(node);
@@ -496,12 +516,46 @@ class Parser {
   }
 }
 
-function stepEntry(text: string): Entry {
+/** One line of a sign-off block: a `Key: ____` field, or text. */
+export function addSignoffLine(signoff: SignoffNode, t: string, line: number): void {
+  const heading = HEADING.exec(t);
+  const text = plain(heading ? heading[2]! : t)
+    .replace(/^\[[ xX]\]\s*/, "")
+    .trim();
+  const m = /^([^:]{1,40}):\s*(.*)$/.exec(text);
+  if (m) {
+    const value = m[2]!
+      .replace(/_{2,}|[☐☑☒]/g, " ")
+      .replace(/\s+/g, " ")
+      .trim();
+    signoff.fields.push({ key: m[1]!.trim(), value, line });
+  } else signoff.text.push({ text, line });
+}
+
+export function stepEntry(text: string): Entry {
   const m = /^step\s+(\d+)\s*[:.-]\s*(.+)$/i.exec(text)!;
   return { checked: false, number: Number(m[1]), text: m[2]!.trim(), numberedOnly: true };
 }
 
-/** Parse a checklist document into a tree. Never throws: anything it cannot shape stays as text. */
+/** Parse seed-shaped plain text into a tree. Never throws: anything it cannot shape stays as text. */
+export function parsePlainText(source: string): ImportDocument {
+  return { ...new Parser(source).parse(), format: "text" };
+}
+
+/** Markdown structure a plain-text checklist does not have: headings, fences, task lists, front matter. */
+export function looksLikeMarkdown(source: string): boolean {
+  return (
+    /^\uFEFF?---\r?\n/.test(source) ||
+    /^ {0,3}(?:#{1,6}[ \t]|`{3,}|~{3,}|>|:{3,}|[-*+][ \t]+\[[ xX]\][ \t])/m.test(source) ||
+    /^[^\n]*\S[^\n]*\r?\n {0,3}=+[ \t]*$/m.test(source) ||
+    /\[[^\]\n]+\]\([^)\s]+\)/.test(source)
+  );
+}
+
+/**
+ * Parse a checklist document into a tree: Markdown with a CommonMark parser, seed-shaped plain text
+ * (no Markdown structure at all) with the line reader. Never throws.
+ */
 export function parseDocument(source: string): ImportDocument {
-  return new Parser(source).parse();
+  return looksLikeMarkdown(source) ? parseMarkdown(source) : parsePlainText(source);
 }

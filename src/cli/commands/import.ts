@@ -55,6 +55,16 @@ export async function run(args: string[], options: ImportCommandOptions): Promis
   const file = args[0];
   if (!file) throw new UsageError("import needs a file to read, or - for standard input");
   const source = await readSource(file);
+  const nul = source.indexOf("\u0000");
+  if (nul >= 0) {
+    // A binary file (an image, a PDF, a compiled program): nothing in it is a runbook to read.
+    throw new UsageError(
+      `${file === "-" ? "standard input" : file} is not a text document: it holds a NUL byte at character ${nul}`,
+      {
+        hint: "Give a Markdown or plain-text runbook (convert a PDF or Word file to text first).",
+      },
+    );
+  }
   const doc = parseDocument(source);
   const name = checklistName(options, file, doc.title?.text);
   const { checklist, report } = convertDocument(doc, { name });

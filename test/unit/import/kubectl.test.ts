@@ -78,7 +78,9 @@ describe("kubeCheck", () => {
 
   it("leaves other kubectl commands to run steps", () => {
     expect(kubeCheck("kubectl apply -f deploy.yaml", refs)).toBeUndefined();
-    expect(kubeCheck("kubectl get pods -n staging", refs)).toBeUndefined();
+    expect(kubeCheck("kubectl get pods -n staging -o json", refs)).toBeUndefined();
+    expect(kubeCheck("kubectl get pods -n staging --context prod", refs)).toBeUndefined();
+    expect(kubeCheck("kubectl get pods -A", refs)).toBeUndefined();
     expect(kubeCheck("kubectl rollout status deployment/api | tee log", refs)).toBeUndefined();
     expect(
       kubeCheck("kubectl config current-context", { ...refs, contextPattern: () => undefined }),

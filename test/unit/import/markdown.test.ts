@@ -29,6 +29,7 @@ describe("GitHub task lists", () => {
         id: "run-the-backup",
         title: "Run the backup",
         run: "./scripts/backup.sh now",
+        mutating: true,
         help: "Run the backup: `./scripts/backup.sh now`",
       },
       { id: "check-the-dump-is-readable", confirm: "Check the dump is readable" },
@@ -158,7 +159,7 @@ describe("headings", () => {
       mutating: true,
     });
     expect(ship!.steps[1]).toMatchObject({ when: "${onCallRota}" });
-    expect(checklist.vars?.["onCallRota"]).toMatchObject({ default: "" });
+    expect(checklist.vars?.["onCallRota"]).toMatchObject({ default: false });
   });
 
   it("reads underlined (setext) headings, after a byte-order mark", () => {
@@ -170,6 +171,7 @@ describe("headings", () => {
         "Pre-flight",
         "----------",
         "- [ ] One",
+        "",
         "After",
         "-----",
         "- [ ] Two",
@@ -183,11 +185,11 @@ describe("headings", () => {
     expect(report.unplaced).toEqual([
       { line: 2, text: "======", reason: "decoration" },
       { line: 5, text: "----------", reason: "decoration" },
-      { line: 8, text: "-----", reason: "decoration" },
+      { line: 9, text: "-----", reason: "decoration" },
     ]);
   });
 
-  it("turns fenced shell blocks into one step per command, and the fence into help", () => {
+  it("reads a prompted block: prompted lines are commands, the rest output kept as help", () => {
     const { checklist } = importText(
       doc(
         "## Checks",
@@ -199,9 +201,8 @@ describe("headings", () => {
         "    ```",
       ),
     );
-    // Without an environment in the header there is nothing to match the context against: it stays a command.
+    // `kubectl config current-context` has no prompt in a block with prompts: it is output, not run.
     expect(steps(checklist).map((s) => [stepKind(s), s.run ?? s.kube])).toEqual([
-      ["run", "kubectl config current-context"],
       ["kube", { namespace: "${namespace}" }],
     ]);
     expect(steps(checklist)[0]!.help).toBe(

@@ -109,7 +109,7 @@ describe("importing the seed", () => {
   it("makes (if applicable) a condition on a variable that is off by default, and (Optional ...) optional", () => {
     const awsCluster = steps(checklist).find((s) => s.confirm?.toString().includes("AWS_CLUSTER"))!;
     expect(awsCluster.when).toBe("${awsCluster}");
-    expect(checklist.vars?.["awsCluster"]?.default).toBe("");
+    expect(checklist.vars?.["awsCluster"]?.default).toBe(false);
     expect(items(checklist).find((i) => i.number === 14)?.optional).toBe(true);
   });
 

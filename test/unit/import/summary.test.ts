@@ -7,8 +7,8 @@ describe("formatSummary", () => {
     const { report } = importText(
       doc(
         "Deploy",
-        "Environment: staging",
         "======",
+        "Environment: staging",
         "- [ ] Pods: `kubectl get pods -n web -l app=web`",
         "- [ ] Check latency p99 < 300ms",
         "---",
@@ -23,7 +23,10 @@ describe("formatSummary", () => {
     expect(text).toContain("automated: 1 kube (pods 1)");
     expect(text).toContain("left as confirmations: 1");
     expect(text).toContain('line 5: "latency p99 < 300ms" at check-latency-p99-300ms/confirm');
-    expect(text).toContain("lines not placed (1):\n    line 9: Witness: ____  (a sign-off field");
-    expect(text).toContain("decoration left out (rules, underlines): lines 3, 6");
+    expect(text).toContain("dropped (1):\n    line 9: Witness: ____  (a sign-off field");
+    expect(text).toContain("source lines: 6 placed, 3 dropped, 0 not placed");
+    expect(text).toContain("decoration left out (rules, underlines): lines 2, 6");
+    expect(text).toContain("marked mutating: none");
+    expect(text).toContain("variables created (1):\n    namespace: namespace web");
   });
 });
