@@ -72,13 +72,17 @@ async function fromRun(id: string, options: ExportOptions): Promise<Source> {
   const dir = runDir(stateDir(options), id);
   const recordPath = join(dir, RECORD_FILE);
   if (existsSync(recordPath)) return fromRecordFile(recordPath);
-  const run = loadRun(stateDir(options), id);
+  const run = await loadRun(stateDir(options), id);
   const checklist = await checklistOfRun(dir, run.state.checklist.path, run.state.environment.cwd);
   // The journal never holds secret values; the ones in this environment are redacted anyway.
   const secrets = Object.entries(checklist.vars ?? {})
     .filter(([, v]) => v.secret && v.env)
     .map(([, v]) => process.env[v.env as string] ?? "");
-  const record = buildRecord(run.state, checklist, { now: new Date(), redact: createRedactor(secrets) });
+  const record = buildRecord(run.state, checklist, {
+    now: new Date(),
+    redact: createRedactor(secrets),
+    ...(run.chained ? { journal: { head: run.head, events: run.events.length } } : {}),
+  });
   return {
     record: record as unknown as Record<string, unknown>,
     origin: join(dir, "journal.jsonl"),
