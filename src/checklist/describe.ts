@@ -5,7 +5,7 @@
 import { stepKind } from "./kinds.js";
 import type { NestedStep, Step, StepKind } from "./schema.js";
 import { interpolateCommand } from "./shell-interpolate.js";
-import { REFERENCE_RE, shellQuote } from "./vars.js";
+import { ESCAPE_OR_REFERENCE_RE, shellQuote } from "./vars.js";
 
 export type Values = Record<string, string>;
 type AnyStep = Step | NestedStep;
@@ -27,7 +27,8 @@ export function fill(
   values: Values,
   options: DescribeOptions & { shell?: boolean } = {},
 ): string {
-  return text.replace(REFERENCE_RE, (whole, ref: string) => {
+  return text.replace(ESCAPE_OR_REFERENCE_RE, (whole, ref: string | undefined) => {
+    if (ref === undefined) return "${";
     if (ref.startsWith("env.")) {
       const fromEnv = options.env?.[ref.slice(4)];
       if (fromEnv === undefined) return options.shell ? `"$${ref.slice(4)}"` : whole;

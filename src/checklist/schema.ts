@@ -65,10 +65,15 @@ export const RunExpectSchema = z.strictObject({
   stderr: Regex.optional(),
 });
 
+const Command = z.string().meta({
+  description:
+    "A bash command (bash -c). ${name} and ${env.NAME} refer to values, which reach the command as data; write $${NAME} for a literal ${NAME} (bash's own variable)",
+});
+
 export const RunSchema = z.union([
-  z.string(),
+  Command,
   z.strictObject({
-    command: z.string(),
+    command: Command,
     cwd: z.string().optional(),
     env: z.record(z.string(), z.string()).optional(),
     expect: RunExpectSchema.optional(),

@@ -3,7 +3,7 @@
 // command even where the author wrote "${name}" inside double quotes (plain single-quoting would run
 // $(...) there).
 import { UsageError } from "../errors.js";
-import { REFERENCE_RE, shellQuote } from "./vars.js";
+import { ESCAPE_OR_REFERENCE_RE, REFERENCE_RE, shellQuote } from "./vars.js";
 
 type Mode = "bare" | "single" | "double" | "ansi" | "arith";
 
@@ -68,6 +68,12 @@ export function interpolateCommand(
   while (i < command.length) {
     const frame = stack[stack.length - 1]!;
     const c = command[i]!;
+    if (c === "$" && command[i + 1] === "$" && command[i + 2] === "{") {
+      // `$${NAME}`: a literal `${NAME}` for bash (its own variable), never a reference.
+      out += "${";
+      i += 3;
+      continue;
+    }
     if (c === "$" && command[i + 1] === "{") {
       REF_AT.lastIndex = i;
       const m = REF_AT.exec(command);
@@ -284,7 +290,8 @@ function hereDocBody(
     const line = command.slice(i, stop);
     i = stop;
     if (isDelimiter(line.replace(/\n$/, ""))) return { text: out + line, end: i };
-    const filled = line.replace(REFERENCE_RE, (whole, ref: string) => {
+    const filled = line.replace(ESCAPE_OR_REFERENCE_RE, (whole, ref: string | undefined) => {
+      if (ref === undefined) return "${";
       if (options.unsetEnvAsShellVar && ref.startsWith("env.") && env[ref.slice(4)] === undefined)
         return doc.quoted ? whole : `\${${ref.slice(4)}}`;
       if (options.mask?.has(ref)) return "****";

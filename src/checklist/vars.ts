@@ -4,7 +4,21 @@ import { UsageError } from "../errors.js";
 import { DURATION_RE, parseDuration } from "./kinds.js";
 import type { Checklist } from "./schema.js";
 
-export const REFERENCE_RE = /\$\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)\s*\}/g;
+/**
+ * A reference: ${name} or ${env.NAME}. Not one when written `$${...}`: that is the escape for a literal
+ * `${` (e.g. a shell variable in a run command), see ESCAPE_OR_REFERENCE_RE.
+ */
+export const REFERENCE_RE = /(?<!\$)\$\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)\s*\}/g;
+
+/** `$${` (group 1 unset: the escape, stands for a literal `${`) or a reference (group 1: its name). */
+export const ESCAPE_OR_REFERENCE_RE = new RegExp(`\\$\\$\\{|${REFERENCE_RE.source}`, "g");
+
+/** Text with each `$${` escape turned into the literal `${` it stands for (no reference is touched). */
+export function unescapeDollarBrace(text: string): string {
+  return text.replace(ESCAPE_OR_REFERENCE_RE, (whole, ref: string | undefined) =>
+    ref === undefined ? "${" : whole,
+  );
+}
 
 export interface ResolvedVars {
   values: Record<string, string>;
@@ -102,7 +116,8 @@ export function interpolate(
   env: Record<string, string | undefined>,
   options: InterpolateOptions = {},
 ): string {
-  return text.replace(REFERENCE_RE, (whole, ref: string) => {
+  return text.replace(ESCAPE_OR_REFERENCE_RE, (whole, ref: string | undefined) => {
+    if (ref === undefined) return "${";
     let value: string | undefined;
     if (ref.startsWith("env.")) value = env[ref.slice(4)] ?? "";
     else if (Object.hasOwn(values, ref)) value = values[ref];

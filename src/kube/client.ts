@@ -235,6 +235,33 @@ export class KubeClient {
   }
 
   /**
+   * One request of the team-state backend: the answer's status and parsed body, whatever the status (it
+   * tells 404, 409 and 403 apart itself); a network failure is a KubeError naming the server.
+   */
+  exchange(
+    what: string,
+    method: "GET" | "POST" | "PUT" | "DELETE",
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+  ): Promise<{ status: number; body: unknown }> {
+    return this.call(what, signal, async () => {
+      const answer = await this.http.exchange(path, {
+        method,
+        ...(body === undefined ? {} : { body }),
+        signal,
+      });
+      let parsed: unknown;
+      try {
+        parsed = answer.body ? JSON.parse(answer.body) : undefined;
+      } catch {
+        parsed = answer.body;
+      }
+      return { status: answer.status, body: parsed };
+    });
+  }
+
+  /**
    * Watch one deployment from a resourceVersion. Resolves once the stream is open; `onDone` is called once
    * when it ends (server closed it, error, or abort).
    */

@@ -17,7 +17,7 @@ export class ApiStatusError extends Error {
 }
 
 export interface RequestOptions {
-  method?: "GET" | "PATCH";
+  method?: "GET" | "PATCH" | "POST" | "PUT" | "DELETE";
   query?: Record<string, string | boolean | undefined>;
   body?: unknown;
   contentType?: string;
@@ -42,6 +42,12 @@ export class Transport {
     const text = await readBody(res);
     if (!isOk(res)) throw statusError(res, text);
     return JSON.parse(text) as T;
+  }
+
+  /** One request whose answer is returned whatever its status (team state tells 404 and 409 apart itself). */
+  async exchange(path: string, options: RequestOptions = {}): Promise<{ status: number; body: string }> {
+    const res = await this.send(path, options);
+    return { status: res.statusCode ?? 0, body: await readBody(res) };
   }
 
   /**

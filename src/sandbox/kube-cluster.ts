@@ -24,7 +24,33 @@ import {
 } from "./kube-objects.js";
 import { matchesLabels, matchLabelsText, parseLabelSelector } from "./kube-selectors.js";
 
-export type ResourceName = "namespaces" | "pods" | "events" | "deployments" | "replicasets";
+export type ResourceName =
+  | "namespaces"
+  | "pods"
+  | "events"
+  | "deployments"
+  | "replicasets"
+  | "configmaps"
+  | "leases";
+
+/** The resources clients create, replace and delete as whole objects (team state: leases and configmaps). */
+export type StoredResourceName = "configmaps" | "leases";
+
+/** Why a create/update/delete of a stored object was refused, as the API server says it. */
+export class StoreError extends Error {
+  constructor(
+    readonly code: 404 | 409 | 422,
+    readonly reason: "NotFound" | "AlreadyExists" | "Conflict" | "Invalid",
+    message: string,
+  ) {
+    super(message);
+    this.name = "StoreError";
+  }
+}
+
+/** The API server's limit on one object (etcd's request size), which also bounds a ConfigMap's data. */
+export const MAX_OBJECT_BYTES = 1024 * 1024;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 export interface WatchEvent {
   type: "ADDED" | "MODIFIED" | "DELETED";
@@ -44,6 +70,12 @@ export interface ClusterFaults {
   latencyMs?: number;
   /** Freeze the deployment controller: nothing progresses while set. */
   pause?: boolean;
+  /** The next N writes (create/update/delete) of leases and configmaps answer 409 Conflict. */
+  conflictStorm?: number;
+  /** Until this time (ms since the epoch), every connection is dropped without an answer. */
+  unreachableUntil?: number;
+  /** Requests the sandbox user may not make, as `verb resource[.group]` (e.g. `create leases.coordination.k8s.io`): 403. */
+  forbidden?: string[];
 }
 
 export interface DeploymentInput {
@@ -68,6 +100,8 @@ export class KubeCluster {
     ["events", new Map()],
     ["deployments", new Map()],
     ["replicasets", new Map()],
+    ["configmaps", new Map()],
+    ["leases", new Map()],
   ]);
   private readonly history: WatchEvent[] = [];
   private readonly listeners = new Set<(e: WatchEvent) => void>();
@@ -171,6 +205,82 @@ export class KubeCluster {
       spec: { finalizers: ["kubernetes"] },
       status: { phase: "Active" },
     });
+  }
+
+  // ---- leases and configmaps: whole objects with resourceVersion preconditions ---------------------
+
+  /** Create `obj` (kind and apiVersion set by the caller); AlreadyExists when the name is taken. */
+  createObject(resource: StoredResourceName, namespace: string, obj: KubeObject): KubeObject {
+    const name = obj.metadata?.name ?? "";
+    this.checkObject(resource, name, obj);
+    if (!this.get("namespaces", undefined, namespace))
+      throw new StoreError(404, "NotFound", `namespaces "${namespace}" not found`);
+    if (this.get(resource, namespace, name))
+      throw new StoreError(409, "AlreadyExists", `${qualified(resource)} "${name}" already exists`);
+    const { resourceVersion: _ignored, ...meta } = obj.metadata;
+    return this.write(resource, {
+      ...obj,
+      metadata: { ...meta, ...this.meta(name, namespace), ...(meta.labels ? { labels: meta.labels } : {}) },
+    });
+  }
+
+  /**
+   * Replace the object. A resourceVersion in `obj` is a precondition: it must be the stored one, or the
+   * update is a 409 Conflict (optimistic concurrency, as every Kubernetes client relies on).
+   */
+  updateObject(resource: StoredResourceName, namespace: string, name: string, obj: KubeObject): KubeObject {
+    this.checkObject(resource, name, obj);
+    if (obj.metadata.name !== name)
+      throw new StoreError(
+        422,
+        "Invalid",
+        `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`,
+      );
+    const current = this.get(resource, namespace, name);
+    if (!current) throw new StoreError(404, "NotFound", `${qualified(resource)} "${name}" not found`);
+    const wanted = obj.metadata.resourceVersion;
+    if (wanted && wanted !== current.metadata.resourceVersion) throw conflict(resource, name);
+    return this.write(resource, {
+      ...obj,
+      metadata: {
+        ...obj.metadata,
+        namespace,
+        uid: current.metadata.uid,
+        creationTimestamp: current.metadata.creationTimestamp,
+      },
+    });
+  }
+
+  /** Delete the object; a resourceVersion precondition as for updates. */
+  deleteObject(
+    resource: StoredResourceName,
+    namespace: string,
+    name: string,
+    resourceVersion?: string,
+  ): KubeObject {
+    const current = this.get(resource, namespace, name);
+    if (!current) throw new StoreError(404, "NotFound", `${qualified(resource)} "${name}" not found`);
+    if (resourceVersion && resourceVersion !== current.metadata.resourceVersion)
+      throw conflict(resource, name);
+    this.delete(resource, current);
+    return current;
+  }
+
+  private checkObject(resource: StoredResourceName, name: string, obj: KubeObject): void {
+    const kind = resource === "leases" ? "Lease" : "ConfigMap";
+    if (!name || name.length > 253 || !DNS1123_SUBDOMAIN.test(name))
+      throw new StoreError(
+        422,
+        "Invalid",
+        `${kind} "${name}" is invalid: metadata.name: Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`,
+      );
+    const size = Buffer.byteLength(JSON.stringify(obj));
+    if (size > MAX_OBJECT_BYTES)
+      throw new StoreError(
+        422,
+        "Invalid",
+        `${kind} "${name}" is invalid: []: Too long: must have at most ${MAX_OBJECT_BYTES} bytes`,
+      );
   }
 
   /** A deployment at revision 1, already rolled out (its pods ready). */
@@ -710,4 +820,16 @@ export class KubeCluster {
     }, this.rolloutStepMs);
     this.timer.unref();
   }
+}
+
+function qualified(resource: StoredResourceName): string {
+  return resource === "leases" ? "leases.coordination.k8s.io" : "configmaps";
+}
+
+function conflict(resource: StoredResourceName, name: string): StoreError {
+  return new StoreError(
+    409,
+    "Conflict",
+    `Operation cannot be fulfilled on ${qualified(resource)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+  );
 }

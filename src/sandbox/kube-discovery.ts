@@ -3,6 +3,8 @@
 import { type Condition, humanAge, type KubeObject } from "./kube-objects.js";
 
 const VERBS = ["get", "list", "watch", "patch"];
+/** Leases and configmaps are written whole by clients (team state), so they take every verb. */
+const WRITE_VERBS = ["create", "delete", "get", "list", "patch", "update", "watch"];
 
 export const VERSION_INFO = {
   major: "1",
@@ -53,6 +55,36 @@ export const CORE_V1 = {
       verbs: VERBS,
       shortNames: ["ev"],
     },
+    {
+      name: "configmaps",
+      singularName: "configmap",
+      namespaced: true,
+      kind: "ConfigMap",
+      verbs: WRITE_VERBS,
+      shortNames: ["cm"],
+    },
+  ],
+};
+
+export const COORDINATION_V1 = {
+  kind: "APIResourceList",
+  apiVersion: "v1",
+  groupVersion: "coordination.k8s.io/v1",
+  resources: [{ name: "leases", singularName: "lease", namespaced: true, kind: "Lease", verbs: WRITE_VERBS }],
+};
+
+export const AUTHORIZATION_V1 = {
+  kind: "APIResourceList",
+  apiVersion: "v1",
+  groupVersion: "authorization.k8s.io/v1",
+  resources: [
+    {
+      name: "selfsubjectaccessreviews",
+      singularName: "selfsubjectaccessreview",
+      namespaced: false,
+      kind: "SelfSubjectAccessReview",
+      verbs: ["create"],
+    },
   ],
 };
 
@@ -85,16 +117,19 @@ export const APPS_V1 = {
 export const API_GROUPS = {
   kind: "APIGroupList",
   apiVersion: "v1",
-  groups: [
-    {
-      name: "apps",
-      versions: [{ groupVersion: "apps/v1", version: "v1" }],
-      preferredVersion: { groupVersion: "apps/v1", version: "v1" },
-    },
-  ],
+  groups: ["apps", "coordination.k8s.io", "authorization.k8s.io"].map((name) => ({
+    name,
+    versions: [{ groupVersion: `${name}/v1`, version: "v1" }],
+    preferredVersion: { groupVersion: `${name}/v1`, version: "v1" },
+  })),
 };
 
-export const APPS_GROUP = API_GROUPS.groups[0];
+/** Each API group's discovery documents by group name: /apis/<group> and /apis/<group>/v1. */
+export const GROUP_RESOURCES: Record<string, { group: (typeof API_GROUPS.groups)[number]; v1: unknown }> = {
+  apps: { group: API_GROUPS.groups[0]!, v1: APPS_V1 },
+  "coordination.k8s.io": { group: API_GROUPS.groups[1]!, v1: COORDINATION_V1 },
+  "authorization.k8s.io": { group: API_GROUPS.groups[2]!, v1: AUTHORIZATION_V1 },
+};
 
 interface Column {
   name: string;
@@ -167,6 +202,14 @@ const PRINTERS: Record<string, { columns: Column[]; cells(o: KubeObject, now: nu
       o.status?.readyReplicas ?? 0,
       age(o, now),
     ],
+  },
+  ConfigMap: {
+    columns: [col("Name", "string", "name"), col("Data", "integer"), col("Age")],
+    cells: (o, now) => [o.metadata.name, Object.keys(o.data ?? {}).length, age(o, now)],
+  },
+  Lease: {
+    columns: [col("Name", "string", "name"), col("Holder"), col("Age")],
+    cells: (o, now) => [o.metadata.name, o.spec?.holderIdentity ?? "", age(o, now)],
   },
   Event: {
     columns: [col("Last Seen"), col("Type"), col("Reason"), col("Object"), col("Message")],

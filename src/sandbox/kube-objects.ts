@@ -55,6 +55,8 @@ export interface KubeObject {
   spec?: any;
   // biome-ignore lint/suspicious/noExplicitAny: as above
   status?: any;
+  /** ConfigMaps keep their content here. */
+  data?: Record<string, string>;
 }
 
 export const REVISION = "deployment.kubernetes.io/revision";

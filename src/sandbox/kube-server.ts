@@ -5,19 +5,26 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { dirname } from "node:path";
 import { stringify } from "yaml";
-import { type ClusterFaults, type DeploymentInput, KubeCluster, type ResourceName } from "./kube-cluster.js";
+import {
+  type ClusterFaults,
+  type DeploymentInput,
+  KubeCluster,
+  type ResourceName,
+  type StoredResourceName,
+  StoreError,
+} from "./kube-cluster.js";
 import {
   API_GROUPS,
-  APPS_GROUP,
-  APPS_V1,
   apiVersions,
   CORE_V1,
+  GROUP_RESOURCES,
   toTable,
   VERSION_INFO,
   wantsTable,
 } from "./kube-discovery.js";
 import { type KubeObject, reasonFor, statusObject } from "./kube-objects.js";
 import { applyPatch, PatchError, patchTypeOf } from "./kube-patch.js";
+import { decodeAccessReview, isKubeProtobuf } from "./kube-protobuf.js";
 import {
   type FieldSelector,
   type LabelSelector,
@@ -96,7 +103,19 @@ const RESOURCES: Record<ResourceName, ResourceInfo> = {
     group: "apps",
     namespaced: true,
   },
+  configmaps: { kind: "ConfigMap", listKind: "ConfigMapList", apiVersion: "v1", group: "", namespaced: true },
+  leases: {
+    kind: "Lease",
+    listKind: "LeaseList",
+    apiVersion: "coordination.k8s.io/v1",
+    group: "coordination.k8s.io",
+    namespaced: true,
+  },
 };
+
+const STORED = new Set<ResourceName>(["configmaps", "leases"]);
+/** The largest request body the server reads (the real one refuses bodies over 3 MiB with 413). */
+const MAX_REQUEST_BYTES = 3 * 1024 * 1024;
 
 interface Route {
   resource: ResourceName;
@@ -104,12 +123,12 @@ interface Route {
   name?: string;
 }
 
-/** Map a path to a resource: /api/v1[/namespaces/NS]/RES[/NAME] and /apis/apps/v1[/namespaces/NS]/RES[/NAME]. */
+/** Map a path to a resource: /api/v1[/namespaces/NS]/RES[/NAME] and /apis/GROUP/v1[/namespaces/NS]/RES[/NAME]. */
 function route(path: string): Route | undefined {
-  const m = /^\/(?:api\/v1|apis\/apps\/v1)(\/.*)?$/.exec(path);
-  if (!m?.[1]) return undefined;
-  const group = path.startsWith("/apis/apps/") ? "apps" : "";
-  const parts = m[1].split("/").filter(Boolean).map(decodeURIComponent);
+  const m = /^\/(?:api\/v1|apis\/(apps|coordination\.k8s\.io)\/v1)(\/.*)?$/.exec(path);
+  if (!m?.[2]) return undefined;
+  const group = m[1] ?? "";
+  const parts = m[2].split("/").filter(Boolean).map(decodeURIComponent);
   const valid = (r: string | undefined): r is ResourceName =>
     r !== undefined && r in RESOURCES && RESOURCES[r as ResourceName].group === group;
   if (parts[0] === "namespaces" && group === "") {
@@ -139,10 +158,36 @@ function notFound(resource: ResourceName, name: string) {
   });
 }
 
+class BodyTooLarge extends Error {}
+
 async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readBodyBytes(req)).toString("utf8");
+}
+
+async function readBodyBytes(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_REQUEST_BYTES) throw new BodyTooLarge("the request body is too large");
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** `verb resource[.group]` as listed in ClusterFaults.forbidden. */
+function permissionKey(verb: string, resource: string, group: string): string {
+  return group ? `${verb} ${resource}.${group}` : `${verb} ${resource}`;
+}
+
+/** The verb an API request is for, as RBAC names it. */
+function verbOf(method: string, r: Route, q: URLSearchParams): string {
+  if (method === "POST") return "create";
+  if (method === "PUT") return "update";
+  if (method === "PATCH") return "patch";
+  if (method === "DELETE") return "delete";
+  if (q.get("watch") === "true" || q.get("watch") === "1") return "watch";
+  return r.name === undefined ? "list" : "get";
 }
 
 export async function startKubeSandbox(options: KubeSandboxOptions = {}): Promise<KubeSandbox> {
@@ -232,6 +277,10 @@ export async function startKubeSandbox(options: KubeSandboxOptions = {}): Promis
     const method = req.method ?? "GET";
     requests.push(`${method} ${path}${url.search}`);
     if (requests.length > 500) requests.shift();
+    if (faults.unreachableUntil !== undefined && Date.now() < faults.unreachableUntil) {
+      req.socket.destroy();
+      return;
+    }
     if (faults.latencyMs) await new Promise((r) => setTimeout(r, faults.latencyMs));
     const injected = faults.apiError;
     if (injected && new RegExp(injected.pathRegex ?? "").test(path) && path !== "/version") {
@@ -247,10 +296,7 @@ export async function startKubeSandbox(options: KubeSandboxOptions = {}): Promis
           return send(res, 200, CORE_V1);
         case "/apis":
           return send(res, 200, API_GROUPS);
-        case "/apis/apps":
-          return send(res, 200, { kind: "APIGroup", apiVersion: "v1", ...APPS_GROUP });
-        case "/apis/apps/v1":
-          return send(res, 200, APPS_V1);
+
         case "/healthz":
         case "/readyz":
         case "/livez":
@@ -258,7 +304,17 @@ export async function startKubeSandbox(options: KubeSandboxOptions = {}): Promis
           res.end("ok");
           return;
       }
+      const discovery = /^\/apis\/([^/]+)(\/v1)?$/.exec(path);
+      const group = discovery ? GROUP_RESOURCES[discovery[1]!] : undefined;
+      if (group)
+        return send(
+          res,
+          200,
+          discovery?.[2] ? group.v1 : { kind: "APIGroup", apiVersion: "v1", ...group.group },
+        );
     }
+    if (method === "POST" && path === "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
+      return accessReview(req, res);
     const r = route(path);
     if (!r)
       return send(
@@ -267,9 +323,30 @@ export async function startKubeSandbox(options: KubeSandboxOptions = {}): Promis
         statusObject(404, "NotFound", "the server could not find the requested resource"),
       );
     const info = RESOURCES[r.resource];
+    const verb = verbOf(method, r, q);
+    if (faults.forbidden?.includes(permissionKey(verb, r.resource, info.group))) {
+      const what = info.group ? `${r.resource}.${info.group}` : r.resource;
+      const where = r.namespace ? ` in the namespace "${r.namespace}"` : " at the cluster scope";
+      return send(
+        res,
+        403,
+        statusObject(
+          403,
+          "Forbidden",
+          `${what}${r.name ? ` "${r.name}"` : ""} is forbidden: User "sandbox-user" cannot ${verb} resource "${r.resource}" in API group "${info.group}"${where}`,
+          {
+            ...(r.name ? { name: r.name } : {}),
+            ...(info.group ? { group: info.group } : {}),
+            kind: r.resource,
+          },
+        ),
+      );
+    }
     if (r.namespace && !cluster.get("namespaces", undefined, r.namespace) && method !== "GET") {
       return send(res, 404, notFound("namespaces", r.namespace));
     }
+    if (STORED.has(r.resource) && (method === "POST" || method === "PUT" || method === "DELETE"))
+      return writeStored(req, res, method, r.resource as StoredResourceName, r, q);
     if (method === "PATCH") {
       if (r.resource !== "deployments" || !r.name)
         return fail(res, 405, `the server does not allow this method on the requested resource`);
@@ -323,6 +400,108 @@ export async function startKubeSandbox(options: KubeSandboxOptions = {}): Promis
       apiVersion: info.apiVersion,
       metadata: { resourceVersion: cluster.resourceVersion },
       items,
+    });
+  }
+
+  /** POST (create), PUT (replace, with the resourceVersion precondition) and DELETE of leases and configmaps. */
+  async function writeStored(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    resource: StoredResourceName,
+    r: Route,
+    q: URLSearchParams,
+  ) {
+    const namespace = r.namespace;
+    if (!namespace) return fail(res, 405, "the server does not allow this method on the requested resource");
+    if (method === "POST" && r.name)
+      return fail(res, 405, "the server does not allow this method on the requested resource");
+    if (method !== "POST" && !r.name)
+      return fail(res, 405, "the server does not allow this method on the requested resource");
+    let body: KubeObject | undefined;
+    try {
+      const text = await readBody(req);
+      if (method !== "DELETE") body = JSON.parse(text) as KubeObject;
+      else if (text.trim()) body = JSON.parse(text) as KubeObject;
+    } catch (err) {
+      if (err instanceof BodyTooLarge) return fail(res, 413, "Request entity too large: limit is 3145728");
+      return fail(res, 400, `the object provided is unrecognized: ${(err as Error).message}`);
+    }
+    if (
+      method !== "DELETE" &&
+      (typeof body !== "object" || body === null || typeof body.metadata !== "object")
+    )
+      return fail(res, 400, "the object provided is unrecognized (no metadata)");
+    if (faults.conflictStorm && faults.conflictStorm > 0) {
+      faults.conflictStorm--;
+      const name = r.name ?? body?.metadata?.name ?? "";
+      const what = resource === "leases" ? "leases.coordination.k8s.io" : "configmaps";
+      return send(
+        res,
+        409,
+        statusObject(
+          409,
+          "Conflict",
+          `Operation cannot be fulfilled on ${what} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+        ),
+      );
+    }
+    const info = RESOURCES[resource];
+    const typedBody = (o: KubeObject): KubeObject => ({ ...o, apiVersion: info.apiVersion, kind: info.kind });
+    const dryRun = q.get("dryRun") === "All";
+    try {
+      if (method === "POST") {
+        const created = dryRun
+          ? typedBody(body!)
+          : cluster.createObject(resource, namespace, typedBody(body!));
+        return send(res, 201, typed(resource, created));
+      }
+      if (method === "PUT") {
+        const updated = dryRun
+          ? typedBody(body!)
+          : cluster.updateObject(resource, namespace, r.name!, typedBody(body!));
+        return send(res, 200, typed(resource, updated));
+      }
+      const precondition = (body as { preconditions?: { resourceVersion?: string } } | undefined)
+        ?.preconditions?.resourceVersion;
+      const deleted = cluster.deleteObject(resource, namespace, r.name!, precondition);
+      return send(res, 200, typed(resource, deleted));
+    } catch (err) {
+      if (!(err instanceof StoreError)) throw err;
+      const name = r.name ?? body?.metadata?.name ?? "";
+      return send(
+        res,
+        err.code,
+        statusObject(err.code, err.reason, err.message, {
+          name,
+          ...(info.group ? { group: info.group } : {}),
+          kind: resource,
+        }),
+      );
+    }
+  }
+
+  /** SelfSubjectAccessReview, as `kubectl auth can-i` asks it: allowed unless listed in faults.forbidden. */
+  async function accessReview(req: IncomingMessage, res: ServerResponse) {
+    let review: { spec?: { resourceAttributes?: Record<string, string> } };
+    try {
+      const body = await readBodyBytes(req);
+      review = isKubeProtobuf(body) ? decodeAccessReview(body) : JSON.parse(body.toString("utf8"));
+    } catch (err) {
+      return fail(res, 400, `the object provided is unrecognized: ${(err as Error).message}`);
+    }
+    const a = review.spec?.resourceAttributes ?? {};
+    const denied = faults.forbidden?.includes(
+      permissionKey(a["verb"] ?? "", a["resource"] ?? "", a["group"] ?? ""),
+    );
+    return send(res, 201, {
+      kind: "SelfSubjectAccessReview",
+      apiVersion: "authorization.k8s.io/v1",
+      metadata: { creationTimestamp: null },
+      spec: review.spec ?? {},
+      status: denied
+        ? { allowed: false, denied: true }
+        : { allowed: true, reason: "sandbox: everything is allowed" },
     });
   }
 

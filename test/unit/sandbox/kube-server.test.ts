@@ -76,7 +76,15 @@ describe("simulated API server: discovery and reads", () => {
       "namespaces",
       "pods",
       "events",
+      "configmaps",
     ]);
+    expect(apis.body.groups.map((g: { name: string }) => g.name)).toEqual([
+      "apps",
+      "coordination.k8s.io",
+      "authorization.k8s.io",
+    ]);
+    const coordination = await api("/apis/coordination.k8s.io/v1");
+    expect(coordination.body.resources.map((r: { name: string }) => r.name)).toEqual(["leases"]);
     const apps = await api("/apis/apps/v1");
     expect(apps.body.resources.map((r: { name: string }) => r.name)).toEqual(["deployments", "replicasets"]);
     const missing = await api("/api/v1/namespaces/production");
