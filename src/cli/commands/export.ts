@@ -17,7 +17,8 @@ import { createRedactor, redactDeep } from "../../redact.js";
 import { renderHtml } from "../../report/html.js";
 import { renderJunit } from "../../report/junit.js";
 import { renderMarkdown } from "../../report/markdown.js";
-import { CHECKLIST_COPY, loadRun, runDir } from "../../store/runs.js";
+import { CHECKLIST_COPY, loadRun, readChecklistCopy, runDir } from "../../store/runs.js";
+import { readStateFile } from "../../store/safe-fs.js";
 import { type GlobalOptions, stateDir } from "../options.js";
 
 interface ExportOptions extends GlobalOptions {
@@ -57,7 +58,8 @@ async function fromRecordFile(path: string): Promise<Source> {
 
 async function checklistOfRun(dir: string, recordedPath: string, cwd: string): Promise<Checklist> {
   const copy = join(dir, CHECKLIST_COPY);
-  if (existsSync(copy)) return parseChecklist(await readFile(copy, "utf8"), copy).checklist;
+  const kept = readChecklistCopy(dir);
+  if (kept) return parseChecklist(kept.source, kept.file).checklist;
   // Runs started before the copy existed: the checklist where it was (it may have changed since).
   const candidates = [recordedPath, join(cwd, recordedPath)];
   for (const candidate of candidates) {
@@ -71,7 +73,8 @@ async function checklistOfRun(dir: string, recordedPath: string, cwd: string): P
 async function fromRun(id: string, options: ExportOptions): Promise<Source> {
   const dir = runDir(stateDir(options), id);
   const recordPath = join(dir, RECORD_FILE);
-  if (existsSync(recordPath)) return fromRecordFile(recordPath);
+  // The run's record is a state file: a link there is refused, never followed.
+  if (readStateFile(recordPath, "record") !== undefined) return fromRecordFile(recordPath);
   const run = await loadRun(stateDir(options), id);
   const checklist = await checklistOfRun(dir, run.state.checklist.path, run.state.environment.cwd);
   // The journal never holds secret values; the ones in this environment are redacted anyway.
