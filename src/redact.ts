@@ -1,7 +1,16 @@
 // The one redaction module: secret variable values and common credential patterns become [REDACTED]
-// in everything deploycheck writes or prints. Applied where output is captured, before it is kept.
+// in everything deploycheck writes or prints (terminal, journal, record, exports, notifications,
+// status, errors). Text is redacted whole and raw: before it is cut, quoted or shown. Text that was
+// already cut (an output tail, a bounded body prefix, a live line) goes through `fragment`, which also
+// masks a piece of a secret left at the cut edge.
 
 export const REDACTED = "[REDACTED]";
+
+/**
+ * Secret values shorter than this are refused where they are given (a variable at load time, a secret
+ * answer): "a" or "42" would turn every output into noise, and not redacting them would leak them.
+ */
+export const MIN_SECRET_LENGTH = 3;
 
 const PATTERNS: RegExp[] = [
   // PEM private keys, whole block; an output tail may hold only the start or only the end of one.
@@ -31,26 +40,57 @@ const PATTERNS: RegExp[] = [
 const MAY_MATCH =
   /PRIVATE KEY|hooks\.slack|bearer|basic|AKIA|ASIA|aws_secret|passw|pwd|token|api[_-]?key|secret|gh[pousr]_|xox[abprs]-|@/i;
 
-export type Redactor = (text: string) => string;
+/** Redacts a whole text; `fragment` redacts a text that was cut from a longer one. */
+export interface Redactor {
+  (text: string): string;
+  /**
+   * Redact a piece of a longer text: `start` when its beginning was cut off (an output tail), `end`
+   * when its end was (a bounded body prefix, an unfinished line). A secret cut in two at such an edge
+   * is masked too: the text left at the edge that is the start (or end) of a secret, 3 characters or
+   * more of it (2 of a 3-character secret), becomes [REDACTED].
+   */
+  fragment(text: string, cut: { start?: boolean; end?: boolean }): string;
+}
 
 /**
- * A redactor for these secret values (empty and very short values are ignored: redacting "a" would
- * destroy every output). Longer values are replaced first so that a secret containing another is whole.
+ * The forms a secret takes in text deploycheck sees: as given, URL-encoded (a request URL),
+ * JSON-escaped (a response body), and quoted for bash (single quotes; backslashes in double quotes,
+ * as `set -x` or an echoed command shows it).
+ */
+function variantsOf(secret: string): string[] {
+  return [
+    secret,
+    encodeURIComponent(secret),
+    JSON.stringify(secret).slice(1, -1),
+    secret.replace(/'/g, `'\\''`),
+    secret.replace(/[\\$`"]/g, "\\$&"),
+  ];
+}
+
+/** How much of a secret left at a cut edge is masked: 3 characters (2 of a 3-character secret). */
+function minEdge(secret: string): number {
+  return Math.max(1, Math.min(3, secret.length - 1));
+}
+
+/**
+ * A redactor for these secret values. Every non-empty value is redacted, however short (values under
+ * MIN_SECRET_LENGTH are refused before they get here). Longer values are replaced first so that a
+ * secret containing another is whole; [REDACTED] markers already in the text are left as they are,
+ * so redacting twice changes nothing.
  */
 export function createRedactor(secretValues: Iterable<string> = []): Redactor {
-  // A secret may also appear URL-encoded (in a request URL) or JSON-escaped (in a response body).
-  const variants = [...secretValues].flatMap((s) => [
-    s,
-    encodeURIComponent(s),
-    JSON.stringify(s).slice(1, -1),
-  ]);
-  const secrets = [...new Set(variants.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
-  return (text: string): string => {
+  const raw = [...new Set([...secretValues].filter((s) => s.length > 0))];
+  const secrets = [...new Set(raw.flatMap(variantsOf))].sort((a, b) => b.length - a.length);
+  // One pass, longest alternative first at each position, markers left alone: a secret that occurs
+  // in "[REDACTED]" itself cannot eat a marker made a moment before.
+  const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const one = secrets.length
+    ? new RegExp([literal(REDACTED), ...secrets.map(literal)].join("|"), "g")
+    : undefined;
+  const redact = (text: string): string => {
     if (!text) return text;
     let out = text;
-    for (const s of secrets) {
-      if (out.includes(s)) out = out.split(s).join(REDACTED);
-    }
+    if (one && secrets.some((s) => out.includes(s))) out = out.replace(one, REDACTED);
     if (!MAY_MATCH.test(out)) return out;
     for (const re of PATTERNS) {
       out = out.replace(re, (match: string, prefix?: unknown, ...rest: unknown[]) => {
@@ -63,15 +103,76 @@ export function createRedactor(secretValues: Iterable<string> = []): Redactor {
     }
     return out;
   };
+  const fragment = (text: string, cut: { start?: boolean; end?: boolean }): string => {
+    let out = redact(text);
+    if (!out) return out;
+    // Cut at both ends inside one secret: the whole piece is a middle part of it.
+    if (cut.start && cut.end && secrets.some((s) => out.length >= minEdge(s) && s.includes(out)))
+      return REDACTED;
+    for (const s of secrets) {
+      if (cut.end && !out.endsWith(REDACTED)) {
+        for (let k = Math.min(s.length - 1, out.length); k >= minEdge(s); k--) {
+          if (out.endsWith(s.slice(0, k))) {
+            out = out.slice(0, out.length - k) + REDACTED;
+            break;
+          }
+        }
+      }
+      if (cut.start && !out.startsWith(REDACTED)) {
+        for (let k = Math.min(s.length - 1, out.length); k >= minEdge(s); k--) {
+          if (out.startsWith(s.slice(s.length - k))) {
+            out = REDACTED + out.slice(k);
+            break;
+          }
+        }
+      }
+    }
+    return out;
+  };
+  return Object.assign(redact, { fragment });
 }
 
-/** Redact every string inside a JSON-like value (for records and journal events). */
-export function redactDeep<T>(value: T, redact: Redactor): T {
+/**
+ * Keys whose string values deploycheck itself makes or takes from the checklist's ids: event types,
+ * timestamps, step keys and ids, statuses, run ids, hashes. They never hold a secret, and a short
+ * secret that happens to occur in one ("run" in "run-finished", "739" in a hash) must not break the
+ * journal or the record.
+ */
+const STRUCTURAL_KEYS = new Set([
+  "v",
+  "type",
+  "at",
+  "key",
+  "id",
+  "status",
+  "on",
+  "result",
+  "kind",
+  "schema",
+  "runId",
+  "sha256",
+  "checklistSha256",
+  "stepHashes",
+  "changedSteps",
+  "startedAt",
+  "updatedAt",
+  "createdAt",
+]);
+
+/** What those values look like; anything else under such a key is redacted like any text. */
+const IDENTIFIER = /^[A-Za-z0-9._:/#+-]{0,200}$/;
+
+/** Redact every string inside a JSON-like value (for records and journal events); returns a copy. */
+export function redactDeep<T>(value: T, redact: (text: string) => string): T {
   if (typeof value === "string") return redact(value) as T;
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact)) as T;
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v, redact);
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = STRUCTURAL_KEYS.has(k)
+        ? redactDeep(v, (text) => (IDENTIFIER.test(text) ? text : redact(text)))
+        : redactDeep(v, redact);
+    }
     return out as T;
   }
   return value;

@@ -1,6 +1,7 @@
 // Variables: resolution (--var, then env, then default), interpolation of ${name} and ${env.NAME},
 // shell quoting for run commands, and `when` conditions. Pure: the environment is passed in.
 import { UsageError } from "../errors.js";
+import { MIN_SECRET_LENGTH } from "../redact.js";
 import { DURATION_RE, parseDuration } from "./kinds.js";
 import type { Checklist } from "./schema.js";
 
@@ -81,6 +82,17 @@ export function resolveVars(
       sources[name] = "unset";
       if (def.required ?? true)
         missing.push(def.env ? `${name} (--var ${name}=... or ${def.env})` : `${name} (--var ${name}=...)`);
+    }
+  }
+  for (const name of secrets) {
+    const value = values[name]!;
+    if (value.length > 0 && value.length < MIN_SECRET_LENGTH) {
+      throw new UsageError(
+        `variable ${name} is secret, but its value (from ${sources[name] === "var" ? `--var ${name}` : sources[name] === "env" ? declared[name]!.env : "its default"}) has ${value.length} character${value.length === 1 ? "" : "s"}; a secret needs at least ${MIN_SECRET_LENGTH}`,
+        {
+          hint: `A value that short cannot be redacted without garbling all output, and is never left unredacted. Use a longer value, or drop "secret: true" from ${name} if it is not a secret.`,
+        },
+      );
     }
   }
   if (missing.length) {

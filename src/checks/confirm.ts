@@ -52,7 +52,9 @@ export const execute: Executor = async (step, ctx) => {
   }
   const answer = yes ? "yes" : "no";
   const withNote = note ? { note } : {};
-  const shownNote = note ? ` (${note.length > 60 ? `${note.slice(0, 57)}...` : note})` : "";
-  if (yes) return { status: "passed", summary: ctx.redact(`confirmed${shownNote}`), answer, ...withNote };
-  return failure(ctx.redact(`answered no${shownNote}`), { answer, ...withNote });
+  // Redacted whole, then cut: a secret cut in two would not be recognised.
+  const safeNote = note ? ctx.redact(note) : "";
+  const shownNote = safeNote ? ` (${safeNote.length > 60 ? `${safeNote.slice(0, 57)}...` : safeNote})` : "";
+  if (yes) return { status: "passed", summary: `confirmed${shownNote}`, answer, ...withNote };
+  return failure(`answered no${shownNote}`, { answer, ...withNote });
 };

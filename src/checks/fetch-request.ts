@@ -1,5 +1,6 @@
 // HTTP requests made by the prometheus and notify kinds: a per-request timeout joined with the step's
 // signal, credentials in the URL moved to an Authorization header, and network errors in plain words.
+import { timeoutSignal } from "../timers.js";
 
 export interface FetchResult {
   status: number;
@@ -60,7 +61,7 @@ export async function fetchText(url: string, options: FetchOptions): Promise<Fet
     target.username = "";
     target.password = "";
   }
-  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const timeout = timeoutSignal(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   try {
     const res = await fetch(target, {

@@ -198,10 +198,11 @@ function sameValue(actual: unknown, expected: unknown): boolean {
   return keys.every((k) => Object.hasOwn(a, k) && sameValue(a[k], e[k]));
 }
 
-function excerptOf(body: string, ctx: ExecContext): string | undefined {
+/** The start of the body for the record: redacted whole (as a cut piece when it was cut), then cut. */
+function excerptOf(body: string, cut: boolean, ctx: ExecContext): string | undefined {
   if (!body) return undefined;
-  const cut = body.length > BODY_EXCERPT ? `${body.slice(0, BODY_EXCERPT)}\n…` : body;
-  return ctx.redact(cut);
+  const safe = ctx.redact.fragment(body, { end: cut });
+  return safe.length > BODY_EXCERPT ? `${safe.slice(0, BODY_EXCERPT)}\n…` : safe;
 }
 
 async function single(
@@ -228,7 +229,7 @@ async function single(
   if (maxLatency !== undefined && sample.latencyMs > maxLatency)
     problems.push(`latency over limit ${formatDuration(maxLatency)}`);
   // The body is kept either way: a passing response is often the baseline the checklist asks to record.
-  const output = excerptOf(response.body, ctx);
+  const output = excerptOf(response.body, false, ctx);
   const kept = { details, ...(output ? { output } : {}) };
   if (problems.length) return failure(ctx.redact(`${head}: ${problems.join("; ")}`), kept);
   return { status: "passed", summary: ctx.redact(head), ...kept };

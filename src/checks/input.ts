@@ -3,11 +3,18 @@
 import type { InputStep, NestedStep, Step } from "../checklist/schema.js";
 import { interpolate } from "../checklist/vars.js";
 import { InternalError } from "../errors.js";
+import { MIN_SECRET_LENGTH } from "../redact.js";
 import { failure, noAnswer } from "./format.js";
 import type { Executor } from "./types.js";
 
 // The describer is the pure one in checklist/describe.ts (shared with `show`).
 export { describeInput as describe } from "../checklist/describe.js";
+
+/** Why a secret answer is refused: too short to redact (see MIN_SECRET_LENGTH), or undefined. */
+function secretTooShort(value: string): string | undefined {
+  if (value.length >= MIN_SECRET_LENGTH) return undefined;
+  return `a secret answer needs at least ${MIN_SECRET_LENGTH} characters (this one has ${value.length}): a shorter one cannot be redacted from output without garbling it`;
+}
 
 function specOf(step: Step | NestedStep): InputStep {
   if (step.input === undefined)
@@ -28,7 +35,8 @@ export const execute: Executor = async (step, ctx) => {
       ...(fallback === undefined ? {} : { default: fallback }),
       ...(spec.pattern === undefined ? {} : { pattern: spec.pattern }),
       ...(spec.secret ? { secret: true } : {}),
-      validate: (v: string) => (v.trim() === "" ? "a value is required" : true),
+      validate: (v: string) =>
+        v.trim() === "" ? "a value is required" : spec.secret ? (secretTooShort(v) ?? true) : true,
     });
   }
   const shown = spec.secret ? "the value" : JSON.stringify(value);
@@ -36,6 +44,8 @@ export const execute: Executor = async (step, ctx) => {
   if (spec.pattern !== undefined && !new RegExp(spec.pattern).test(value))
     return failure(ctx.redact(`${shown} does not match /${spec.pattern}/`));
   if (value.trim() === "") return failure("no value given");
+  const short = spec.secret ? secretTooShort(value) : undefined;
+  if (short) return failure(short);
   const details = spec.secret ? { secret: true } : undefined;
   const summary = spec.saveAs
     ? `saved ${spec.saveAs}=${spec.secret ? "****" : value}`

@@ -33,6 +33,8 @@ export interface NotificationRequest {
   /** First delay between attempts, doubled each time (default 1 s). */
   backoffMs?: number;
   signal?: AbortSignal;
+  /** Redacts the receiver's answer before it is cut into `error` (default: no redaction). */
+  redact?: (text: string) => string;
 }
 
 export interface NotificationResult {
@@ -141,7 +143,8 @@ export async function postNotification(req: NotificationRequest): Promise<Notifi
         ...(req.signal ? { signal: req.signal } : {}),
       });
       if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, attempts: attempt };
-      const said = excerpt(res.body, 200);
+      // Redacted whole, then cut.
+      const said = excerpt(req.redact ? req.redact(res.body) : res.body, 200);
       last = {
         ok: false,
         status: res.status,
@@ -177,7 +180,8 @@ export const execute: Executor = async (step, ctx): Promise<StepOutcome> => {
   const format: NotifyFormat = n.format ?? "slack";
   // The message may quote secrets through variables; the webhook is masked even when not declared secret.
   const mask = (text: string) => ctx.redact(webhook ? text.split(webhook).join("[REDACTED]") : text);
-  const text = interpolate(n.message, ctx.vars, ctx.env);
+  // What is posted is redacted too: the receiver (a chat channel) is a sink like any other.
+  const text = mask(interpolate(n.message, ctx.vars, ctx.env));
   const shown = redactWebhook(webhook);
   const details: Record<string, unknown> = { webhook: shown, format, message: mask(text) };
   if (!webhook) {
@@ -221,6 +225,7 @@ export const execute: Executor = async (step, ctx): Promise<StepOutcome> => {
     },
     timeoutMs: ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     signal: ctx.signal,
+    redact: mask,
   });
   details["attempts"] = result.attempts;
   if (result.status !== undefined) details["status"] = result.status;

@@ -103,7 +103,7 @@ async function instantQuery(endpoint: string, query: string, ctx: ExecContext): 
     body = JSON.parse(res.body);
   } catch {
     throw new QueryError(
-      `${endpoint} answered ${res.status} ${res.statusText} with something other than a Prometheus API answer: ${excerpt(res.body, 120)}`,
+      `${endpoint} answered ${res.status} ${res.statusText} with something other than a Prometheus API answer: ${excerpt(ctx.redact(res.body), 120)}`,
     );
   }
   if (body.status !== "success") {

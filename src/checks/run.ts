@@ -1,6 +1,6 @@
 // The `run` step kind: a bash command in its own process group, judged by exit code and expected
 // output. On timeout or Ctrl-C the whole group (grandchildren included) is stopped before returning.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describeRun } from "../checklist/describe.js";
@@ -20,6 +20,18 @@ import {
   TailBuffer,
   userRegex,
 } from "./format.js";
+import {
+  groupAlive,
+  groupIdentity,
+  groupMembers,
+  markedProcesses,
+  newMarker,
+  type ProcessInfo,
+  STEP_MARKER_VAR,
+  signalGroup,
+  stopGroup,
+  stopProcesses,
+} from "./process-group.js";
 import type { ExecContext, Executor } from "./types.js";
 
 // The describer is the pure one in checklist/describe.ts (shared with `show`).
@@ -77,7 +89,9 @@ export const execute: Executor = async (step, ctx) => {
   const result = await spawnGroup(command, cwd, env, ctx);
   const durationMs = ctx.now() - started;
 
-  const tail = ctx.redact(lastLines(result.all, TAIL_LINES));
+  // Redacted as a cut piece when the output was longer than the buffer and the tail reaches its start.
+  const tailCut = result.truncated && result.all.replace(/\r?\n$/, "").split(/\r?\n/).length <= TAIL_LINES;
+  const tail = ctx.redact.fragment(lastLines(result.all, TAIL_LINES), { start: tailCut });
   const details: Record<string, unknown> = {
     command: ctx.redact(command),
     cwd,
@@ -86,8 +100,37 @@ export const execute: Executor = async (step, ctx) => {
   };
   if (result.signal) details["signal"] = result.signal;
   if (result.truncated) details["outputTruncated"] = true;
+  // What the step left behind, so the record never hides a process that is still running.
+  const named = (ps: ProcessInfo[]) => ps.map((p) => ({ pid: p.pid, command: ctx.redact(p.command) }));
+  if (result.strays.length) details["strayProcesses"] = named(result.strays);
+  if (result.survivors.length) details["notStopped"] = named(result.survivors);
+  if (result.pipesForcedOpen) details["outputHeldOpen"] = true;
   const extra: Partial<StepOutcome> = { details, ...(tail ? { output: tail } : {}) };
 
+  const outcome = judge(spec, result, ctx, started, durationMs, cwd, extra);
+  let note = "";
+  if (result.survivors.length) {
+    const left = result.survivors.map((p) => `${p.pid} (${p.command})`).join(", ");
+    note += `; could not stop ${result.survivors.length === 1 ? "process" : "processes"} ${left}`;
+  }
+  if (result.pipesForcedOpen)
+    note += "; its output was held open by a process it could not find (left running)";
+  if (note) {
+    outcome.summary += ctx.redact(note);
+    if (outcome.error !== undefined) outcome.error += ctx.redact(note);
+  }
+  return outcome;
+};
+
+function judge(
+  spec: RunSpec,
+  result: SpawnResult,
+  ctx: ExecContext,
+  started: number,
+  durationMs: number,
+  cwd: string,
+  extra: Partial<StepOutcome>,
+): StepOutcome {
   if (result.abortedAt !== undefined) return stoppedOutcome(ctx, started, result.abortedAt, extra);
   if (result.spawnError) return failure(ctx.redact(`could not start bash: ${result.spawnError}`), extra);
 
@@ -111,12 +154,14 @@ export const execute: Executor = async (step, ctx) => {
   const outcome: StepOutcome = { status: "passed", summary, ...extra };
   if (spec.saveAs) {
     const value = result.stdout.trim();
-    summary += `, saved ${spec.saveAs}=${value.length > 60 ? `${value.slice(0, 57)}...` : value}`;
+    // Redacted whole before it is cut for the summary: a cut secret would not be recognised.
+    const shown = ctx.redact(value);
+    summary += `, saved ${spec.saveAs}=${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown}`;
     outcome.saved = { [spec.saveAs]: value };
   }
   outcome.summary = ctx.redact(summary);
   return outcome;
-};
+}
 
 function isDirectory(dir: string): boolean {
   try {
@@ -139,6 +184,43 @@ function notFound(stderr: string, cwd: string, code: number): string {
   return `${name}: command not found on PATH${inScript}`;
 }
 
+/** The longest unfinished line kept for the live message; a longer one keeps its end only. */
+const LIVE_LINE_LIMIT = 4096;
+const LIVE_MESSAGE_MAX = 200;
+
+/**
+ * The complete lines of one output stream, for the live progress message. An unfinished line is never
+ * shown (it may hold the first half of a secret whose second half has not arrived yet): only a line
+ * whose end has arrived, assembled from every chunk it came in, and so redacted whole.
+ */
+export class LiveLines {
+  private partial = "";
+  /** The unfinished line lost its beginning (it grew over LIVE_LINE_LIMIT). */
+  private partialCut = false;
+
+  /** The latest non-blank complete line this chunk finished, if any; `cut` when its start was dropped. */
+  push(chunk: string): { line: string; cut: boolean } | undefined {
+    const lines = (this.partial + chunk).split(/\r?\n|\r/);
+    const firstCut = this.partialCut;
+    this.partial = lines.pop() ?? "";
+    if (lines.length) this.partialCut = false;
+    if (this.partial.length > LIVE_LINE_LIMIT) {
+      this.partial = this.partial.slice(-LIVE_LINE_LIMIT);
+      this.partialCut = true;
+    }
+    for (let i = lines.length - 1; i >= 0; i--) {
+      if (lines[i]!.trim() !== "") return { line: lines[i]!, cut: i === 0 && firstCut };
+    }
+    return undefined;
+  }
+}
+
+/** A complete output line as the live message: redacted whole, then trimmed and cut to one short row. */
+function liveMessage(latest: { line: string; cut: boolean }, ctx: ExecContext): string {
+  const safe = ctx.redact.fragment(latest.line, { start: latest.cut }).trim();
+  return safe.length > LIVE_MESSAGE_MAX ? `${safe.slice(0, LIVE_MESSAGE_MAX - 1)}…` : safe;
+}
+
 interface SpawnResult {
   exitCode: number | undefined;
   signal: string | undefined;
@@ -149,6 +231,12 @@ interface SpawnResult {
   /** When the step's signal aborted the command (undefined: it ran to its end). */
   abortedAt: number | undefined;
   spawnError: string | undefined;
+  /** Processes that had left the step's process group (setsid, daemons) and were stopped. */
+  strays: ProcessInfo[];
+  /** Processes of the step still running after SIGKILL (another user's, stuck in the kernel). */
+  survivors: ProcessInfo[];
+  /** The output pipes were closed by force while processes it could not find still held them. */
+  pipesForcedOpen: boolean;
 }
 
 /** Process groups still running, stopped if deploycheck itself exits while a step runs. */
@@ -163,42 +251,17 @@ function installExitHook(): void {
   });
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals | 0): boolean {
-  try {
-    process.kill(-pid, signal);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** After bash exits, how long its output may stay open before whoever holds it counts as left behind. */
+const PIPE_GRACE_MS = 300;
 
 /**
- * Whether a process of the group is still running. kill(-pgid, 0) also succeeds for zombies that
- * wait for a slow init to reap them, so on Linux /proc tells the living from the dead.
+ * bash waits for one line on fd 3 before it runs the command, so the runner can journal the process
+ * group first (a kill -9 right after the spawn must not leave an unjournaled copy running). Without the
+ * line (deploycheck died) it exits 125 having run nothing. `exec` keeps the pid, so the group is the
+ * same; the command sees fd 3 closed and stdin on /dev/null as before. Not stdin: bash run with a
+ * socket on stdin takes itself for an ssh session and reads ~/.bashrc.
  */
-function groupAlive(pgid: number): boolean {
-  if (!signalGroup(pgid, 0)) return false;
-  if (process.platform !== "linux") return true;
-  let entries: string[];
-  try {
-    entries = readdirSync("/proc");
-  } catch {
-    return true;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-    } catch {
-      continue;
-    }
-    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so split after the last ")".
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (Number(fields[2]) === pgid && fields[0] !== "Z" && fields[0] !== "X") return true;
-  }
-  return false;
-}
+const GATE = 'IFS= read -r _ <&3 || exit 125; exec bash -c "$1" 3<&-';
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -217,18 +280,6 @@ function loadExeca(): Promise<ExecaModule> {
   return execaModule;
 }
 
-/** SIGTERM the group, SIGKILL what is left after the grace period; resolves when the group is gone. */
-async function stopGroup(pid: number): Promise<void> {
-  if (!signalGroup(pid, "SIGTERM")) return;
-  const deadline = Date.now() + KILL_GRACE_MS;
-  while (Date.now() < deadline) {
-    await pause(25);
-    if (!groupAlive(pid)) return;
-  }
-  signalGroup(pid, "SIGKILL");
-  for (let i = 0; i < 40 && groupAlive(pid); i++) await pause(25);
-}
-
 async function spawnGroup(
   command: string,
   cwd: string,
@@ -236,14 +287,23 @@ async function spawnGroup(
   ctx: ExecContext,
 ): Promise<SpawnResult> {
   const { execa } = await loadExeca();
-  // No `cancelSignal`: on abort, stopGroup below stops the whole process group (execa would only signal
+  // Every process the command starts inherits the marker, also those that leave the process group.
+  const marker = newMarker();
+  // No `cancelSignal`: on abort, stopAll below stops the whole process group (execa would only signal
   // bash), and execa's own abort wiring costs every step a few AbortErrors with their stack traces.
-  const subprocess = execa("bash", ["-c", command], {
+  let openGate: (go: boolean) => void = () => {};
+  const gateOpened = new Promise<boolean>((resolve) => {
+    openGate = resolve;
+  });
+  async function* gate() {
+    if (await gateOpened) yield "\n";
+  }
+  const subprocess = execa("bash", ["-c", GATE, "bash", command], {
     cwd,
-    env,
+    env: { ...env, [STEP_MARKER_VAR]: marker },
     extendEnv: false,
     reject: false,
-    stdin: "ignore",
+    stdio: ["ignore", "pipe", "pipe", gate()],
     buffer: false,
     // Its own process group, so that a timeout or Ctrl-C can stop every process the command started.
     detached: true,
@@ -252,40 +312,99 @@ async function spawnGroup(
   const all = new TailBuffer(OUTPUT_LIMIT);
   const stdout = new TailBuffer(STREAM_LIMIT);
   const stderr = new TailBuffer(STREAM_LIMIT);
-  let partial = "";
-  const onChunk = (into: TailBuffer) => (chunk: string) => {
-    into.push(chunk);
-    all.push(chunk);
-    const lines = (partial + chunk).split(/\r?\n|\r/);
-    partial = lines.pop() ?? "";
-    const latest = [...lines, partial].reverse().find((l) => l.trim() !== "");
-    if (latest) ctx.progress.message(ctx.redact(latest.trim().slice(0, 200)));
+  const onChunk = (into: TailBuffer) => {
+    const live = new LiveLines();
+    return (chunk: string) => {
+      into.push(chunk);
+      all.push(chunk);
+      const latest = live.push(chunk);
+      if (latest) ctx.progress.message(liveMessage(latest, ctx));
+    };
   };
   subprocess.stdout?.setEncoding("utf8").on("data", onChunk(stdout));
   subprocess.stderr?.setEncoding("utf8").on("data", onChunk(stderr));
 
+  let pipesClosed = false;
+  const closed = new Promise<void>((resolve) => {
+    let open = 0;
+    const done = () => {
+      if (--open > 0) return;
+      pipesClosed = true;
+      resolve();
+    };
+    for (const stream of [subprocess.stdout, subprocess.stderr]) {
+      if (!stream || stream.destroyed) continue;
+      open++;
+      stream.once("close", done);
+    }
+    if (open === 0) done();
+  });
+  let pipesForcedOpen = false;
+  const strays: ProcessInfo[] = [];
+  const survivors: ProcessInfo[] = [];
+
   const pid = subprocess.pid;
+  /**
+   * Processes outside the group that carry the step's marker: stopped always (`all`, on timeout and
+   * Ctrl-C) or only while they hold the output open (after bash exited). Then the pipes are closed,
+   * whoever still holds them: the step ends whatever its children do.
+   */
+  const stopStrays = async (everything: boolean) => {
+    if (!everything && pipesClosed) return;
+    const found = markedProcesses(marker).filter((p) => !strays.some((s) => s.pid === p.pid));
+    strays.push(...found);
+    survivors.push(...(await stopProcesses(found, KILL_GRACE_MS)));
+    if (!pipesClosed) await Promise.race([closed, pause(200)]);
+    if (!pipesClosed) {
+      pipesForcedOpen = true;
+      subprocess.stdout?.destroy();
+      subprocess.stderr?.destroy();
+    }
+  };
+  const stopGroupOf = async () => {
+    if (pid === undefined) return;
+    await stopGroup(pid, KILL_GRACE_MS);
+    for (const p of groupMembers(pid)) if (!survivors.some((s) => s.pid === p.pid)) survivors.push(p);
+  };
   const stops: Promise<void>[] = [];
   let abortedAt: number | undefined;
-  const stop = () => {
-    if (pid !== undefined) stops.push(stopGroup(pid));
-  };
   const onAbort = () => {
     abortedAt = ctx.now();
-    stop();
+    openGate(false);
+    stops.push(stopGroupOf().then(() => stopStrays(true)));
   };
-  if (pid !== undefined) {
-    installExitHook();
-    liveGroups.add(pid);
-  }
   ctx.signal.addEventListener("abort", onAbort, { once: true });
-  // Aborted while execa was loading: the listener above will never fire.
-  if (ctx.signal.aborted) onAbort();
   // Background jobs left by the command would keep our pipes open (and the step running) forever.
   subprocess.once("exit", () => {
-    if (pid !== undefined && groupAlive(pid)) stop();
+    stops.push(
+      (async () => {
+        if (pid !== undefined && groupAlive(pid)) await stopGroupOf();
+        await Promise.race([closed, pause(PIPE_GRACE_MS)]);
+        if (!pipesClosed) await stopStrays(false);
+      })(),
+    );
   });
   try {
+    if (pid !== undefined) {
+      installExitHook();
+      liveGroups.add(pid);
+      // Aborted while execa was loading: the listener above will never fire.
+      if (ctx.signal.aborted) onAbort();
+      else {
+        try {
+          await ctx.recordProcess?.(groupIdentity(pid, marker));
+        } catch (err) {
+          openGate(false);
+          signalGroup(pid, "SIGKILL");
+          await subprocess;
+          throw err;
+        }
+        openGate(true);
+      }
+    } else {
+      openGate(false);
+      if (ctx.signal.aborted) onAbort();
+    }
     const result = await subprocess;
     await Promise.all(stops);
     return {
@@ -298,6 +417,9 @@ async function spawnGroup(
       abortedAt: ctx.signal.aborted ? (abortedAt ?? ctx.now()) : undefined,
       spawnError:
         result.failed && result.exitCode === undefined && !result.signal ? result.shortMessage : undefined,
+      strays,
+      survivors,
+      pipesForcedOpen,
     };
   } finally {
     ctx.signal.removeEventListener("abort", onAbort);

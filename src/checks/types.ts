@@ -1,6 +1,9 @@
 // The contract between the runner and the step kinds: one executor per kind, dispatched in registry.ts.
+
 import type { NestedStep, Step } from "../checklist/schema.js";
 import type { StepKey, StepOutcome } from "../engine/events.js";
+import type { Redactor } from "../redact.js";
+import type { GroupIdentity } from "./process-group.js";
 
 /** Live progress for the spinner / bar: the latest message wins. */
 export interface ProgressSink {
@@ -66,8 +69,11 @@ export interface ExecContext {
   interactive: boolean;
   progress: ProgressSink;
   prompter: ExecutorPrompter;
-  /** Redact secrets and credential patterns from any text kept or shown. */
-  redact(text: string): string;
+  /**
+   * Redact secrets and credential patterns from any text kept or shown: the whole raw text, before it
+   * is cut or quoted (`redact.fragment` for a text that is itself a cut piece).
+   */
+  redact: Redactor;
   /** Current time in ms (injected clock). */
   now(): number;
   /** Wait for ms, resolving early (with false) when the signal aborts. */
@@ -76,7 +82,7 @@ export interface ExecContext {
   /** Runs a nested step (watch); returns its outcome. */
   runNested(step: NestedStep, index: number): Promise<StepOutcome>;
   /** State already recorded for this step, e.g. the watch rounds done before an interruption. */
-  resume?: { watchElapsedMs?: number; watchRounds?: number };
+  resume?: { watchElapsedMs?: number; watchRounds?: number; watchFirstRoundAt?: string };
   /**
    * The `--answers` entry for this step in a non-interactive run ("yes"/"no" for confirm, the value
    * for input), set by the runner. Manual steps use it when present; without it a non-interactive
@@ -85,8 +91,19 @@ export interface ExecContext {
   answer?: string;
   /** The note given with `answer` (confirm with requireNote). */
   answerNote?: string;
+  /**
+   * Journal (fsynced) the process group a step's command runs in, before the command starts: a later
+   * resume finds it still running after a kill -9 and stops or waits for it instead of starting a copy.
+   */
+  recordProcess?(group: GroupIdentity): Promise<void>;
   /** Record a watch round in the journal (fsynced) before continuing. */
-  recordWatchRound?(round: number, elapsedMs: number, ok: boolean, failed?: string): Promise<void>;
+  recordWatchRound?(
+    round: number,
+    elapsedMs: number,
+    ok: boolean,
+    failed?: string,
+    startedAt?: string,
+  ): Promise<void>;
 }
 
 export type Executor = (step: Step | NestedStep, ctx: ExecContext) => Promise<StepOutcome>;

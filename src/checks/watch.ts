@@ -1,6 +1,7 @@
 // The `watch` step kind (the extended monitoring): run the nested checks every interval for the
 // duration, failing as soon as one fails. Each round is journaled, so a resumed run continues the
-// timeline with the time already spent counted. Read-only itself; a dry run does one round.
+// timeline with the time already spent counted. The record keeps each round's start time and the window
+// actually observed (first to last round). Read-only itself; a dry run does one round.
 
 import { stepKind } from "../checklist/kinds.js";
 import type { NestedStep, Step, WatchStep } from "../checklist/schema.js";
@@ -12,13 +13,26 @@ import type { Executor } from "./types.js";
 export interface WatchPlan {
   durationMs: number;
   intervalMs: number;
-  /** Rounds at 0, interval, 2×interval, … up to the duration: both ends of the window are checked. */
+  /**
+   * Rounds at 0, interval, 2×interval, … and one at the end of the window: both ends are checked and
+   * no two rounds are more than an interval apart (`duration: 5s, interval: 2s` → 0, 2, 4, 5 s).
+   */
   totalRounds: number;
 }
 
 export function watchPlan(durationMs: number, intervalMs: number): WatchPlan {
   const interval = Math.max(1, intervalMs);
-  return { durationMs, intervalMs: interval, totalRounds: Math.floor(durationMs / interval) + 1 };
+  const duration = Math.max(0, durationMs);
+  return {
+    durationMs: duration,
+    intervalMs: interval,
+    totalRounds: duration === 0 ? 1 : Math.ceil(duration / interval) + 1,
+  };
+}
+
+/** When round `round` (1-based) is due, in ms after the first round started. */
+export function roundDueAt(plan: WatchPlan, round: number): number {
+  return Math.min((round - 1) * plan.intervalMs, plan.durationMs);
 }
 
 function watchOf(step: Step | NestedStep): WatchStep {
@@ -40,6 +54,10 @@ function left(ms: number): string {
 
 interface RoundLog {
   round: number;
+  /** When the round started (the clock's time, ISO). */
+  startedAt: string;
+  /** Time on the watch's timeline when the round started and ended (ms after the first round started). */
+  startedMs: number;
   elapsedMs: number;
   ok: boolean;
   failed?: string;
@@ -59,10 +77,13 @@ export const execute: Executor = async (step, ctx): Promise<StepOutcome> => {
   }
   const total = ctx.dryRun ? 1 : plan.totalRounds;
   const doneBefore = ctx.dryRun ? 0 : Math.min(ctx.resume?.watchRounds ?? 0, total);
-  const spentBefore = ctx.dryRun ? 0 : (ctx.resume?.watchElapsedMs ?? 0);
-  const started = ctx.now();
-  const elapsed = () => spentBefore + (ctx.now() - started);
+  const spentBefore = doneBefore > 0 ? (ctx.resume?.watchElapsedMs ?? 0) : 0;
+  // The timeline starts when the first round starts (reset below), so the last round, due at the
+  // duration, starts at least the duration after the first one.
+  let origin = ctx.now();
+  const elapsed = () => spentBefore + (ctx.now() - origin);
   const history: RoundLog[] = [];
+  let firstRoundAt = doneBefore > 0 ? ctx.resume?.watchFirstRoundAt : undefined;
   const details: Record<string, unknown> = {
     durationMs: plan.durationMs,
     intervalMs: plan.intervalMs,
@@ -70,6 +91,14 @@ export const execute: Executor = async (step, ctx): Promise<StepOutcome> => {
     rounds: history,
   };
   if (doneBefore > 0) details["resumedAt"] = { rounds: doneBefore, elapsedMs: spentBefore };
+  /** The window actually observed: when the first and the last round so far started. */
+  const observed = () => {
+    const last = history.at(-1);
+    if (!firstRoundAt || !last) return undefined;
+    const ms = Date.parse(last.startedAt) - Date.parse(firstRoundAt);
+    details["window"] = { firstRoundAt, lastRoundAt: last.startedAt, observedMs: ms };
+    return ms;
+  };
   // The bar follows time (a 30-minute watch moves between its rounds); the label counts rounds.
   const show = (done: number) => {
     const label = `round ${done}/${total}, ${left(plan.durationMs - elapsed())}`;
@@ -88,11 +117,12 @@ export const execute: Executor = async (step, ctx): Promise<StepOutcome> => {
   };
 
   for (let round = doneBefore + 1; round <= total; round++) {
-    // Round k is due at (k-1) × interval on the watch's own timeline, which a resume continues.
-    const wait = (round - 1) * plan.intervalMs - elapsed();
+    // Round k is due at roundDueAt(k) on the watch's own timeline, which a resume continues.
+    const wait = roundDueAt(plan, round) - elapsed();
     if (wait > 0) {
       if (!(await waitFor(wait, round - 1))) {
         details["elapsedMs"] = elapsed();
+        observed();
         return {
           status: "failed",
           summary: `interrupted before round ${round}/${total}`,
@@ -101,6 +131,10 @@ export const execute: Executor = async (step, ctx): Promise<StepOutcome> => {
         };
       }
     }
+    if (round === 1) origin = ctx.now();
+    const startedMs = elapsed();
+    const startedAt = new Date(ctx.now()).toISOString();
+    if (round === 1 || firstRoundAt === undefined) firstRoundAt = startedAt;
     let failed: { name: string; outcome: StepOutcome } | undefined;
     for (const [i, nested] of w.steps.entries()) {
       ctx.progress.message(`round ${round}/${total}: ${nested.title ?? nestedName(nested, i)}`);
@@ -112,6 +146,7 @@ export const execute: Executor = async (step, ctx): Promise<StepOutcome> => {
     }
     if (ctx.signal.aborted) {
       details["elapsedMs"] = elapsed();
+      observed();
       return {
         status: "failed",
         summary: `interrupted in round ${round}/${total}`,
@@ -120,25 +155,28 @@ export const execute: Executor = async (step, ctx): Promise<StepOutcome> => {
       };
     }
     const at = elapsed();
-    const log: RoundLog = { round, elapsedMs: at, ok: !failed };
+    const log: RoundLog = { round, startedAt, startedMs, elapsedMs: at, ok: !failed };
     if (failed) log.failed = failed.name;
     history.push(log);
-    if (!ctx.dryRun) await ctx.recordWatchRound?.(round, at, !failed, failed?.name);
+    if (!ctx.dryRun) await ctx.recordWatchRound?.(round, at, !failed, failed?.name, startedAt);
     if (failed) {
       details["elapsedMs"] = at;
       details["failedStep"] = failed.name;
+      observed();
       const why = `round ${round}/${total} (after ${formatMs(at)}): ${failed.name} failed: ${failed.outcome.summary}`;
       return { status: "failed", summary: why, error: why, details };
     }
     show(round);
   }
   details["elapsedMs"] = elapsed();
-  const every = `over ${formatMs(plan.durationMs)}, every ${formatMs(plan.intervalMs)}`;
+  const span = observed();
+  const window = `window ${formatMs(plan.durationMs)}, every ${formatMs(plan.intervalMs)}`;
+  const seen = span === undefined ? "" : `, ${formatMs(span)} from first to last round`;
   const summary = ctx.dryRun
     ? `1 round passed (dry run; the real watch runs ${plan.totalRounds} rounds over ${formatMs(plan.durationMs)})`
     : doneBefore > 0
-      ? `rounds ${doneBefore + 1}-${total} of ${total} passed ${every} (continued after round ${doneBefore})`
-      : `${total}/${total} rounds passed ${every}`;
+      ? `rounds ${doneBefore + 1}-${total} of ${total} passed (continued after round ${doneBefore})${seen} (${window})`
+      : `${total}/${total} rounds passed${seen} (${window})`;
   return { status: "passed", summary, details };
 };
 

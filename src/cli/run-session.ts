@@ -36,6 +36,7 @@ import {
   type StoredRun,
   saveChecklistCopy,
 } from "../store/runs.js";
+import { longTimeout } from "../timers.js";
 import { createTerminalOutput } from "../ui/progress.js";
 import { createTerminalPrompter } from "../ui/prompter.js";
 import { colorWanted, createTheme } from "../ui/theme.js";
@@ -54,12 +55,12 @@ const realClock: Clock = {
   sleep: (ms, signal) =>
     new Promise<boolean>((resolve) => {
       if (signal?.aborted) return resolve(false);
-      const timer = setTimeout(() => {
+      const timer = longTimeout(() => {
         signal?.removeEventListener("abort", onAbort);
         resolve(true);
       }, ms);
       const onAbort = () => {
-        clearTimeout(timer);
+        timer.cancel();
         resolve(false);
       };
       signal?.addEventListener("abort", onAbort, { once: true });
@@ -199,7 +200,7 @@ function notifierFor(loaded: LoadedChecklist, vars: Record<string, string>): Not
     (w, name: string) => vars[name] ?? w,
   );
   return {
-    async post(text, fields, signal) {
+    async post(text, fields, signal, redact) {
       const mod = (await import("../checks/notify.js")) as Record<string, unknown>;
       const post = mod["postNotification"] as
         | ((
@@ -221,6 +222,7 @@ function notifierFor(loaded: LoadedChecklist, vars: Record<string, string>): Not
           summary: text,
         },
         ...(signal ? { signal } : {}),
+        ...(redact ? { redact } : {}),
       });
     },
   };

@@ -121,6 +121,24 @@ export interface StepSkippedEvent extends Base {
   reason: string;
 }
 
+/**
+ * The process group a step's command runs in, journaled (fsynced) before the command starts. A resume
+ * that finds it still alive (same host, boot and leader start time) stops it or waits for it, so two
+ * copies of a step never run at once. Additive: older journals simply lack it.
+ */
+export interface StepProcessEvent extends Base {
+  type: "step-process";
+  key: StepKey;
+  attempt: number;
+  pgid: number;
+  host: string;
+  /** Leader start time in clock ticks since boot (/proc/<pid>/stat field 22), to tell a reused pid. */
+  startTime?: string;
+  bootId?: string;
+  /** Value of DEPLOYCHECK_STEP_TOKEN in the step's environment (finds processes that left the group). */
+  marker?: string;
+}
+
 /** One round of a watch step finished (resume continues with `elapsedMs` already spent). */
 export interface WatchRoundEvent extends Base {
   type: "watch-round";
@@ -129,6 +147,8 @@ export interface WatchRoundEvent extends Base {
   elapsedMs: number;
   ok: boolean;
   failed?: string;
+  /** When the round started (absent in journals written before 0.x: the window is then unknown). */
+  roundStartedAt?: string;
 }
 
 export interface NotificationEvent extends Base {
@@ -165,6 +185,7 @@ export type RunEvent =
   | LockTakenOverEvent
   | StepStartedEvent
   | StepFinishedEvent
+  | StepProcessEvent
   | StepInterruptedEvent
   | StepOverriddenEvent
   | StepSkippedEvent

@@ -108,6 +108,8 @@ export interface Notifier {
     text: string,
     fields: Record<string, string>,
     signal: AbortSignal | undefined,
+    /** Redacts what the receiver answers before it is cut into the error. */
+    redact?: (text: string) => string,
   ): Promise<NotificationResult>;
 }
 

@@ -9,6 +9,7 @@ import type { ExecContext, ExecutorPrompter, KubeSettings } from "../checks/type
 import { GuardRefusedError, InterruptedError } from "../errors.js";
 import { renderSummaryTable, summarize } from "../record/summary.js";
 import { createRedactor, type Redactor, redactDeep } from "../redact.js";
+import { longTimeout } from "../timers.js";
 import { type Answers, answersPrompter, parseYesNo, SIGNOFF_KEYS, splitNote } from "./answers.js";
 import { EVENT_VERSION, type RunEvent, type StepKey, type StepOutcome } from "./events.js";
 import { blockingFailures, isOptionalStep, isSettled, nextAction } from "./plan.js";
@@ -42,6 +43,8 @@ export interface RunSession {
   finalize?: (state: RunState) => Promise<{ recordPath: string; fingerprint: string }>;
 }
 
+/** After a step's timeout, how long its executor gets to stop before the step ends without it. */
+const OVERDUE_GRACE_MS = 10_000;
 /** After Ctrl-C, how long an executor gets to stop its children before the runner records the interruption. */
 const STOP_GRACE_MS = 3000;
 const LABEL_MAX = 72;
@@ -305,12 +308,20 @@ class Runner {
     parent?.addEventListener("abort", onParent, { once: true });
     this.s.signal.addEventListener("abort", onInterrupt, { once: true });
     let timedOut = false;
+    // The executor stops its work on the abort; should it not (a child it cannot stop, a library that
+    // ignores the signal), the step still ends a grace period later: a timeout always bounds the step.
+    let onOverdue: () => void = () => {};
+    const overdue = new Promise<"overdue">((resolve) => {
+      onOverdue = () => resolve("overdue");
+    });
+    let overdueTimer: { cancel(): void } | undefined;
     const timer =
       timeoutMs === undefined
         ? undefined
-        : setTimeout(() => {
+        : longTimeout(() => {
             timedOut = true;
             stepAbort.abort(new Error(`timed out after ${step.timeout}`));
+            overdueTimer = longTimeout(onOverdue, OVERDUE_GRACE_MS);
           }, timeoutMs);
     const ctx = this.context(key, step, stepAbort.signal, timeoutMs, progress);
     let settled = false;
@@ -324,7 +335,11 @@ class Runner {
         onAbort = () => resolve("interrupted");
         this.s.signal.addEventListener("abort", onAbort, { once: true });
       });
-      const first = await Promise.race([running, interrupted]);
+      const first = await Promise.race([running, interrupted, overdue]);
+      if (first === "overdue") {
+        const summary = `timed out after ${step.timeout} (still running ${OVERDUE_GRACE_MS / 1000}s later; left behind)`;
+        return { status: "failed", summary, error: summary };
+      }
       if (first === "interrupted" || this.s.signal.aborted) {
         // Give the executor a moment to stop its child process tree before the journal says so.
         if (!settled) {
@@ -344,7 +359,8 @@ class Runner {
       if (timedOut) return { status: "failed", summary: `timed out after ${step.timeout}`, error: message };
       return { status: "failed", summary: message, error: message };
     } finally {
-      if (timer) clearTimeout(timer);
+      timer?.cancel();
+      overdueTimer?.cancel();
       this.s.signal.removeEventListener("abort", onInterrupt);
       parent?.removeEventListener("abort", onParent);
       // One listener per step on the run's signal would pile up over a long run (and warn at 11).
@@ -390,7 +406,11 @@ class Runner {
           }
         : { message: () => {} },
       prompter: this.executorPrompter,
-      redact: (text) => this.redactor(text),
+      // The redactor changes when a secret answer joins it: always the current one.
+      redact: Object.assign((text: string) => this.redactor(text), {
+        fragment: (text: string, cut: { start?: boolean; end?: boolean }) =>
+          this.redactor.fragment(text, cut),
+      }),
       now: () => clock.now(),
       sleep: (ms) => clock.sleep(ms, signal),
       kube: this.s.kube,
@@ -404,8 +424,20 @@ class Runner {
           this.currentKey = saved;
         }
       },
-      ...(watch ? { resume: { watchElapsedMs: watch.elapsedMs, watchRounds: watch.rounds } } : {}),
-      recordWatchRound: async (round, elapsedMs, ok, failed) => {
+      ...(watch
+        ? {
+            resume: {
+              watchElapsedMs: watch.elapsedMs,
+              watchRounds: watch.rounds,
+              ...(watch.firstRoundAt ? { watchFirstRoundAt: watch.firstRoundAt } : {}),
+            },
+          }
+        : {}),
+      recordProcess: async (group) => {
+        const attempt = this.state.steps[key.split("#")[0] ?? key]?.attempts ?? 0;
+        await this.append(ev({ type: "step-process", at: this.at(), key, attempt, ...group }));
+      },
+      recordWatchRound: async (round, elapsedMs, ok, failed, startedAt) => {
         await this.append(
           ev({
             type: "watch-round",
@@ -415,6 +447,7 @@ class Runner {
             elapsedMs,
             ok,
             ...(failed === undefined ? {} : { failed: this.redactor(failed) }),
+            ...(startedAt === undefined ? {} : { roundStartedAt: startedAt }),
           }),
         );
       },
@@ -628,6 +661,7 @@ class Runner {
           this.redactor,
         ),
         this.s.signal,
+        this.redactor,
       );
     } catch (err) {
       result = { ok: false, error: err instanceof Error ? err.message : String(err) };

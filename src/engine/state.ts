@@ -7,7 +7,11 @@ import type {
   SignoffEvent,
   StepKey,
   StepOutcome,
+  StepProcessEvent,
 } from "./events.js";
+
+/** The last process group journaled for a step (or a watch's nested step, `key#n`). */
+export type StepProcess = Omit<StepProcessEvent, "v" | "type">;
 
 export type StepFinalStatus = "passed" | "failed" | "overridden" | "skipped" | "not-applicable";
 export type StepStateStatus = StepFinalStatus | "pending" | "running" | "interrupted";
@@ -29,8 +33,8 @@ export interface StepState {
   outcome?: StepOutcome;
   override?: Decision;
   skip?: Decision;
-  /** Watch progress recorded so far. */
-  watch?: { rounds: number; elapsedMs: number };
+  /** Watch progress recorded so far; `firstRoundAt`: when round 1 started (the observed window's start). */
+  watch?: { rounds: number; elapsedMs: number; firstRoundAt?: string };
 }
 
 export interface RunState {
@@ -52,6 +56,8 @@ export interface RunState {
   signoff?: Omit<SignoffEvent, "v" | "type">;
   aborted?: { at: string; reason: string; abandoned: boolean };
   finished?: { at: string; exitCode: number };
+  /** Process groups of step commands, latest per step: resume checks none of them is still running. */
+  processes?: Record<StepKey, StepProcess>;
 }
 
 export const FINAL_STATUSES: ReadonlySet<StepStateStatus> = new Set([
@@ -160,10 +166,21 @@ function apply(state: RunState, e: RunEvent): void {
       s.finishedAt = e.at;
       break;
     }
+    case "step-process": {
+      const { v: _v, type: _t, ...rest } = e;
+      state.processes ??= {};
+      state.processes[e.key] = rest;
+      break;
+    }
     case "watch-round": {
       const s = step(state, e.key);
       // A failed round is not done: a retry or resume checks it again, on the same timeline.
-      s.watch = { rounds: e.ok ? e.round : e.round - 1, elapsedMs: e.elapsedMs };
+      const firstRoundAt = e.round === 1 ? e.roundStartedAt : s.watch?.firstRoundAt;
+      s.watch = {
+        rounds: e.ok ? e.round : e.round - 1,
+        elapsedMs: e.elapsedMs,
+        ...(firstRoundAt === undefined ? {} : { firstRoundAt }),
+      };
       break;
     }
     case "notification":

@@ -1,6 +1,7 @@
 // Waiting for a rollout as `kubectl rollout status` does: GET, then list + watch the deployment
 // (fieldSelector metadata.name) and judge every ADDED/MODIFIED event until done, failed, timeout or abort.
 import { KubeError } from "../errors.js";
+import { longTimeout } from "../timers.js";
 import type { KubeClient } from "./client.js";
 import { type RolloutVerdict, rolloutVerdict } from "./rollout.js";
 import type { DeploymentLike } from "./types.js";
@@ -44,7 +45,7 @@ export async function waitForRollout(
   if (verdict.done || verdict.failed) return { verdict, timedOut: false, messages, deployment: latest };
 
   const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(), options.timeoutMs);
+  const timer = longTimeout(() => deadline.abort(), options.timeoutMs);
   const stop = AbortSignal.any([options.signal, deadline.signal]);
   try {
     while (!stop.aborted) {
@@ -68,7 +69,7 @@ export async function waitForRollout(
   } catch (err) {
     if (!stop.aborted) throw err;
   } finally {
-    clearTimeout(timer);
+    timer.cancel();
   }
   if (options.signal.aborted && !(verdict.done || verdict.failed))
     throw options.signal.reason ?? new Error("aborted");

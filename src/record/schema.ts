@@ -48,7 +48,13 @@ export const StepRecordSchema = z.object({
   note: z.string().optional(),
   dryRun: z.boolean().optional(),
   interrupted: z.boolean().optional(),
-  watch: z.object({ rounds: z.number().int(), elapsedMs: z.number() }).optional(),
+  watch: z
+    .object({
+      rounds: z.number().int(),
+      elapsedMs: z.number(),
+      firstRoundAt: IsoTime.optional().meta({ description: "When the first round started" }),
+    })
+    .optional(),
   override: DecisionSchema.optional(),
   skip: DecisionSchema.optional(),
 });

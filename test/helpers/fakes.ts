@@ -110,7 +110,7 @@ export class RecordingOutput implements Output {
 }
 
 /**
- * Executors for tests. `run` steps interpret their command: "ok", "fail", "hang" (until aborted),
+ * Executors for tests. `run` steps interpret their command: "ok", "fail", "hang" (until aborted), "stuck" (never),
  * "flaky:N" (fails N times), "save:name=value", "echo:text" (passes, summary = interpolated text).
  */
 export class FakeExecutors implements Executors {
@@ -159,6 +159,8 @@ export class FakeExecutors implements Executors {
           });
           return { status: "failed", summary: "killed", error: "killed" };
         }
+        // Ignores its signal: never settles (an executor that cannot stop its work).
+        if (cmd === "stuck") return new Promise<StepOutcome>(() => {});
         if (cmd.startsWith("flaky:")) {
           const left = this.flaky.get(ctx.key) ?? Number(cmd.slice(6));
           this.flaky.set(ctx.key, left - 1);

@@ -22,7 +22,9 @@ afterAll(async () => {
 });
 
 interface RecordJson {
-  sections: { items: { id: string; status: string }[] }[];
+  sections: {
+    items: { id: string; status: string; steps: { kind: string; details?: Record<string, unknown> }[] }[];
+  }[];
   signoff: unknown;
   summary: unknown;
 }
@@ -57,7 +59,9 @@ describe("deploycheck demo (non-interactive)", () => {
     expect(r.stderr).toBe("");
     expect(r.code, r.stdout).toBe(0);
     expect(r.stdout).toContain("deploycheck demo: the staging checklist against a built-in sandbox");
-    expect(r.stdout).toMatch(/Extended Monitoring\n.*rounds passed over 1s/);
+    expect(r.stdout).toMatch(
+      /Extended Monitoring\n.*rounds passed, [\d.]+m?s from first to last round \(window 1s, every 1s\)/,
+    );
     expect(r.stdout).toMatch(/Signed record: .*record\.json/);
 
     const { path, json } = await recordOf(workspace);
@@ -65,6 +69,10 @@ describe("deploycheck demo (non-interactive)", () => {
     expect(items).toHaveLength(23);
     for (const item of items) expect(["passed", "not-applicable"], item.id).toContain(item.status);
     expect(json.signoff).toMatchObject({ engineer: "Erin E2E", ready: true });
+    // --watch 1s watched a whole second: its first and last rounds are at least 1 s apart.
+    const watchStep = items.flatMap((i) => i.steps).find((s) => s.kind === "watch");
+    const window = watchStep?.details?.["window"] as { observedMs: number } | undefined;
+    expect(window?.observedMs).toBeGreaterThanOrEqual(1000);
     // The Slack webhook is a secret: never in the record.
     expect(await readFile(path, "utf8")).not.toContain("sandboxWebhookSecret");
 

@@ -29,6 +29,19 @@ afterEach(() => {
 });
 
 const ITEMS = 14;
+/** The random delays of the kill points come from this seed: printed in the test name, `SEED=...` replays it. */
+const SEED = Number(process.env["SEED"] ?? Date.now() % 1_000_000);
+/** mulberry32: a small seeded generator, so a failing sequence of kill points can be replayed exactly. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 /** A first item with a confirm and an input, then ITEMS items of three run steps appending to side.txt. */
 function checklistYaml(): string {
@@ -118,7 +131,8 @@ function killGroup(pid: number): void {
 }
 
 describe("kill -9 and resume", () => {
-  it("survives 33 kills at distinct points with the same final state as an uninterrupted run", async () => {
+  it(`survives 33 kills at distinct points with the same final state as an uninterrupted run (SEED=${SEED})`, async () => {
+    const random = seeded(SEED);
     // The uninterrupted reference run.
     const ref = setup();
     const refRun = await cli(ref, ["run", "c.yaml", "--answers", "answers.yaml"]);
@@ -177,7 +191,7 @@ describe("kill -9 and resume", () => {
         20_000,
         3,
       );
-      if (k % 3 === 2) await sleep(Math.floor(Math.random() * 30));
+      if (k % 3 === 2) await sleep(Math.floor(random() * 30));
       killGroup(child.pid!);
       await child.exited;
       kills++;

@@ -132,6 +132,25 @@ describe("input executor", () => {
     );
     expect(bad.summary).toBe("the value does not match /^\\d{4}$/");
   });
+
+  it("refuses a secret answer of 1 or 2 characters (too short to redact), typed or from --answers", async () => {
+    const { prompter, asked } = fakePrompter({ input: ["42", "739"] });
+    const typed = await input(
+      inputStep({ prompt: "PIN?", saveAs: "pin", secret: true }),
+      makeContext({ interactive: true, prompter }),
+    );
+    expect(asked).toContain(
+      "invalid: a secret answer needs at least 3 characters (this one has 2): a shorter one cannot be redacted from output without garbling it",
+    );
+    expect(typed.saved).toEqual({ pin: "739" });
+    const answered = await input(
+      inputStep({ prompt: "PIN?", saveAs: "pin", secret: true }),
+      makeContext({ answer: "7" }),
+    );
+    expect(answered.status).toBe("failed");
+    expect(answered.summary).toContain("a secret answer needs at least 3 characters (this one has 1)");
+    expect(answered.saved).toBeUndefined();
+  });
 });
 
 describe("note executor", () => {

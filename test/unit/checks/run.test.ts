@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Step } from "../../../src/checklist/schema.js";
-import { describe as describeRun, execute } from "../../../src/checks/run.js";
+import { describe as describeRun, execute, LiveLines } from "../../../src/checks/run.js";
 import { makeContext, tempDir } from "./context.js";
 
 const step = (run: Step["run"], extra: Partial<Step> = {}): Step => ({ id: "s", run, ...extra }) as Step;
@@ -20,6 +20,11 @@ function isRunning(pid: number): boolean {
   } catch {
     return process.platform !== "linux";
   }
+}
+
+/** Wait for a condition (the vitest timeout bounds the wait; nothing here asserts on wall time). */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 20));
 }
 
 function pidsIn(file: string): number[] {
@@ -166,6 +171,17 @@ describe("run executor", () => {
     expect(existsSync(path.join(dir, "x"))).toBe(false);
   });
 
+  it("never shows an unfinished line as progress, and keeps a giant one bounded", () => {
+    const live = new LiveLines();
+    expect(live.push("half of a li")).toBeUndefined();
+    expect(live.push("ne\nnext ")).toEqual({ line: "half of a line", cut: false });
+    expect(live.push("x".repeat(10_000))).toBeUndefined();
+    const long = live.push("y\r");
+    expect(long?.cut).toBe(true);
+    expect(long?.line.length).toBeLessThanOrEqual(4097);
+    expect(live.push("\n\n  \n")).toBeUndefined();
+  });
+
   it("redacts secret values from the output, the command and the summary", async () => {
     const ctx = makeContext({ vars: { token: "s3cr3t-t0ken-value" }, secrets: ["s3cr3t-t0ken-value"] });
     const out = await execute(step({ command: "echo using ${token}; echo done", saveAs: "o" }), ctx);
@@ -175,6 +191,32 @@ describe("run executor", () => {
     expect(ctx.messages.join("\n")).not.toContain("s3cr3t");
     // The saved value itself stays exact: later steps need it; the journal redacts it.
     expect(out.saved?.["o"]).toBe("using s3cr3t-t0ken-value\ndone");
+  });
+
+  it("redacts a long secret saved with saveAs before the summary cuts it (no prefix survives)", async () => {
+    const token = `tk_${"a1b2c3d4e5".repeat(10)}`.slice(0, 100);
+    const ctx = makeContext({ vars: { token }, secrets: [token] });
+    const out = await execute(step({ command: "echo ${token}", saveAs: "copy" }), ctx);
+    expect(out.summary).toMatch(/saved copy=\[REDACTED\]$/);
+    expect(out.summary).not.toContain(token.slice(0, 16));
+    expect(JSON.stringify(out.details) + (out.output ?? "")).not.toContain(token.slice(0, 16));
+  });
+
+  it("shows only complete lines as progress: a secret printed in two chunks is redacted whole", async () => {
+    const secret = "split-secret-0123456789abcdef";
+    const ctx = makeContext({ vars: { s: secret }, secrets: [secret] });
+    // The first half, a pause long enough for it to arrive alone, then the rest of the line.
+    const out = await execute(
+      step(`printf 'before\n%s' "\${S:0:14}"; sleep 0.3; printf '%s\nafter\n' "\${S:14}"`, {}),
+      { ...ctx, env: { ...ctx.env, S: secret } },
+    );
+    expect(out.status).toBe("passed");
+    expect(out.output).toBe("before\n[REDACTED]\nafter");
+    const shown = ctx.messages.join("\n");
+    expect(shown).not.toContain(secret.slice(0, 10));
+    // The first half arrived alone (the sleep): the unfinished line was never shown.
+    expect(ctx.messages).toContain("before");
+    expect(ctx.messages).not.toContain(secret.slice(0, 14));
   });
 
   it("keeps only the last 40 lines, caps memory, and shows the latest line as progress", async () => {
@@ -191,15 +233,14 @@ describe("run executor", () => {
   it("kills the whole process tree on timeout and says it timed out", async () => {
     const pidFile = path.join(dir, "pids");
     const ctx = makeContext({ cwd: dir, signal: AbortSignal.timeout(400), timeoutMs: 400 });
-    const started = Date.now();
+    // An hour of sleep: had the executor waited for the tree, the test itself would time out.
     const out = await execute(
       step(
-        `sleep 30 & echo $! >> ${pidFile}; bash -c 'sleep 30 & echo $! >> ${pidFile}; wait' & echo $$ >> ${pidFile}; echo waiting; wait`,
+        `sleep 3600 & echo $! >> ${pidFile}; bash -c 'sleep 3600 & echo $! >> ${pidFile}; wait' & echo $$ >> ${pidFile}; echo waiting; wait`,
       ),
       ctx,
     );
     expect(out).toMatchObject({ status: "failed", summary: "timed out after 400ms", output: "waiting" });
-    expect(Date.now() - started).toBeLessThan(2000);
     const pids = pidsIn(pidFile);
     expect(pids).toHaveLength(3);
     for (const pid of pids) expect(isRunning(pid), `pid ${pid}`).toBe(false);
@@ -225,15 +266,19 @@ describe("run executor", () => {
 
   it("stops background jobs the command left behind instead of waiting for them", async () => {
     const pidFile = path.join(dir, "pids");
-    const started = Date.now();
+    const termFile = path.join(dir, "term");
+    // The leftover job says which signal ended it: SIGTERM as soon as bash exited (not the SIGKILL
+    // that follows the grace period), and the step did not wait for its hour of sleep.
     const out = await execute(
-      step(`sleep 30 & echo $! > ${pidFile}; echo started`),
+      step(
+        `bash -c 'trap "echo TERM > ${termFile}; exit 0" TERM; echo $$ > ${pidFile}; sleep 3600 & wait' & until [ -s ${pidFile} ]; do sleep 0.01; done; echo started`,
+      ),
       makeContext({ cwd: dir }),
     );
     expect(out.status).toBe("passed");
-    // Well under the 2 s SIGKILL grace: the leftover job got SIGTERM as soon as bash exited.
-    expect(Date.now() - started).toBeLessThan(1900);
-    expect(isRunning(pidsIn(pidFile)[0]!)).toBe(false);
+    expect(out.output).toBe("started");
+    await until(() => !isRunning(pidsIn(pidFile)[0]!));
+    expect(readFileSync(termFile, "utf8").trim()).toBe("TERM");
   });
 
   it("does not start when the signal is already aborted", async () => {

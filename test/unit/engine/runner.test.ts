@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Checklist } from "../../../src/checklist/schema.js";
 import type { Executor } from "../../../src/checks/types.js";
 import type { Answers } from "../../../src/engine/answers.js";
@@ -432,5 +432,37 @@ describe("runner", () => {
     expect(posted).toEqual([]);
     expect(p.output.text()).toContain("(dry run) would notify (start)");
     expect(p.journal.of("notification")).toEqual([]);
+  });
+});
+
+describe("runner limits", () => {
+  it("a 600h step timeout does not fire at once (Node timers overflow past 2^31-1 ms)", async () => {
+    const c = simpleChecklist({ a: [runStep("slow", "hang", { timeout: "600h" })] });
+    const controller = new AbortController();
+    const p = ports({ prompter: new FakePrompter([]) });
+    // Ctrl-C 100 ms into the step: by then an overflowed timer would long have timed it out.
+    p.executors.onHang = () => void setTimeout(() => controller.abort(), 100);
+    p.journal.events.push(startEvent(c));
+    await expect(
+      runChecklist(session(c, { signal: controller.signal }), fold(p.journal.events), p),
+    ).rejects.toBeInstanceOf(InterruptedError);
+    expect(fold(p.journal.events).steps["a/slow"]?.status).toBe("interrupted");
+  });
+
+  it("a step whose executor ignores its timeout still ends, as timed out", async () => {
+    vi.useFakeTimers();
+    try {
+      const c = simpleChecklist({ a: [runStep("stuck", "stuck", { timeout: "1s", optional: true })] });
+      const p = ports({ prompter: new FakePrompter([]) });
+      p.journal.events.push(startEvent(c));
+      const done = runChecklist(session(c), fold(p.journal.events), p);
+      await vi.advanceTimersByTimeAsync(20_000);
+      expect(await done).toBe(0);
+      expect(fold(p.journal.events).steps["a/stuck"]?.outcome?.summary).toMatch(
+        /^timed out after 1s \(still running 10s later; left behind\)$/,
+      );
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { fold } from "../../../src/engine/state.js";
@@ -59,6 +60,15 @@ describe("sign and verify", () => {
     const result = verifyRecord(record);
     expect(result).toEqual({ ok: true, fingerprint: fingerprintOf(publicKey) });
     expect(fingerprintOf(publicKey)).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
+  });
+
+  it("the fingerprint is the SHA-256 of the key's SubjectPublicKeyInfo, as openssl computes it", () => {
+    const pem = publicKey.export({ type: "spki", format: "pem" }).toString();
+    const der = execFileSync("openssl", ["pkey", "-pubin", "-outform", "DER"], { input: pem });
+    const digest = execFileSync("openssl", ["dgst", "-sha256", "-binary"], { input: der });
+    const expected = `SHA256:${execFileSync("openssl", ["base64", "-A"], { input: digest }).toString().trim().replace(/=+$/, "")}`;
+    expect(fingerprintOf(publicKey)).toBe(expected);
+    expect(fingerprintOf(other.publicKey)).not.toBe(expected);
   });
 
   it("fails when any single leaf value changes, signature included", () => {

@@ -6,9 +6,12 @@ import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { KubeClient } from "../../../src/kube/client.js";
 import { type KubeSandbox, startKubeSandbox } from "../../../src/sandbox/kube-server.js";
+import { assertTeamAccess, missingPermissions } from "../../../src/store/kubernetes/access.js";
 import { type Exchange, retrying, TeamStateError } from "../../../src/store/kubernetes/api.js";
 import { CHUNK_BYTES, ConfigMapJournal } from "../../../src/store/kubernetes/configmap-journal.js";
 import { type LeaseHolder, LeaseLock } from "../../../src/store/kubernetes/lease-lock.js";
+import { listTeamRunIds, RunFiles } from "../../../src/store/kubernetes/run-files.js";
+import { reconcile, TeamJournal } from "../../../src/store/kubernetes/team-journal.js";
 import { tempDir } from "../checks/context.js";
 
 const temp = tempDir("dc-team-state-");
@@ -291,5 +294,140 @@ describe("the ConfigMap journal", () => {
     const second = sandbox.cluster.list("configmaps", NS).find((c) => c.metadata.name.endsWith("-000001"))!;
     sandbox.cluster.deleteObject("configmaps", NS, second.metadata.name);
     await expect(journal().readAll()).rejects.toThrow(/is damaged: line 1 is missing/);
+  });
+});
+
+describe("run files and the team's runs", () => {
+  it("stores the checklist copy per version and the record once; lists runs from their first chunk", async () => {
+    const files = new RunFiles({
+      exchange,
+      namespace: NS,
+      checklist: "staging",
+      runId: "staging-20261130T070000Z-ab12",
+    });
+    await files.put("checklist", "v1");
+    await files.put("checklist", "v1");
+    await files.put("checklist", "v2");
+    expect(await files.get("checklist")).toMatch(/^v[12]$/);
+    const { createHash } = await import("node:crypto");
+    const sha = (t: string) => createHash("sha256").update(t).digest("hex");
+    expect(await files.get("checklist", sha("v2"))).toBe("v2");
+    expect(await files.get("record")).toBeUndefined();
+    await files.put("record", '{"signed":1}');
+    await files.put("record", '{"signed":1}');
+    await expect(files.put("record", '{"signed":2}')).rejects.toThrow(/differs from this one/);
+    expect(await files.get("record")).toBe('{"signed":1}');
+
+    await new ConfigMapJournal({
+      exchange,
+      namespace: NS,
+      checklist: "staging",
+      runId: "staging-20261130T070000Z-ab12",
+    }).append("a", "b");
+    await new ConfigMapJournal({
+      exchange,
+      namespace: NS,
+      checklist: "prod",
+      runId: "prod-20261130T080000Z-cd34",
+    }).append("c");
+    expect(await listTeamRunIds(exchange, NS)).toEqual([
+      { runId: "staging-20261130T070000Z-ab12", checklist: "staging" },
+      { runId: "prod-20261130T080000Z-cd34", checklist: "prod" },
+    ]);
+  });
+});
+
+describe("the start-up permission check", () => {
+  it("passes with every permission, and names exactly the missing ones", async () => {
+    expect(await missingPermissions(exchange, NS)).toEqual([]);
+    await assertTeamAccess(exchange, NS);
+    sandbox.faults.forbidden = ["update leases.coordination.k8s.io", "list configmaps"];
+    expect(await missingPermissions(exchange, NS)).toEqual([
+      { verb: "update", resource: "leases", apiGroup: "coordination.k8s.io" },
+      { verb: "list", resource: "configmaps", apiGroup: "" },
+    ]);
+    const err = (await assertTeamAccess(exchange, NS).catch((e: unknown) => e)) as TeamStateError;
+    expect(err.message).toBe(
+      'team state in namespace "deploycheck" needs permissions this user lacks: update leases.coordination.k8s.io, list configmaps',
+    );
+    expect(err.hint).toMatch(/kubectl auth can-i update leases.coordination.k8s.io -n deploycheck/);
+  });
+});
+
+describe("the team journal (local first, then the cluster, fenced)", () => {
+  async function setup(fenceOk: () => boolean, strictChecks: boolean[] = []) {
+    const { appendFileSync, writeFileSync: write } = await import("node:fs");
+    const file = path.join(temp.dir, `journal-${Math.random().toString(16).slice(2)}.jsonl`);
+    write(file, "");
+    const local = {
+      file,
+      append: async (e: unknown) => appendFileSync(file, `${JSON.stringify(e)}\n`),
+      readAll: async () => [],
+      write: (e: unknown) => appendFileSync(file, `${JSON.stringify(e)}\n`),
+      sync: async () => {},
+    };
+    const cluster = new ConfigMapJournal({
+      exchange,
+      namespace: NS,
+      checklist: "staging",
+      runId: "staging-20261130T090000Z-tj01",
+    });
+    const journal = new TeamJournal({
+      local: local as never,
+      cluster,
+      fence: {
+        check: async (strict) => {
+          strictChecks.push(strict);
+          if (!fenceOk()) throw new TeamStateError("the lease was lost", 409);
+        },
+      },
+      isMutating: (key) => key === "i/deploy",
+    });
+    return {
+      file,
+      journal,
+      read: () =>
+        new ConfigMapJournal({
+          exchange,
+          namespace: NS,
+          checklist: "staging",
+          runId: "staging-20261130T090000Z-tj01",
+        }).readAll(),
+    };
+  }
+
+  it("every line reaches the cluster byte for byte before append/sync returns (group commits too)", async () => {
+    const { file, journal, read } = await setup(() => true);
+    await journal.append({ type: "run-started", note: "é ✓" } as never);
+    expect(await read()).toEqual([JSON.stringify({ type: "run-started", note: "é ✓" })]);
+    journal.write?.({ type: "step-finished", key: "i/a" } as never);
+    expect(await read()).toHaveLength(1);
+    await journal.append({ type: "step-started", key: "i/b" } as never);
+    const { readFileSync: readText } = await import("node:fs");
+    expect((await read()).map((l) => `${l}\n`).join("")).toBe(readText(file, "utf8"));
+  });
+
+  it("fences every step start, strictly for a mutating one, and writes nothing once the lease is lost", async () => {
+    let ok = true;
+    const strict: boolean[] = [];
+    const { file, journal, read } = await setup(() => ok, strict);
+    await journal.append({ type: "step-started", key: "i/read" } as never);
+    await journal.append({ type: "step-started", key: "i/deploy" } as never);
+    expect(strict).toEqual([false, true]);
+    ok = false;
+    await expect(journal.append({ type: "step-started", key: "i/deploy" } as never)).rejects.toThrow(
+      /lease was lost/,
+    );
+    const { readFileSync: readText } = await import("node:fs");
+    expect(readText(file, "utf8").trim().split("\n")).toHaveLength(2);
+    expect(await read()).toHaveLength(2);
+  });
+
+  it("reconciles: same, push what the cluster lacks, pull when local is behind, refuse a divergence", () => {
+    expect(reconcile(["a", "b"], ["a", "b"])).toEqual({ kind: "same" });
+    expect(reconcile(["a", "b", "c"], ["a"])).toEqual({ kind: "push", lines: ["b", "c"] });
+    expect(reconcile(["a"], ["a", "b"])).toEqual({ kind: "pull", lines: ["a", "b"] });
+    expect(reconcile([], ["a"])).toEqual({ kind: "pull", lines: ["a"] });
+    expect(reconcile(["a", "x"], ["a", "y", "z"])).toEqual({ kind: "diverged", at: 1 });
   });
 });

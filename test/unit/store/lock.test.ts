@@ -36,7 +36,27 @@ describe("lock", () => {
 
   it("locks each checklist separately", () => {
     acquireLock(dir, "staging", "s-1", { pid: 1, host: "h", isAlive: () => true });
-    expect(() => acquireLock(dir, "prod", "p-1", { pid: 2, host: "h", isAlive: () => true })).not.toThrow();
+    const prod = acquireLock(dir, "prod", "p-1", { pid: 2, host: "h", isAlive: () => true });
+    expect(prod.takenOver).toBeUndefined();
+    expect(readLock(lockPath(dir, "staging"))).toMatchObject({
+      pid: 1,
+      host: "h",
+      runId: "s-1",
+      checklist: "staging",
+    });
+    expect(readLock(lockPath(dir, "prod"))).toMatchObject({
+      pid: 2,
+      host: "h",
+      runId: "p-1",
+      checklist: "prod",
+    });
+    // Each is still held: a second run of either checklist is refused.
+    expect(() => acquireLock(dir, "staging", "s-2", { pid: 3, host: "h", isAlive: () => true })).toThrow(
+      /held by pid 1/,
+    );
+    expect(() => acquireLock(dir, "prod", "p-2", { pid: 3, host: "h", isAlive: () => true })).toThrow(
+      /held by pid 2/,
+    );
   });
 
   it("takes over a stale lock of a dead pid on the same host and reports the previous holder", () => {
