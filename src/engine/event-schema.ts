@@ -14,6 +14,13 @@ export const STEP_KEY_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*\/[a-z0-9]+(?:-[a-z0-9]+)*$
 const Hash = z.string().regex(/^[0-9a-f]{64}$/, "expected 64 lower-case hex digits");
 const Time = z.string().min(1);
 const StepKey = z.string().regex(STEP_KEY_RE, "expected <item-id>/<step-id>");
+/** A step key, or a watch's nested step `<item-id>/<step-id>#<n>` (process groups are journaled per command). */
+const ProcessKey = z
+  .string()
+  .regex(
+    new RegExp(`${STEP_KEY_RE.source.slice(0, -1)}(?:#[1-9][0-9]*)?$`),
+    "expected <item-id>/<step-id>[#<n>]",
+  );
 const StringMap = z.record(z.string(), z.string());
 const base = { v: z.literal(1), at: Time, prev: Hash.optional() };
 const loose = <T extends z.ZodRawShape>(shape: T) => z.looseObject({ ...base, ...shape });
@@ -99,6 +106,16 @@ const SCHEMAS: Record<RunEventType, z.ZodType> = {
     by: z.string(),
     reason: z.string(),
   }),
+  "step-process": loose({
+    type: z.literal("step-process"),
+    key: ProcessKey,
+    attempt: z.number().int(),
+    pgid: z.number().int(),
+    host: z.string(),
+    startTime: z.string().optional(),
+    bootId: z.string().optional(),
+    marker: z.string().optional(),
+  }),
   "watch-round": loose({
     type: z.literal("watch-round"),
     key: StepKey,
@@ -106,6 +123,7 @@ const SCHEMAS: Record<RunEventType, z.ZodType> = {
     elapsedMs: z.number(),
     ok: z.boolean(),
     failed: z.string().optional(),
+    roundStartedAt: z.string().optional(),
   }),
   notification: loose({
     type: z.literal("notification"),

@@ -168,7 +168,7 @@ function apply(state: RunState, e: RunEvent): void {
     }
     case "step-process": {
       const { v: _v, type: _t, ...rest } = e;
-      state.processes ??= {};
+      state.processes ??= dict<StepProcess>();
       state.processes[e.key] = rest;
       break;
     }
