@@ -2,7 +2,6 @@
 // A run id reads its signed record.json, or, for a run not yet signed off, builds an unsigned record from
 // its journal (marked UNFINISHED RUN). Everything rendered passes through the redactor once more.
 import { existsSync, statSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { loadChecklist } from "../../checklist/load.js";
 import { parseChecklist } from "../../checklist/parse.js";
