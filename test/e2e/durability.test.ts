@@ -136,18 +136,18 @@ describe("durability under strace", () => {
     );
     expect(tmpOpen).toBeGreaterThan(0);
     const tmpFd = tmpOpen >= 0 ? calls[tmpOpen]!.result : "";
-    const after = (from: number, pred: (c: Call) => boolean) =>
+    const nextAfter = (from: number, pred: (c: Call) => boolean) =>
       calls.findIndex((c, i) => i > from && pred(c));
-    const write = after(tmpOpen, (c) => c.name === "write" && c.args.startsWith(`${tmpFd},`));
-    const fsync = after(write, (c) => (c.name === "fsync" || c.name === "fdatasync") && c.args === tmpFd);
-    const rename = after(
+    const write = nextAfter(tmpOpen, (c) => c.name === "write" && c.args.startsWith(`${tmpFd},`));
+    const fsync = nextAfter(write, (c) => (c.name === "fsync" || c.name === "fdatasync") && c.args === tmpFd);
+    const rename = nextAfter(
       fsync,
       (c) =>
         c.name.startsWith("rename") &&
         /record\.json\.[^"]*\.tmp/.test(c.args) &&
         /record\.json"/.test(c.args),
     );
-    const dirOpen = after(
+    const dirOpen = nextAfter(
       rename,
       (c) =>
         c.name === "openat" &&
@@ -155,7 +155,7 @@ describe("durability under strace", () => {
         /^\d+$/.test(c.result) &&
         !c.args.includes(".json"),
     );
-    const dirSync = after(dirOpen, (c) => c.name === "fsync" && c.args === calls[dirOpen]?.result);
+    const dirSync = nextAfter(dirOpen, (c) => c.name === "fsync" && c.args === calls[dirOpen]?.result);
     expect(
       [write, fsync, rename, dirOpen, dirSync].every((i) => i > 0),
       JSON.stringify([tmpOpen, write, fsync, rename, dirOpen, dirSync]),
