@@ -18,11 +18,16 @@ import type { Clock, Notifier, Output, Prompter, RunnerPorts } from "../engine/p
 import { type NotifyOn, type RunSession, runChecklist } from "../engine/runner.js";
 import { fold, isFinal, type RunState } from "../engine/state.js";
 import { changedSteps, stepHashes } from "../engine/step-hash.js";
-import { InterruptedError, UsageError } from "../errors.js";
+import { InterruptedError, StateError, UsageError } from "../errors.js";
 import { createRedactor, REDACTED, redactDeep } from "../redact.js";
+import { unchainedError } from "../store/journal.js";
 import { acquireLock, type HeldLock } from "../store/lock.js";
 import {
+  checklistOfRunId,
   createRunDir,
+  type DamagedRun,
+  type FileJournal,
+  JOURNAL_FILE,
   listUnfinishedRuns,
   loadRun,
   newRunId,
@@ -231,8 +236,30 @@ async function kubeSettings(options: GlobalOptions, runDir: string): Promise<Kub
   return { context: options.context, ...(kubeconfig ? { kubeconfig } : {}) };
 }
 
-function unfinishedRunsOf(dir: string, name: string): StoredRun[] {
-  return listUnfinishedRuns(dir).filter((r) => r.state.checklist.name === name);
+async function unfinishedRunsOf(
+  dir: string,
+  name: string,
+): Promise<{ runs: StoredRun[]; damaged: DamagedRun[] }> {
+  const { runs, damaged } = await listUnfinishedRuns(dir);
+  return {
+    runs: runs.filter((r) => r.state.checklist.name === name),
+    damaged: damaged.filter((d) => checklistOfRunId(d.id) === name),
+  };
+}
+
+/** A run that may be unfinished but whose journal cannot be read: where it is, what is wrong, what to do. */
+function damagedRunError(d: DamagedRun, checklistArg: string): StateError {
+  return new StateError(
+    `run ${d.id} may be unfinished, but it cannot be resumed: its journal is damaged\n  ${d.error}`,
+    {
+      hint: `Nothing was run. The run is in ${d.dir}. Restore ${join(d.dir, JOURNAL_FILE)} from a backup and \`deploycheck resume ${d.id}\`, or start a new run with \`deploycheck run ${checklistArg} --new\` (the damaged run is left as it is, for inspection).`,
+    },
+  );
+}
+
+/** Resume and sign-off need a chained journal: a pre-chain journal cannot show it was not edited. */
+function assertResumable(run: StoredRun): void {
+  if (!run.chained) throw unchainedError(join(run.dir, JOURNAL_FILE));
 }
 
 export interface Prepared {
@@ -259,7 +286,15 @@ export async function runCommand(nameOrPath: string, options: GlobalOptions): Pr
     const runId = newRunId(name, new Date());
     const lock = acquireLock(dir, name, runId);
     try {
-      const [existing] = unfinishedRunsOf(dir, name);
+      const unfinished = await unfinishedRunsOf(dir, name);
+      const [existing] = unfinished.runs;
+      const [damaged] = unfinished.damaged;
+      if (damaged && (!existing || damaged.id > existing.id)) {
+        if (!options.new) throw damagedRunError(damaged, nameOrPath);
+        term.output.warn(
+          `Run ${damaged.id} has a damaged journal and is left as it is (${damaged.dir}); starting a new run.`,
+        );
+      }
       if (existing) {
         let choice: "resume" | "new" | "cancel";
         if (options.resume) choice = "resume";
@@ -281,6 +316,7 @@ export async function runCommand(nameOrPath: string, options: GlobalOptions): Pr
         }
         if (choice === "cancel") return 1;
         if (choice === "resume") {
+          assertResumable(existing);
           lock.update(existing.id);
           return await session(
             { kind: "resume", loaded, run: existing, lock },
@@ -290,7 +326,7 @@ export async function runCommand(nameOrPath: string, options: GlobalOptions): Pr
             answers,
           );
         }
-        const journal = openFileJournal(existing.dir);
+        const journal = openFileJournal(existing.dir, { allowUnchained: true });
         await journal.append(
           ev({
             type: "run-aborted",
@@ -301,6 +337,8 @@ export async function runCommand(nameOrPath: string, options: GlobalOptions): Pr
         );
         journal.close();
         term.output.info(`Abandoned run ${existing.id}.`);
+      } else if (options.resume && damaged) {
+        throw damagedRunError(damaged, nameOrPath);
       } else if (options.resume) {
         throw new UsageError(`there is no unfinished run of ${name} to resume`, {
           hint: `Start one with: deploycheck run ${nameOrPath}`,
@@ -324,15 +362,20 @@ export async function resumeCommand(runId: string | undefined, options: GlobalOp
     const answers = readAnswers(options);
     let run: StoredRun;
     if (runId) {
-      run = loadRun(dir, runId);
+      run = await loadRun(dir, runId);
     } else {
-      const candidates = listUnfinishedRuns(dir);
-      if (!candidates[0]) {
+      const { runs: candidates, damaged } = await listUnfinishedRuns(dir);
+      const newest = candidates[0];
+      const newestDamaged = damaged[0];
+      if (newestDamaged && (!newest || newestDamaged.id > newest.id)) {
+        throw damagedRunError(newestDamaged, checklistOfRunId(newestDamaged.id) ?? "<checklist>");
+      }
+      if (!newest) {
         throw new UsageError(`no unfinished run in ${dir}`, {
           hint: "See `deploycheck runs`, or start one with `deploycheck run <checklist>`.",
         });
       }
-      run = candidates[0];
+      run = newest;
     }
     if (run.state.finished) {
       throw new UsageError(`run ${run.id} is already finished (exit ${run.state.finished.exitCode})`, {
@@ -344,10 +387,12 @@ export async function resumeCommand(runId: string | undefined, options: GlobalOp
         hint: `Start a new one: deploycheck run ${run.state.checklist.name}`,
       });
     }
+    assertResumable(run);
     const lock = acquireLock(dir, run.state.checklist.name, run.id);
     try {
       // Re-read under the lock: another process may have written to it meanwhile.
-      run = loadRun(dir, run.id);
+      run = await loadRun(dir, run.id);
+      assertResumable(run);
       const loaded = await loadRunChecklist(run, term.output);
       return await session({ kind: "resume", loaded, run, lock }, options, term, interrupts.signal, answers);
     } finally {
@@ -419,11 +464,13 @@ async function newRun(
   try {
     const secretValues = resolved.secrets.map((n) => resolved.values[n] ?? "");
     const redact = createRedactor(secretValues);
-    await journal.append(redactDeep(started, redact));
-    if (lock.takenOver) await journal.append(takeoverEvent(lock));
+    // Folded from what this process wrote: reading it back would load the event schemas (zod) for nothing.
+    const written: RunEvent[] = [redactDeep(started, redact)];
+    if (lock.takenOver) written.push(takeoverEvent(lock));
+    for (const e of written) await journal.append(e);
     term.output.info(`Run ${runId} of ${checklist.metadata.title}${options.dryRun ? " (dry run)" : ""}`);
     term.output.info(`State: ${runDir}`);
-    const state = fold(await journal.readAll());
+    const state = fold(written);
     return await execute({
       loaded,
       runDir,
@@ -448,7 +495,13 @@ function takeoverEvent(lock: HeldLock): RunEvent {
   return ev({
     type: "lock-taken-over",
     at: new Date().toISOString(),
-    previous: { pid: prev.pid, host: prev.host, startedAt: prev.startedAt },
+    previous: {
+      pid: prev.pid,
+      host: prev.host,
+      startedAt: prev.startedAt,
+      ...(typeof prev.runId === "string" ? { runId: prev.runId } : {}),
+      why: prev.why,
+    },
   });
 }
 
@@ -566,7 +619,7 @@ interface SessionInput {
   term: Terminal;
   signal: AbortSignal;
   answers: Answers;
-  journal: RunnerPorts["journal"];
+  journal: FileJournal;
   /** True for a new run (the start notification goes out once). */
   firstSession: boolean;
   cwd: string;
@@ -618,7 +671,16 @@ async function execute(input: SessionInput): Promise<number> {
     ...(checklist.notifications ? { notifyOn: new Set<NotifyOn>(checklist.notifications.on) } : {}),
     finalize: async (finalState) => {
       const { finalizeRecord } = await import("../record/finalize.js");
-      const r = await finalizeRecord({ runDir, state: finalState, checklist, secrets: secretValues });
+      // Sign only the journal this process wrote: a line edited, added or removed behind its back (or a
+      // broken chain) refuses the sign-off, exit 2; the record names the journal by its head hash.
+      const chain = journal.verifyOnDisk();
+      const r = await finalizeRecord({
+        runDir,
+        state: finalState,
+        checklist,
+        secrets: secretValues,
+        journal: chain,
+      });
       return { recordPath: r.recordPath, fingerprint: r.fingerprint };
     },
   };

@@ -50,6 +50,11 @@ export interface RunEnvironment {
 interface Base {
   v: typeof EVENT_VERSION;
   at: string;
+  /**
+   * sha256 (hex) of the previous journal line, 64 zeros on the first: set by the journal when it writes
+   * the line (the hash chain), never by the code that builds the event.
+   */
+  prev?: string;
 }
 
 export interface RunStartedEvent extends Base {
@@ -78,7 +83,7 @@ export interface RunResumedEvent extends Base {
 
 export interface LockTakenOverEvent extends Base {
   type: "lock-taken-over";
-  previous: { pid: number; host: string; startedAt?: string };
+  previous: { pid: number; host: string; startedAt?: string; runId?: string; why?: string };
 }
 
 export interface StepStartedEvent extends Base {

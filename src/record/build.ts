@@ -18,6 +18,8 @@ export interface BuildOptions {
   now: Date;
   /** Redacts secret values and credential patterns; default: patterns only. */
   redact?: Redactor;
+  /** The journal the record was built from: its head hash (sha256 of its last line) and line count. */
+  journal?: { head: string; events: number };
 }
 
 function stepKindLabel(step: Step): string {
@@ -146,6 +148,7 @@ export function buildRecord(state: RunState, checklist: Checklist, options: Buil
     summary: countItems(sections.flatMap((s) => s.items)),
     notifications: state.notifications.map((n) => ({ ...n })),
     resumes: state.resumes.map((r) => ({ at: r.at, changedSteps: [...r.changedSteps] })),
+    ...(options.journal ? { journal: { head: options.journal.head, events: options.journal.events } } : {}),
     signoff: state.signoff
       ? {
           engineer: state.signoff.engineer,

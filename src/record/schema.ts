@@ -157,6 +157,16 @@ export const RecordSchema = z
       z.object({ on: z.string(), ok: z.boolean(), at: IsoTime, error: z.string().optional() }),
     ),
     resumes: z.array(z.object({ at: IsoTime, changedSteps: z.array(z.string()) })),
+    journal: z
+      .object({
+        head: z.string().regex(/^[0-9a-f]{64}$/),
+        events: z.number().int().nonnegative(),
+      })
+      .optional()
+      .meta({
+        description:
+          "The hash-chained journal this record was built from: sha256 (hex) of its last line, and its number of lines",
+      }),
     signoff: SignoffRecordSchema.optional(),
     signature: SignatureSchema.optional(),
   })

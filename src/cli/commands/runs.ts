@@ -6,7 +6,7 @@ import { describeStoredRun } from "../run-info.js";
 
 export async function run(_args: string[], options: GlobalOptions): Promise<number> {
   const dir = stateDir(options);
-  const { runs, damaged } = listRuns(dir);
+  const { runs, damaged } = await listRuns(dir);
   const infos = runs.map((r) => describeStoredRun(dir, r, false));
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ runs: infos, damaged }, null, 2)}\n`);
