@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 import { join } from "node:path";
 import { findChecklist } from "../checklist/find.js";
+import { isMutating as isMutatingStep } from "../checklist/kinds.js";
 import { type LoadedChecklist, loadChecklist } from "../checklist/load.js";
 import type { Checklist } from "../checklist/schema.js";
 import { parseVarFlags, references, resolveVars } from "../checklist/vars.js";
@@ -21,9 +22,12 @@ import { changedSteps, stepHashes } from "../engine/step-hash.js";
 import { InterruptedError, StateError, UsageError } from "../errors.js";
 import { createRedactor, REDACTED, redactDeep } from "../redact.js";
 import { unchainedError } from "../store/journal.js";
+import { syncRun } from "../store/kubernetes/sync.js";
+import { TeamJournal } from "../store/kubernetes/team-journal.js";
 import { acquireLock, type HeldLock } from "../store/lock.js";
 import {
   checklistOfRunId,
+  checkRunId,
   createRunDir,
   type DamagedRun,
   type FileJournal,
@@ -41,6 +45,7 @@ import { createTerminalOutput } from "../ui/progress.js";
 import { createTerminalPrompter } from "../ui/prompter.js";
 import { colorWanted, createTheme } from "../ui/theme.js";
 import { type GlobalOptions, isInteractive, stateDir } from "./options.js";
+import { TeamContext, teamTarget } from "./team.js";
 import { VERSION } from "./version.js";
 
 export interface RunCommandOptions extends GlobalOptions {
@@ -267,6 +272,7 @@ export interface Prepared {
   loaded: LoadedChecklist;
   run: StoredRun;
   lock: HeldLock;
+  team?: TeamContext;
 }
 
 /** `deploycheck run <checklist>` (and the shorthand). */
@@ -285,7 +291,14 @@ export async function runCommand(nameOrPath: string, options: GlobalOptions): Pr
     const name = loaded.checklist.metadata.name;
     const runId = newRunId(name, new Date());
     const lock = acquireLock(dir, name, runId);
+    // Team state: the Lease is taken before anything reads state, as the local lock is.
+    const target = teamTarget(options, loaded.checklist);
+    let team: TeamContext | undefined;
     try {
+      if (target)
+        team = await TeamContext.start(target, options, name, runId, await defaultEngineer(cwd), (t) =>
+          term.output.warn(t),
+        );
       const unfinished = await unfinishedRunsOf(dir, name);
       const [existing] = unfinished.runs;
       const [damaged] = unfinished.damaged;
@@ -318,8 +331,14 @@ export async function runCommand(nameOrPath: string, options: GlobalOptions): Pr
         if (choice === "resume") {
           assertResumable(existing);
           lock.update(existing.id);
+          let run = existing;
+          if (team) {
+            team.setRun(existing.id);
+            await syncRun(dir, existing.id, team.journal(), team.files());
+            run = await loadRun(dir, existing.id);
+          }
           return await session(
-            { kind: "resume", loaded, run: existing, lock },
+            { kind: "resume", loaded, run, lock, ...(team ? { team } : {}) },
             options,
             term,
             interrupts.signal,
@@ -344,8 +363,9 @@ export async function runCommand(nameOrPath: string, options: GlobalOptions): Pr
           hint: `Start one with: deploycheck run ${nameOrPath}`,
         });
       }
-      return await newRun(loaded, runId, lock, options, term, interrupts.signal, answers, dir, cwd);
+      return await newRun(loaded, runId, lock, options, term, interrupts.signal, answers, dir, cwd, team);
     } finally {
+      await team?.release();
       lock.release();
     }
   } finally {
@@ -361,8 +381,17 @@ export async function resumeCommand(runId: string | undefined, options: GlobalOp
     const term = terminal(options, interrupts.signal);
     const answers = readAnswers(options);
     let run: StoredRun;
+    let team: TeamContext | undefined;
     if (runId) {
-      run = await loadRun(dir, runId);
+      // A team run may be only in the cluster (another engineer's): bring it here first.
+      team = await teamForRun(options, runId, term.output);
+      try {
+        if (team) await syncRun(dir, checkRunId(runId), team.journal(), team.files());
+        run = await loadRun(dir, runId);
+      } catch (err) {
+        await team?.release();
+        throw err;
+      }
     } else {
       const { runs: candidates, damaged } = await listUnfinishedRuns(dir);
       const newest = candidates[0];
@@ -378,24 +407,38 @@ export async function resumeCommand(runId: string | undefined, options: GlobalOp
       run = newest;
     }
     if (run.state.finished) {
+      await team?.release();
       throw new UsageError(`run ${run.id} is already finished (exit ${run.state.finished.exitCode})`, {
         hint: `See \`deploycheck status ${run.id}\`, or export it: deploycheck export ${run.id} --format md`,
       });
     }
     if (run.state.aborted?.abandoned) {
+      await team?.release();
       throw new UsageError(`run ${run.id} was abandoned and cannot be resumed`, {
         hint: `Start a new one: deploycheck run ${run.state.checklist.name}`,
       });
     }
-    assertResumable(run);
+    try {
+      assertResumable(run);
+    } catch (err) {
+      await team?.release();
+      throw err;
+    }
     const lock = acquireLock(dir, run.state.checklist.name, run.id);
     try {
       // Re-read under the lock: another process may have written to it meanwhile.
       run = await loadRun(dir, run.id);
       assertResumable(run);
       const loaded = await loadRunChecklist(run, term.output);
-      return await session({ kind: "resume", loaded, run, lock }, options, term, interrupts.signal, answers);
+      return await session(
+        { kind: "resume", loaded, run, lock, ...(team ? { team } : {}) },
+        options,
+        term,
+        interrupts.signal,
+        answers,
+      );
     } finally {
+      await team?.release();
       lock.release();
     }
   } finally {
@@ -414,6 +457,7 @@ async function environment(cwd: string, options: GlobalOptions): Promise<RunStar
     cwd,
     ...(gitSha ? { gitSha } : {}),
     ...(options.context ? { kubeContext: options.context } : {}),
+    engineer: await defaultEngineer(cwd),
   };
 }
 
@@ -427,6 +471,7 @@ async function newRun(
   answers: Answers,
   dir: string,
   cwd: string,
+  team?: TeamContext,
 ): Promise<number> {
   const { checklist } = loaded;
   const resolved = resolveVars(checklist, parseVarFlags(options.var), process.env);
@@ -460,7 +505,8 @@ async function newRun(
     },
     stepHashes: stepHashes(checklist),
   };
-  const journal = openFileJournal(runDir);
+  await team?.files().put("checklist", loaded.source);
+  const journal = withTeam(openFileJournal(runDir), team, checklist);
   try {
     const secretValues = resolved.secrets.map((n) => resolved.values[n] ?? "");
     const redact = createRedactor(secretValues);
@@ -484,10 +530,63 @@ async function newRun(
       journal,
       firstSession: true,
       cwd,
+      ...(team ? { team } : {}),
     });
   } finally {
     journal.close();
   }
+}
+
+/** The journal port: the local file, and with team state every line in the cluster too, fenced. */
+function withTeam(local: FileJournal, team: TeamContext | undefined, checklist: Checklist): FileJournal {
+  if (!team) return local;
+  const mutating = new Set(
+    walkSteps(checklist)
+      .filter((r) => isMutatingStep(r.step))
+      .map((r) => r.key),
+  );
+  const teamJournal = new TeamJournal({
+    local,
+    cluster: team.journal(),
+    fence: team.lease,
+    isMutating: (key: string) => mutating.has(key.replace(/#\d+$/, "")),
+  });
+  return {
+    ...local,
+    append: (e) => teamJournal.append(e),
+    ...(teamJournal.write && teamJournal.sync ? { write: teamJournal.write, sync: teamJournal.sync } : {}),
+  };
+}
+
+/** The team's lease was taken over from an engineer whose lease had expired: journaled like a stale lock. */
+function leaseTakeoverEvent(previous: { pid: number; host: string; startedAt: string }): RunEvent {
+  return ev({
+    type: "lock-taken-over",
+    at: new Date().toISOString(),
+    previous: { ...previous, why: "the team lease expired (its holder stopped renewing it)" },
+  });
+}
+
+/** Team state for `resume <run-id>`: the flag or DEPLOYCHECK_STATE, else the `team:` of the run's checklist. */
+async function teamForRun(
+  options: GlobalOptions,
+  runId: string,
+  output: Output,
+): Promise<TeamContext | undefined> {
+  const name = checklistOfRunId(runId);
+  if (!name) return undefined;
+  let target = teamTarget(options);
+  if (!target && options.state === undefined && !process.env["DEPLOYCHECK_STATE"]) {
+    try {
+      target = teamTarget(options, (await loadChecklist(findChecklist(name, process.cwd()))).checklist);
+    } catch {
+      target = undefined; // no such checklist here: a local run, as before
+    }
+  }
+  if (!target) return undefined;
+  return TeamContext.start(target, options, name, runId, await defaultEngineer(process.cwd()), (t) =>
+    output.warn(t),
+  );
 }
 
 function takeoverEvent(lock: HeldLock): RunEvent {
@@ -557,9 +656,14 @@ async function session(
     );
     if (missing.length) throw missingError(missing, options);
   }
-  const journal = openFileJournal(run.dir);
+  const team = prepared.team;
+  if (team && loaded.sha256 !== run.state.checklist.sha256)
+    await team.files().put("checklist", loaded.source);
+  const journal = withTeam(openFileJournal(run.dir), team, checklist);
   try {
     if (prepared.lock.takenOver) await journal.append(takeoverEvent(prepared.lock));
+    const previous = team?.lease.previousHolder();
+    if (previous) await journal.append(leaseTakeoverEvent(previous));
     const refs = walkSteps(checklist);
     const done = refs.filter((r) => isFinal(stateAfterResume.steps[r.key])).length;
     term.output.info(
@@ -585,7 +689,7 @@ async function session(
         checklistSha256: loaded.sha256,
         changedSteps: changed,
         stepHashes: hashes,
-        by: { user: osUser(), host: hostname() },
+        by: { user: osUser(), host: hostname(), engineer: await defaultEngineer(cwd) },
       }),
     );
     const state = fold(await journal.readAll());
@@ -602,6 +706,7 @@ async function session(
       journal,
       firstSession: false,
       cwd,
+      ...(team ? { team } : {}),
     });
   } finally {
     journal.close();
@@ -623,6 +728,7 @@ interface SessionInput {
   /** True for a new run (the start notification goes out once). */
   firstSession: boolean;
   cwd: string;
+  team?: TeamContext;
 }
 
 async function execute(input: SessionInput): Promise<number> {
@@ -686,6 +792,10 @@ async function execute(input: SessionInput): Promise<number> {
   };
   try {
     const exitCode = await runChecklist(session, state, ports);
+    // The signed record beside the team's copy of the journal.
+    const recordFile = join(runDir, "record.json");
+    if (input.team && existsSync(recordFile))
+      await input.team.files().put("record", readFileSync(recordFile, "utf8"));
     if (options.json) {
       const record = join(runDir, "record.json");
       const result = {

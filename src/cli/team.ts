@@ -162,6 +162,11 @@ export class TeamLease implements Fence {
       });
   }
 
+  setRunId(runId: string): void {
+    this.lock.setRunId(runId);
+    this.lock.renew().catch(() => {});
+  }
+
   async release(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
@@ -199,4 +204,50 @@ export function clusterJournal(conn: TeamConnection, checklist: string, runId: s
 
 export function runFiles(conn: TeamConnection, checklist: string, runId: string): RunFiles {
   return new RunFiles({ exchange: conn.exchange, namespace: conn.target.namespace, checklist, runId });
+}
+
+/** One command's team state: the connection, the lease it holds, and the run it works on. */
+export class TeamContext {
+  private constructor(
+    readonly conn: TeamConnection,
+    readonly lease: TeamLease,
+    readonly checklist: string,
+    private runId: string,
+  ) {}
+
+  /** Connect, check permissions and take the lease (refused, naming the holder, when someone has it). */
+  static async start(
+    target: TeamTarget,
+    options: TeamOptions,
+    checklist: string,
+    runId: string,
+    engineer: string,
+    warn: (text: string) => void,
+  ): Promise<TeamContext> {
+    const conn = await connectTeam(target, options, warn);
+    const lease = await TeamLease.acquire(conn, checklist, holderFor(engineer, runId));
+    return new TeamContext(conn, lease, checklist, runId);
+  }
+
+  /** The run this session works on (an existing one, resumed). */
+  setRun(runId: string): void {
+    this.runId = runId;
+    this.lease.setRunId(runId);
+  }
+
+  get run(): string {
+    return this.runId;
+  }
+
+  journal(): ConfigMapJournal {
+    return clusterJournal(this.conn, this.checklist, this.runId);
+  }
+
+  files(): RunFiles {
+    return runFiles(this.conn, this.checklist, this.runId);
+  }
+
+  async release(): Promise<void> {
+    await this.lease.release();
+  }
 }

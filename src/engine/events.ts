@@ -45,6 +45,8 @@ export interface RunEnvironment {
   cwd: string;
   gitSha?: string;
   kubeContext?: string;
+  /** Who ran the session (git user.name, else $USER): with team state, one run has several. */
+  engineer?: string;
 }
 
 interface Base {
@@ -78,7 +80,7 @@ export interface RunResumedEvent extends Base {
   changedSteps: StepKey[];
   stepHashes: Record<StepKey, string>;
   /** Who resumed, where (a run may be resumed by another engineer or on another machine). */
-  by?: { user: string; host: string };
+  by?: { user: string; host: string; engineer?: string };
 }
 
 export interface LockTakenOverEvent extends Base {

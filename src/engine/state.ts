@@ -52,7 +52,7 @@ export interface RunState {
   steps: Record<StepKey, StepState>;
   notifications: { on: string; ok: boolean; at: string; error?: string }[];
   lockTakeovers: { pid: number; host: string; at: string; why?: string }[];
-  resumes: { at: string; changedSteps: StepKey[]; by?: { user: string; host: string } }[];
+  resumes: { at: string; changedSteps: StepKey[]; by?: { user: string; host: string; engineer?: string } }[];
   signoff?: Omit<SignoffEvent, "v" | "type">;
   aborted?: { at: string; reason: string; abandoned: boolean };
   finished?: { at: string; exitCode: number };

@@ -136,6 +136,7 @@ export function buildRecord(state: RunState, checklist: Checklist, options: Buil
       node: env.node,
       platform: env.platform,
       cwd: env.cwd,
+      engineer: env.engineer,
     },
     dryRun: state.options.dryRun,
     startedAt: state.startedAt,
@@ -147,7 +148,11 @@ export function buildRecord(state: RunState, checklist: Checklist, options: Buil
     sections,
     summary: countItems(sections.flatMap((s) => s.items)),
     notifications: state.notifications.map((n) => ({ ...n })),
-    resumes: state.resumes.map((r) => ({ at: r.at, changedSteps: [...r.changedSteps] })),
+    resumes: state.resumes.map((r) => ({
+      at: r.at,
+      changedSteps: [...r.changedSteps],
+      ...(r.by ? { by: `${r.by.engineer ?? r.by.user} (${r.by.user}@${r.by.host})` } : {}),
+    })),
     ...(options.journal ? { journal: { head: options.journal.head, events: options.journal.events } } : {}),
     signoff: state.signoff
       ? {
