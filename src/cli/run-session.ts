@@ -2,7 +2,7 @@
 // or reopen the run's journal, wire the real ports (terminal, clock, file journal, check registry) and
 // hand over to the runner. Ctrl-C aborts the running step; the journal is always left whole.
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 import { join } from "node:path";
 import { findChecklist } from "../checklist/find.js";
@@ -45,6 +45,7 @@ import { createTerminalOutput } from "../ui/progress.js";
 import { createTerminalPrompter } from "../ui/prompter.js";
 import { colorWanted, createTheme } from "../ui/theme.js";
 import { type GlobalOptions, isInteractive, stateDir } from "./options.js";
+import { settleStepsInFlight } from "./steps-in-flight.js";
 import { TeamContext, teamTarget } from "./team.js";
 import { VERSION } from "./version.js";
 
@@ -177,22 +178,30 @@ function terminal(options: GlobalOptions, signal: AbortSignal): Terminal {
   };
 }
 
-/** Ctrl-C (and SIGTERM) abort the session instead of killing the process mid-write. */
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/**
+ * Ctrl-C, SIGTERM and SIGHUP (a closed terminal, a dropped SSH session) abort the session instead of
+ * killing the process mid-write: the running step's processes are stopped, the journal says so, and
+ * the exit names the resume command.
+ */
 function trapInterrupts(): { signal: AbortSignal; release(): void } {
   const ac = new AbortController();
   let count = 0;
-  const onSignal = () => {
+  const onSignal = (name: NodeJS.Signals) => {
     count++;
+    // After a hangup the terminal is gone: a write to it fails (EIO), which must not end the process
+    // before the step is stopped and journaled.
+    if (name === "SIGHUP")
+      for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
     if (count === 1) ac.abort();
-    else process.stderr.write("\nStopping: saving the run state, please wait…\n");
+    else if (name !== "SIGHUP") process.stderr.write("\nStopping: saving the run state, please wait…\n");
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  for (const name of STOP_SIGNALS) process.on(name, onSignal);
   return {
     signal: ac.signal,
     release() {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      for (const name of STOP_SIGNALS) process.off(name, onSignal);
     },
   };
 }
@@ -218,6 +227,7 @@ function notifierFor(loaded: LoadedChecklist, vars: Record<string, string>): Not
       return post({
         webhook,
         format: n.format ?? "slack",
+        followRedirects: n.followRedirects ?? "sameOrigin",
         text,
         fields: {
           checklist: fields["checklist"] ?? loaded.checklist.metadata.name,
@@ -233,12 +243,23 @@ function notifierFor(loaded: LoadedChecklist, vars: Record<string, string>): Not
   };
 }
 
-/** KUBECONFIG for child processes with the chosen context current (only with --context). */
-async function kubeSettings(options: GlobalOptions, runDir: string): Promise<KubeSettings> {
-  if (!options.context) return {};
+/**
+ * KUBECONFIG for child processes with the chosen context current (only with --context): a private temporary
+ * copy of that context alone, removed by the caller when the session ends.
+ */
+async function kubeSettings(
+  options: GlobalOptions,
+  runDir: string,
+): Promise<{ settings: KubeSettings; remove(): void }> {
+  // Versions before 0.2 left a full copy of the kubeconfig in the run directory: never leave it there.
+  rmSync(join(runDir, "kubeconfig"), { force: true });
+  if (!options.context) return { settings: {}, remove() {} };
   const { childKubeconfig } = await import("../kube/child-config.js");
-  const kubeconfig = await childKubeconfig({ runDir, context: options.context });
-  return { context: options.context, ...(kubeconfig ? { kubeconfig } : {}) };
+  const child = childKubeconfig({ context: options.context });
+  return {
+    settings: { context: options.context, ...(child ? { kubeconfig: child.path } : {}) },
+    remove: () => child?.remove(),
+  };
 }
 
 async function unfinishedRunsOf(
@@ -662,6 +683,13 @@ async function session(
   const journal = withTeam(openFileJournal(run.dir), team, checklist);
   try {
     if (prepared.lock.takenOver) await journal.append(takeoverEvent(prepared.lock));
+    // A step left running by a session that died must end before anything runs again.
+    await settleStepsInFlight(run.state, {
+      interactive: term.interactive,
+      prompter: term.prompter,
+      output: term.output,
+      signal,
+    });
     const previous = team?.lease.previousHolder();
     if (previous) await journal.append(leaseTakeoverEvent(previous));
     const refs = walkSteps(checklist);
@@ -732,21 +760,7 @@ interface SessionInput {
 }
 
 async function execute(input: SessionInput): Promise<number> {
-  const {
-    loaded,
-    runDir,
-    state,
-    vars,
-    secretVars,
-    options,
-    term,
-    signal,
-    answers,
-    journal,
-    firstSession,
-    cwd,
-  } = input;
-  const { checklist } = loaded;
+  const { loaded, runDir, vars, secretVars, options, term, journal } = input;
   const notifier = notifierFor(loaded, vars);
   const ports: RunnerPorts = {
     // Created on first use: a non-interactive run never loads @inquirer/prompts.
@@ -758,6 +772,35 @@ async function execute(input: SessionInput): Promise<number> {
     ...(notifier ? { notifier } : {}),
   };
   const secretValues = secretVars.map((n) => vars[n] ?? "").filter(Boolean);
+  const kube = await kubeSettings(options, runDir);
+  try {
+    return await executeWith(input, ports, secretValues, kube.settings);
+  } finally {
+    kube.remove();
+  }
+}
+
+async function executeWith(
+  input: SessionInput,
+  ports: RunnerPorts,
+  secretValues: string[],
+  kube: KubeSettings,
+): Promise<number> {
+  const {
+    loaded,
+    runDir,
+    state,
+    vars,
+    secretVars,
+    options,
+    term,
+    signal,
+    answers,
+    firstSession,
+    cwd,
+    journal,
+  } = input;
+  const { checklist } = loaded;
   const session: RunSession = {
     runId: state.runId,
     checklist,
@@ -770,7 +813,7 @@ async function execute(input: SessionInput): Promise<number> {
     dryRun: Boolean(options.dryRun),
     keepGoing: Boolean(options.keepGoing),
     answers,
-    kube: await kubeSettings(options, runDir),
+    kube,
     signal,
     engineer: await defaultEngineer(cwd),
     firstSession,
@@ -787,6 +830,7 @@ async function execute(input: SessionInput): Promise<number> {
         secrets: secretValues,
         journal: chain,
       });
+      if (r.keyWarning) term.output.warn(r.keyWarning);
       return { recordPath: r.recordPath, fingerprint: r.fingerprint };
     },
   };

@@ -9,8 +9,10 @@
 // inspected, not resumed or signed.
 import { createHash } from "node:crypto";
 import { closeSync, fdatasyncSync, ftruncateSync, writeSync } from "node:fs";
+import { basename, dirname } from "node:path";
 import type { RunEvent } from "../engine/events.js";
 import { StateError } from "../errors.js";
+import { explainFsError } from "../fs-errors.js";
 import { openStateFile, readFd } from "./safe-fs.js";
 
 /** `prev` of a journal's first line. */
@@ -228,14 +230,35 @@ export class JournalFile {
     const line = JSON.stringify({ ...event, prev: this.head() });
     const buf = Buffer.from(`${line}\n`);
     let written = 0;
-    while (written < buf.length) written += writeSync(this.fd, buf, written, buf.length - written);
+    try {
+      while (written < buf.length) written += writeSync(this.fd, buf, written, buf.length - written);
+    } catch (err) {
+      // A torn line is cut on the next open; everything before it stays.
+      throw (
+        explainFsError(err, {
+          path: this.file,
+          action: "append to the run journal",
+          afterwards: this.resumeHint(),
+        }) ?? err
+      );
+    }
     this.hashes.push(lineHash(line));
     this.dirty = true;
   }
 
   sync(): void {
     if (this.fd === undefined || !this.dirty) return;
-    fdatasyncSync(this.fd);
+    try {
+      fdatasyncSync(this.fd);
+    } catch (err) {
+      throw (
+        explainFsError(err, {
+          path: this.file,
+          action: "save the run journal",
+          afterwards: this.resumeHint(),
+        }) ?? err
+      );
+    }
     this.dirty = false;
   }
 
@@ -263,6 +286,10 @@ export class JournalFile {
       );
     }
     return { head: this.head(), events: this.hashes.length };
+  }
+
+  private resumeHint(): string {
+    return `What was recorded before is kept: resume with deploycheck resume ${basename(dirname(this.file))}`;
   }
 
   close(): void {
