@@ -188,5 +188,5 @@ describe("team state on the cluster", () => {
     expect(k.stdout).toContain("lease.coordination.k8s.io/deploycheck-teamrun");
     expect(k.stdout).toMatch(/configmap\/dc-teamrun-/);
     expect(readdirSync(join(bob.cwd, ".deploycheck", "runs"))).toEqual([runId]);
-  });
+  }, 180_000);
 });
