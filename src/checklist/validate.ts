@@ -296,7 +296,8 @@ export function validateChecklist(checklist: Checklist): ValidationProblem[] {
     if (isMutating(guard)) {
       problems.push({
         path: ["guards", g],
-        message: "a guard only checks (it runs before anything else): a mutating step belongs in an item",
+        message:
+          "a guard only checks (it runs before anything else): a mutating step belongs in an item (a read-only run command: declare mutating: false)",
         severity: "error",
       });
     }

@@ -3,6 +3,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { DeploycheckError } from "../errors.js";
 import { explainFsError } from "../fs-errors.js";
+import { sanitizeText } from "../sanitize.js";
 import type { GlobalOptions } from "./options.js";
 import { VERSION } from "./version.js";
 
@@ -247,8 +248,9 @@ export function normaliseArgv(argv: string[]): string[] {
 function printError(err: unknown): number {
   const debug = process.env["DEPLOYCHECK_DEBUG"] === "1";
   if (err instanceof DeploycheckError) {
-    process.stderr.write(`deploycheck: ${err.message}\n`);
-    if (err.hint) process.stderr.write(`  ${err.hint}\n`);
+    // Messages quote checklists, command output and paths: shown without their escape sequences.
+    process.stderr.write(`deploycheck: ${sanitizeText(err.message)}\n`);
+    if (err.hint) process.stderr.write(`  ${sanitizeText(err.hint)}\n`);
     if (debug) process.stderr.write(`${err.stack}\n`);
     return err.exitCode;
   }

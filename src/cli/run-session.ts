@@ -813,6 +813,7 @@ async function executeWith(
     dryRun: Boolean(options.dryRun),
     keepGoing: Boolean(options.keepGoing),
     answers,
+    ...(options.answers ? { answersPath: options.answers } : {}),
     kube,
     signal,
     engineer: await defaultEngineer(cwd),

@@ -6,7 +6,8 @@ export const EVENT_VERSION = 1;
 /** A step is addressed by `<item-id>/<step-id>` (item ids are unique in a checklist). Guards: `guard/<n>`. */
 export type StepKey = string;
 
-export type StepStatus = "passed" | "failed" | "not-applicable";
+/** "described": a dry run only described the step (it did not run); never counted as passed. */
+export type StepStatus = "passed" | "failed" | "not-applicable" | "described";
 
 /** What an executor returns for one attempt of one step. */
 export interface StepOutcome {

@@ -13,7 +13,7 @@ import type {
 /** The last process group journaled for a step (or a watch's nested step, `key#n`). */
 export type StepProcess = Omit<StepProcessEvent, "v" | "type">;
 
-export type StepFinalStatus = "passed" | "failed" | "overridden" | "skipped" | "not-applicable";
+export type StepFinalStatus = "passed" | "failed" | "overridden" | "skipped" | "not-applicable" | "described";
 export type StepStateStatus = StepFinalStatus | "pending" | "running" | "interrupted";
 
 export interface Decision {
@@ -66,6 +66,7 @@ export const FINAL_STATUSES: ReadonlySet<StepStateStatus> = new Set([
   "overridden",
   "skipped",
   "not-applicable",
+  "described",
 ]);
 
 /** A step has a final result when nothing more needs doing for it. "failed" is final only once decided. */

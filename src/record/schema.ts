@@ -12,11 +12,13 @@ export const RECORD_STATUSES = [
   "overridden",
   "skipped",
   "not-applicable",
+  "described",
   "pending",
 ] as const;
-export const RecordStatus = z
-  .enum(RECORD_STATUSES)
-  .meta({ description: "pending: the run ended (or was exported) before this had a final result" });
+export const RecordStatus = z.enum(RECORD_STATUSES).meta({
+  description:
+    "pending: the run ended (or was exported) before this had a final result; described: a dry run only described it (not run)",
+});
 export type RecordStatus = z.infer<typeof RecordStatus>;
 
 const IsoTime = z.string().meta({ description: "ISO 8601 time (UTC)" });
@@ -87,6 +89,7 @@ export const SummaryCountsSchema = z.object({
   overridden: z.number().int(),
   skipped: z.number().int(),
   notApplicable: z.number().int(),
+  described: z.number().int().meta({ description: "Dry run: items with a step only described, not run" }),
   pending: z.number().int(),
   requiredFailures: z.number().int().meta({ description: "Required items failed without override" }),
 });

@@ -314,7 +314,7 @@ describe("run executor", () => {
       step(`touch ${path.join(dir, "ran")}`, { mutating: true }),
       makeContext({ dryRun: true }),
     );
-    expect(out).toMatchObject({ status: "passed", dryRun: true });
+    expect(out).toMatchObject({ status: "described", dryRun: true });
     expect(out.summary).toBe(`dry run, would do: $ touch ${path.join(dir, "ran")}`);
     expect(existsSync(path.join(dir, "ran"))).toBe(false);
   });
