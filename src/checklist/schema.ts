@@ -374,6 +374,24 @@ export const MetadataSchema = z.strictObject({
   owner: z.string().optional(),
 });
 
+/** Team state: the run's lock (a Lease), journal and record kept in this namespace of the run's cluster too. */
+export const TeamSchema = z.strictObject({
+  kubernetes: z.strictObject({
+    namespace: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a namespace name (lower-case letters, digits and -)")
+      .max(63)
+      .meta({ description: "Where the Lease and the ConfigMaps of runs live (default deploycheck)" }),
+    leaseDurationSeconds: z
+      .number()
+      .int()
+      .min(5)
+      .max(3600)
+      .optional()
+      .meta({ description: "How long a holder that stopped renewing keeps the lock (default 30)" }),
+  }),
+});
+
 export const GuardSchema = StepSchema;
 
 export const ChecklistSchema = z
@@ -386,6 +404,7 @@ export const ChecklistSchema = z
     notifications: NotificationsSchema.optional(),
     sections: z.array(SectionSchema).min(1),
     signoff: SignoffSchema.optional(),
+    team: TeamSchema.optional(),
   })
   .meta({ title: "deploycheck checklist", description: "A deployment checklist run by deploycheck" });
 

@@ -40,6 +40,10 @@ function common(cmd: Command, which: ReadonlyArray<"vars" | "run" | "state" | "j
   }
   if (which.includes("state")) {
     cmd.option("--state-dir <dir>", "where runs are kept (default ./.deploycheck, or DEPLOYCHECK_STATE_DIR)");
+    cmd.option(
+      "--state <where>",
+      "team state: kubernetes[:namespace] keeps the lock, journal and record in the cluster too (or DEPLOYCHECK_STATE; default local)",
+    );
   }
   if (which.includes("run")) {
     cmd
@@ -125,9 +129,9 @@ export function buildProgram(): Command {
     "runs",
     "",
     "list runs (id, checklist, state, started, engineer)",
-    ["state", "json"],
-    ["deploycheck runs"],
-  );
+    ["state", "json", "context"],
+    ["deploycheck runs", "deploycheck runs --team --state kubernetes:deploycheck"],
+  ).option("--team", "list the team's runs from the cluster (needs --state kubernetes or DEPLOYCHECK_STATE)");
   add(
     "list",
     "",

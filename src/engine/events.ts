@@ -46,11 +46,18 @@ export interface RunEnvironment {
   cwd: string;
   gitSha?: string;
   kubeContext?: string;
+  /** Who ran the session (git user.name, else $USER): with team state, one run has several. */
+  engineer?: string;
 }
 
 interface Base {
   v: typeof EVENT_VERSION;
   at: string;
+  /**
+   * sha256 (hex) of the previous journal line, 64 zeros on the first: set by the journal when it writes
+   * the line (the hash chain), never by the code that builds the event.
+   */
+  prev?: string;
 }
 
 export interface RunStartedEvent extends Base {
@@ -74,12 +81,12 @@ export interface RunResumedEvent extends Base {
   changedSteps: StepKey[];
   stepHashes: Record<StepKey, string>;
   /** Who resumed, where (a run may be resumed by another engineer or on another machine). */
-  by?: { user: string; host: string };
+  by?: { user: string; host: string; engineer?: string };
 }
 
 export interface LockTakenOverEvent extends Base {
   type: "lock-taken-over";
-  previous: { pid: number; host: string; startedAt?: string };
+  previous: { pid: number; host: string; startedAt?: string; runId?: string; why?: string };
 }
 
 export interface StepStartedEvent extends Base {

@@ -146,6 +146,7 @@ export const RecordSchema = z
       node: z.string(),
       platform: z.string(),
       cwd: z.string(),
+      engineer: z.string().optional().meta({ description: "Who started the run" }),
     }),
     dryRun: z.boolean(),
     startedAt: IsoTime,
@@ -159,7 +160,23 @@ export const RecordSchema = z
     notifications: z.array(
       z.object({ on: z.string(), ok: z.boolean(), at: IsoTime, error: z.string().optional() }),
     ),
-    resumes: z.array(z.object({ at: IsoTime, changedSteps: z.array(z.string()) })),
+    resumes: z.array(
+      z.object({
+        at: IsoTime,
+        changedSteps: z.array(z.string()),
+        by: z.string().optional().meta({ description: "Who resumed: engineer (user@host)" }),
+      }),
+    ),
+    journal: z
+      .object({
+        head: z.string().regex(/^[0-9a-f]{64}$/),
+        events: z.number().int().nonnegative(),
+      })
+      .optional()
+      .meta({
+        description:
+          "The hash-chained journal this record was built from: sha256 (hex) of its last line, and its number of lines",
+      }),
     signoff: SignoffRecordSchema.optional(),
     signature: SignatureSchema.optional(),
   })
