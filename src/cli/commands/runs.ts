@@ -25,15 +25,7 @@ export async function run(_args: string[], options: GlobalOptions & { team?: boo
     i.engineer ?? "",
   ]);
   const header = ["RUN", "CHECKLIST", "STATE", "STARTED", "ENGINEER"];
-  const widths = header.map((h, col) => Math.max(h.length, ...rows.map((r) => r[col]!.length)));
-  const fmt = (cells: string[]) =>
-    cells
-      .map((cell, col) => cell.padEnd(widths[col]!))
-      .join("  ")
-      .trimEnd();
-  const out = [fmt(header), ...rows.map(fmt)];
-  for (const d of damaged) out.push(`${d.id}  damaged: ${d.error}`);
-  process.stdout.write(`${out.join("\n")}\n`);
+  printTable(header, rows, damaged);
   return 0;
 }
 
@@ -112,6 +104,12 @@ async function teamRuns(options: GlobalOptions): Promise<number> {
     i.lease ?? "",
   ]);
   const header = ["RUN", "STATE", "STARTED", "ENGINEERS", "READY", "LOCK HELD BY"];
+  printTable(header, rows, damaged);
+  return 0;
+}
+
+/** Columns padded to their widest cell, then one line per damaged run. */
+function printTable(header: string[], rows: string[][], damaged: { id: string; error: string }[]): void {
   const widths = header.map((h, col) => Math.max(h.length, ...rows.map((r) => r[col]!.length)));
   const fmt = (cells: string[]) =>
     cells
@@ -121,5 +119,4 @@ async function teamRuns(options: GlobalOptions): Promise<number> {
   const out = [fmt(header), ...rows.map(fmt)];
   for (const d of damaged) out.push(`${d.id}  damaged: ${d.error}`);
   process.stdout.write(`${out.join("\n")}\n`);
-  return 0;
 }
