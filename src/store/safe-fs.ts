@@ -14,7 +14,8 @@ import {
   unlinkSync,
   writeSync,
 } from "node:fs";
-import { StateError } from "../errors.js";
+import { type DeploycheckError, StateError } from "../errors.js";
+import { explainFsError } from "../fs-errors.js";
 
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 // Opening a FIFO for reading would block until a writer comes: never wait on a planted FIFO.
@@ -40,9 +41,13 @@ export function isSymlinkError(err: unknown): boolean {
 }
 
 /** An environment error (EACCES, ENOSPC, EROFS...) as a StateError naming the file. */
-function envError(err: unknown, action: string, path: string): StateError {
+function envError(err: unknown, action: string, path: string): DeploycheckError {
   if (err instanceof StateError) return err;
-  return new StateError(`cannot ${action} ${path}: ${(err as Error).message}`, { cause: err });
+  // Disk full, read-only, permission denied...: what failed, where, and what to do (one wording for all).
+  return (
+    explainFsError(err, { path, action }) ??
+    new StateError(`cannot ${action} ${path}: ${(err as Error).message}`, { cause: err })
+  );
 }
 
 export type OpenMode = "read" | "append" | "create";
