@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { DeploycheckError } from "../errors.js";
 import { explainFsError } from "../fs-errors.js";
+import { sanitizeText } from "../sanitize.js";
 import type { GlobalOptions } from "./options.js";
 import { VERSION } from "./version.js";
 
@@ -43,6 +44,10 @@ function common(
   }
   if (which.includes("state")) {
     cmd.option("--state-dir <dir>", "where runs are kept (default ./.deploycheck, or DEPLOYCHECK_STATE_DIR)");
+    cmd.option(
+      "--state <where>",
+      "team state: kubernetes[:namespace] keeps the lock, journal and record in the cluster too (or DEPLOYCHECK_STATE; default local)",
+    );
   }
   if (which.includes("run")) {
     cmd
@@ -132,9 +137,9 @@ export function buildProgram(): Command {
     "runs",
     "",
     "list runs (id, checklist, state, started, engineer)",
-    ["state", "json"],
-    ["deploycheck runs"],
-  );
+    ["state", "json", "context"],
+    ["deploycheck runs", "deploycheck runs --team --state kubernetes:deploycheck"],
+  ).option("--team", "list the team's runs from the cluster (needs --state kubernetes or DEPLOYCHECK_STATE)");
   add(
     "list",
     "",
@@ -289,7 +294,8 @@ function checklistExists(name: string): boolean {
 async function printError(err: unknown): Promise<number> {
   const debug = process.env["DEPLOYCHECK_DEBUG"] === "1";
   if (err instanceof DeploycheckError) {
-    const text = `deploycheck: ${err.message}\n${err.hint ? `  ${err.hint}\n` : ""}`;
+    // Messages quote checklists, command output and paths: shown without their escape sequences.
+    const text = `deploycheck: ${sanitizeText(err.message)}\n${err.hint ? `  ${sanitizeText(err.hint)}\n` : ""}`;
     // On a terminal, prose wraps at words and commands break between arguments with \ (they paste whole).
     const width = process.stderr.isTTY ? process.stderr.columns : undefined;
     if (width) {

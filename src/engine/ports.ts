@@ -71,6 +71,7 @@ export type ResultMark =
   | "overridden"
   | "skipped"
   | "not-applicable"
+  | "described"
   | "interrupted"
   | "noted";
 

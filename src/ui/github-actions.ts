@@ -4,10 +4,11 @@
 // GitHub's rules for workflow commands: data %, CR, LF; properties also ":" and ",".
 import { randomUUID } from "node:crypto";
 import type { Output } from "../engine/ports.js";
+import { sanitizeText } from "../sanitize.js";
 
-/** A workflow command's message. */
+/** A workflow command's message (sanitized first: titles and summaries come from checklists and commands). */
 export function escapeData(text: string): string {
-  return text.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
+  return sanitizeText(text).replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
 }
 
 /** A workflow command's property value (title=...). */

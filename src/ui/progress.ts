@@ -3,9 +3,11 @@
 // On a terminal everything is laid out by its real width (read at each write, so a resize applies):
 // text wraps at word boundaries with a hanging indent, and the live line keeps its counters and times
 // whole, shortening the step's title instead.
+// Every text handed in is sanitized here (escape sequences removed, controls shown) before colour is added.
 import cliTruncate from "cli-truncate";
 import stringWidth from "string-width";
 import type { Output, ResultMark, StepProgress } from "../engine/ports.js";
+import { sanitizeLine, sanitizeText } from "../sanitize.js";
 import { commandWords, formatCommand, isCommandLine, wrapText } from "./layout.js";
 import { formatDuration, type Theme } from "./theme.js";
 
@@ -42,6 +44,7 @@ export function createTerminalOutput(options: TerminalOutputOptions): Output {
     overridden: theme.override,
     skipped: theme.skip,
     "not-applicable": theme.na,
+    described: theme.na,
     interrupted: theme.interrupted,
     noted: theme.info,
   };
@@ -49,7 +52,7 @@ export function createTerminalOutput(options: TerminalOutputOptions): Output {
   return {
     info: (text) => {
       clearActive();
-      for (const line of text.split("\n")) {
+      for (const line of sanitizeText(text).split("\n")) {
         if (isCommandLine(line)) {
           const indent = line.length - line.trimStart().length;
           println(formatCommand(commandWords(line), width(), " ".repeat(indent)));
@@ -58,24 +61,25 @@ export function createTerminalOutput(options: TerminalOutputOptions): Output {
     },
     warn: (text) => {
       clearActive();
-      println(wrapped(c.yellow(text), 2, `${theme.warn} `));
+      println(wrapped(c.yellow(sanitizeText(text)), 2, `${theme.warn} `));
     },
     section: (title) => {
       clearActive();
       println();
-      println(c.bold.underline(wrapped(title, 0)));
+      println(c.bold.underline(wrapped(sanitizeLine(title), 0)));
     },
     item: (number, total, title) => {
       clearActive();
       println();
       const counter = `[${number}/${total}]`;
-      println(wrapped(c.bold(title), counter.length + 1, `${c.cyan(counter)} `));
+      println(wrapped(c.bold(sanitizeLine(title)), counter.length + 1, `${c.cyan(counter)} `));
     },
     help: (text) => {
       clearActive();
-      for (const line of text.trimEnd().split("\n")) println(c.dim(wrapped(line, 4, "    ")));
+      for (const line of sanitizeText(text).trimEnd().split("\n")) println(c.dim(wrapped(line, 4, "    ")));
     },
-    stepStart(label): StepProgress {
+    stepStart(rawLabel): StepProgress {
+      const label = sanitizeLine(rawLabel);
       const started = now();
       let message = "";
       let bar: number | undefined;
@@ -100,7 +104,7 @@ export function createTerminalOutput(options: TerminalOutputOptions): Output {
       render();
       return {
         message(text) {
-          message = text.split("\n")[0] ?? "";
+          message = sanitizeLine(text.split("\n")[0] ?? "");
           bar = undefined;
           if (!live && now() - lastPlain >= PLAIN_PROGRESS_EVERY_MS) {
             lastPlain = now();
@@ -113,7 +117,7 @@ export function createTerminalOutput(options: TerminalOutputOptions): Output {
             this.message(`${"█".repeat(filled)}${"░".repeat(BAR_MAX - filled)} ${text}`);
             return;
           }
-          message = text.split("\n")[0] ?? "";
+          message = sanitizeLine(text.split("\n")[0] ?? "");
           bar = Math.max(0, Math.min(1, done));
         },
         suspend() {
@@ -133,7 +137,9 @@ export function createTerminalOutput(options: TerminalOutputOptions): Output {
         },
       };
     },
-    stepResult(label, mark, summary, durationMs, flags = {}) {
+    stepResult(rawLabel, mark, rawSummary, durationMs, flags = {}) {
+      const label = sanitizeLine(rawLabel);
+      const summary = rawSummary === undefined ? undefined : sanitizeLine(rawSummary);
       clearActive();
       const m = mark === "failed" && flags.optional ? theme.warn : marks[mark];
       const parts = [`  ${m} ${label}`];
@@ -162,19 +168,19 @@ export function createTerminalOutput(options: TerminalOutputOptions): Output {
     failureTail(text) {
       clearActive();
       const w = width();
-      for (const line of text.trimEnd().split("\n")) {
+      for (const line of sanitizeText(text).trimEnd().split("\n")) {
         // Output lines are cut, not wrapped: a wrapped log line reads as two.
         println(c.red(w ? cliTruncate(`    │ ${line}`, w - 1) : `    │ ${line}`));
       }
     },
     block(text) {
       clearActive();
-      println(text.trimEnd());
+      println(sanitizeText(text).trimEnd());
     },
     width,
     line(text = "") {
       clearActive();
-      println(text);
+      println(sanitizeText(text));
     },
   };
 }

@@ -85,7 +85,9 @@ describe("under GitHub Actions", () => {
   });
 
   it("escapes data and properties as GitHub's toolkit does", () => {
-    expect(escapeData("50% done\r\nnext")).toBe("50%25 done%0D%0Anext");
+    // A carriage return starts a new line (as on a terminal); escape sequences are removed first.
+    expect(escapeData("50% done\r\nnext")).toBe("50%25 done%0Anext");
+    expect(escapeData("a\x1b]0;title\x07b\x1b[31mc")).toBe("abc");
     expect(escapeProperty("a: b, c%\n")).toBe("a%3A b%2C c%25%0A");
   });
 });
