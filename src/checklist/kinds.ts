@@ -68,6 +68,45 @@ export function isManual(step: Step | NestedStep): boolean {
   return step.confirm !== undefined || step.input !== undefined;
 }
 
+const HOUR = 3_600_000;
+
+/** The range a duration must fall in, by what it is used for (the README lists them). */
+export interface DurationBounds {
+  min: number;
+  max: number;
+}
+export const DURATION_BOUNDS = {
+  /** A step's `timeout`. */
+  timeout: { min: 100, max: 24 * HOUR },
+  /** `retries.delay` (up to 100 retries). */
+  retryDelay: { min: 0, max: HOUR },
+  /** A watch's `duration`. */
+  watchDuration: { min: 1, max: 24 * HOUR },
+  /** A watch's or prometheus check's `interval`. */
+  interval: { min: 1, max: HOUR },
+  /** http `maxLatency` and latency thresholds. */
+  latency: { min: 1, max: HOUR },
+  /** file `maxAge` and `newest.maxAge`. */
+  age: { min: 1, max: 8760 * HOUR },
+} as const satisfies Record<string, DurationBounds>;
+
+/** A bound as written in a checklist: 24h, 5m, 1s, 100ms. */
+function showBound(ms: number): string {
+  if (ms === 0) return "0s";
+  if (ms % HOUR === 0) return `${ms / HOUR}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+/** Why a literal duration is out of its bounds, or undefined (also for a ${variable}: checked later). */
+export function durationBoundsProblem(text: string, bounds: DurationBounds): string | undefined {
+  if (!DURATION_RE.test(text)) return undefined;
+  const ms = parseDuration(text);
+  if (Number.isFinite(ms) && ms >= bounds.min && ms <= bounds.max) return undefined;
+  return `${text} is out of range: use a duration from ${showBound(bounds.min)} to ${showBound(bounds.max)}`;
+}
+
 /** Parse a duration string into milliseconds. */
 export function parseDuration(text: string): number {
   let total = 0;

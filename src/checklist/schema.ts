@@ -1,7 +1,18 @@
 // The checklist format (apiVersion deploycheck/v1) as zod schemas: the single source of truth.
 // Types are inferred from these; `deploycheck schema` prints z.toJSONSchema of ChecklistSchema.
 import { z } from "zod";
-import { DURATION_OR_VAR_RE, DURATION_RE, ID_RE, KUBE_CHECKS, NOTIFY_EVENTS, STEP_KINDS } from "./kinds.js";
+import {
+  DURATION_BOUNDS,
+  DURATION_OR_VAR_RE,
+  DURATION_RE,
+  type DurationBounds,
+  durationBoundsProblem,
+  ID_RE,
+  KUBE_CHECKS,
+  NOTIFY_EVENTS,
+  STEP_KINDS,
+} from "./kinds.js";
+import { type KubeNameKind, kubeNameProblem } from "./kube-names.js";
 
 export * from "./kinds.js";
 
@@ -18,6 +29,23 @@ export const LiteralDuration = z
     message: "bad duration: use a number with a unit, e.g. 500ms, 30s, 5m, 1h (not a ${variable} here)",
   })
   .meta({ description: "A duration such as 500ms, 30s, 5m, 1h or 1h30m" });
+
+/** A duration (literal or ${variable}) whose literal value must lie within `bounds`. */
+function within<T extends z.ZodString>(schema: T, bounds: DurationBounds) {
+  return schema.superRefine((value, ctx) => {
+    const problem = durationBoundsProblem(value, bounds);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+}
+
+/** A Kubernetes name: checked here when literal, after interpolation before any request otherwise. */
+function kubeName(kind: KubeNameKind) {
+  return z.string().superRefine((value, ctx) => {
+    if (value.includes("${")) return;
+    const problem = kubeNameProblem(kind, value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+}
 
 export const Id = z.string().regex(ID_RE, {
   message: "ids are kebab-case: lowercase letters, digits and single dashes (e.g. run-backup)",
@@ -38,7 +66,7 @@ export const VariableSchema = z.strictObject({
 
 export const RetriesSchema = z.strictObject({
   count: z.number().int().min(0).max(100),
-  delay: LiteralDuration.optional(),
+  delay: within(LiteralDuration, DURATION_BOUNDS.retryDelay).optional(),
 });
 
 // ---- step kinds ---------------------------------------------------------------------------
@@ -96,13 +124,13 @@ export const HttpSchema = z.strictObject({
         .meta({ description: "Dotted paths into the JSON body and their expected values" }),
     })
     .optional(),
-  maxLatency: Duration.optional(),
+  maxLatency: within(Duration, DURATION_BOUNDS.latency).optional(),
   samples: z.number().int().min(1).max(10000).optional(),
   thresholds: z
     .strictObject({
-      p50: Duration.optional(),
-      p95: Duration.optional(),
-      p99: Duration.optional(),
+      p50: within(Duration, DURATION_BOUNDS.latency).optional(),
+      p95: within(Duration, DURATION_BOUNDS.latency).optional(),
+      p99: within(Duration, DURATION_BOUNDS.latency).optional(),
       errorRate: z
         .number()
         .min(0)
@@ -116,12 +144,12 @@ export const HttpSchema = z.strictObject({
 export const FileSchema = z.strictObject({
   path: z.string(),
   exists: z.boolean().optional(),
-  maxAge: Duration.optional(),
+  maxAge: within(Duration, DURATION_BOUNDS.age).optional(),
   contains: z.string().optional(),
   newest: z
     .strictObject({
       glob: z.string().optional(),
-      maxAge: Duration.optional(),
+      maxAge: within(Duration, DURATION_BOUNDS.age).optional(),
     })
     .optional()
     .meta({ description: "path is a directory: its newest entry (matching glob) exists and is recent" }),
@@ -133,25 +161,25 @@ export const FileSchema = z.strictObject({
 });
 
 const KubeTarget = {
-  deployment: z.string(),
-  namespace: z.string().optional(),
+  deployment: kubeName("deployment"),
+  namespace: kubeName("namespace").optional(),
 };
 
 export const KubeSchema = z.strictObject({
   context: z.strictObject({ matches: Regex }).optional(),
-  namespace: z.union([z.string(), z.strictObject({ name: z.string() })]).optional(),
+  namespace: z.union([kubeName("namespace"), z.strictObject({ name: kubeName("namespace") })]).optional(),
   rolloutStatus: z.strictObject({ ...KubeTarget }).optional(),
   pods: z
     .strictObject({
       selector: z.string(),
-      namespace: z.string().optional(),
+      namespace: kubeName("namespace").optional(),
       min: z.number().int().min(0).optional(),
     })
     .optional(),
   image: z
     .strictObject({
       ...KubeTarget,
-      container: z.string().optional(),
+      container: kubeName("container").optional(),
       equals: z.string().optional(),
       notEquals: z.string().optional(),
       saveAs: z.string().optional(),
@@ -188,7 +216,7 @@ export const PrometheusSchema = z.strictObject({
   url: z.string(),
   query: z.string(),
   expect: Comparison,
-  interval: Duration.optional(),
+  interval: within(Duration, DURATION_BOUNDS.interval).optional(),
   count: z.number().int().min(1).optional(),
   failureLimit: z.number().int().min(0).optional(),
   inconclusiveLimit: z.number().int().min(0).optional(),
@@ -213,7 +241,7 @@ const commonStepFields = {
     .optional()
     .meta({ description: 'Condition on variables, e.g. "${awsCluster}"; false records not-applicable' }),
   optional: z.boolean().optional(),
-  timeout: LiteralDuration.optional(),
+  timeout: within(LiteralDuration, DURATION_BOUNDS.timeout).optional(),
   retries: RetriesSchema.optional(),
   allowOverride: z.boolean().optional(),
   mutating: z.boolean().optional(),
@@ -273,8 +301,8 @@ export const NestedStepSchema = z.strictObject(stepFieldsWithoutWatch).superRefi
 export type NestedStep = z.infer<typeof NestedStepSchema>;
 
 export const WatchSchema = z.strictObject({
-  duration: Duration,
-  interval: Duration,
+  duration: within(Duration, DURATION_BOUNDS.watchDuration),
+  interval: within(Duration, DURATION_BOUNDS.interval),
   steps: z.array(NestedStepSchema).min(1),
 });
 export type WatchStep = z.infer<typeof WatchSchema>;

@@ -2,7 +2,7 @@
 // shell quoting for run commands, and `when` conditions. Pure: the environment is passed in.
 import { UsageError } from "../errors.js";
 import { MIN_SECRET_LENGTH } from "../redact.js";
-import { DURATION_RE, parseDuration } from "./kinds.js";
+import { DURATION_RE, type DurationBounds, durationBoundsProblem, parseDuration } from "./kinds.js";
 import type { Checklist } from "./schema.js";
 
 /**
@@ -173,6 +173,7 @@ export function resolveDuration(
   text: string,
   values: Record<string, string>,
   env: Record<string, string | undefined>,
+  bounds: DurationBounds,
 ): number {
   const value = interpolate(text, values, env).trim();
   if (!DURATION_RE.test(value)) {
@@ -180,5 +181,7 @@ export function resolveDuration(
       hint: "Use a number with a unit, e.g. 500ms, 30s, 5m, 1h.",
     });
   }
+  const problem = durationBoundsProblem(value, bounds);
+  if (problem) throw new UsageError(text === value ? problem : `${text} is ${problem}`);
   return parseDuration(value);
 }

@@ -2,6 +2,7 @@
 // entry is recent, or, as a KEY=VALUE file (.rollback_state), holds the expected keys and values.
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
+import { DURATION_BOUNDS } from "../checklist/kinds.js";
 import type { FileStep, NestedStep, Step } from "../checklist/schema.js";
 import { interpolate, resolveDuration } from "../checklist/vars.js";
 import type { StepOutcome } from "../engine/events.js";
@@ -73,7 +74,7 @@ export const execute: Executor = async (step, ctx) => {
   const problems: string[] = [];
   const found: string[] = [];
   if (spec.maxAge) {
-    const limit = resolveDuration(spec.maxAge, ctx.vars, ctx.env);
+    const limit = resolveDuration(spec.maxAge, ctx.vars, ctx.env, DURATION_BOUNDS.age);
     if (age > limit)
       problems.push(`${shownTarget} is ${formatDuration(age)} old (limit ${formatDuration(limit)})`);
     else found.push(`${formatDuration(age)} old`);
@@ -98,7 +99,9 @@ export const execute: Executor = async (step, ctx) => {
           modified: new Date(result.newest.mtimeMs).toISOString(),
           ageMs: Math.round(entryAge),
         };
-        const limit = spec.newest.maxAge ? resolveDuration(spec.newest.maxAge, ctx.vars, ctx.env) : undefined;
+        const limit = spec.newest.maxAge
+          ? resolveDuration(spec.newest.maxAge, ctx.vars, ctx.env, DURATION_BOUNDS.age)
+          : undefined;
         const desc = `newest ${result.newest.name} is ${formatDuration(entryAge)} old`;
         if (limit !== undefined && entryAge > limit)
           problems.push(`${desc} (limit ${formatDuration(limit)})`);

@@ -2,7 +2,7 @@
 // checked for latency percentiles (nearest rank) and error rate. Header values never appear in output.
 import { STATUS_CODES } from "node:http";
 import { describeHttp } from "../checklist/describe.js";
-import { isMutating } from "../checklist/kinds.js";
+import { DURATION_BOUNDS, isMutating } from "../checklist/kinds.js";
 import type { HttpStep, NestedStep, Step } from "../checklist/schema.js";
 import { interpolate, resolveDuration } from "../checklist/vars.js";
 import type { StepOutcome } from "../engine/events.js";
@@ -225,7 +225,9 @@ async function single(
   const problems = statusExpected(response.status, spec.expect?.status)
     ? responseProblems(spec, response, ctx)
     : [`expected ${statusText(spec.expect?.status)}`];
-  const maxLatency = spec.maxLatency ? resolveDuration(spec.maxLatency, ctx.vars, ctx.env) : undefined;
+  const maxLatency = spec.maxLatency
+    ? resolveDuration(spec.maxLatency, ctx.vars, ctx.env, DURATION_BOUNDS.latency)
+    : undefined;
   if (maxLatency !== undefined && sample.latencyMs > maxLatency)
     problems.push(`latency over limit ${formatDuration(maxLatency)}`);
   // The body is kept either way: a passing response is often the baseline the checklist asks to record.
@@ -311,11 +313,13 @@ async function sampled(
   const problems: string[] = [];
   for (const name of ["p50", "p95", "p99"] as const) {
     const text = spec.thresholds?.[name];
-    const limit = text ? resolveDuration(text, ctx.vars, ctx.env) : undefined;
+    const limit = text ? resolveDuration(text, ctx.vars, ctx.env, DURATION_BOUNDS.latency) : undefined;
     if (limit !== undefined && latencies.length && stats[name] > limit)
       problems.push(`${name} ${formatDuration(stats[name])} over limit ${formatDuration(limit)}`);
   }
-  const maxLatency = spec.maxLatency ? resolveDuration(spec.maxLatency, ctx.vars, ctx.env) : undefined;
+  const maxLatency = spec.maxLatency
+    ? resolveDuration(spec.maxLatency, ctx.vars, ctx.env, DURATION_BOUNDS.latency)
+    : undefined;
   if (maxLatency !== undefined && latencies.length && latencies.at(-1)! > maxLatency)
     problems.push(`slowest ${formatDuration(latencies.at(-1)!)} over limit ${formatDuration(maxLatency)}`);
   // Without an errorRate threshold every sample must succeed, as a single request would have to.

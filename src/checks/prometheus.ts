@@ -1,6 +1,7 @@
 // The `prometheus` step kind: an instant query whose single value is compared with `expect`, optionally
 // repeated as a metric gate in the manner of Argo Rollouts analysis (count, interval, failure and
 // inconclusive limits). No data (empty result, NaN) is inconclusive: a person decides, never the tool.
+import { DURATION_BOUNDS } from "../checklist/kinds.js";
 import type { NestedStep, PrometheusStep, Step } from "../checklist/schema.js";
 import { interpolate, resolveDuration } from "../checklist/vars.js";
 import type { StepOutcome } from "../engine/events.js";
@@ -170,7 +171,7 @@ function gateOf(
   if (!isGate) return undefined;
   return {
     count: p.count ?? 1,
-    intervalMs: p.interval ? resolveDuration(p.interval, vars, env) : 0,
+    intervalMs: p.interval ? resolveDuration(p.interval, vars, env, DURATION_BOUNDS.interval) : 0,
     failureLimit: p.failureLimit ?? 0,
     inconclusiveLimit: p.inconclusiveLimit ?? 0,
   };

@@ -3,7 +3,7 @@
 // timeline with the time already spent counted. The record keeps each round's start time and the window
 // actually observed (first to last round). Read-only itself; a dry run does one round.
 
-import { stepKind } from "../checklist/kinds.js";
+import { DURATION_BOUNDS, stepKind } from "../checklist/kinds.js";
 import type { NestedStep, Step, WatchStep } from "../checklist/schema.js";
 import { resolveDuration } from "../checklist/vars.js";
 import type { StepOutcome } from "../engine/events.js";
@@ -68,8 +68,8 @@ export const execute: Executor = async (step, ctx): Promise<StepOutcome> => {
   let plan: WatchPlan;
   try {
     plan = watchPlan(
-      resolveDuration(w.duration, ctx.vars, ctx.env),
-      resolveDuration(w.interval, ctx.vars, ctx.env),
+      resolveDuration(w.duration, ctx.vars, ctx.env, DURATION_BOUNDS.watchDuration),
+      resolveDuration(w.interval, ctx.vars, ctx.env, DURATION_BOUNDS.interval),
     );
   } catch (err) {
     const message = (err as Error).message;

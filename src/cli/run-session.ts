@@ -36,6 +36,7 @@ import { createTerminalOutput } from "../ui/progress.js";
 import { createTerminalPrompter } from "../ui/prompter.js";
 import { colorWanted, createTheme } from "../ui/theme.js";
 import { type GlobalOptions, isInteractive, stateDir } from "./options.js";
+import { settleStepsInFlight } from "./steps-in-flight.js";
 import { VERSION } from "./version.js";
 
 export interface RunCommandOptions extends GlobalOptions {
@@ -167,22 +168,30 @@ function terminal(options: GlobalOptions, signal: AbortSignal): Terminal {
   };
 }
 
-/** Ctrl-C (and SIGTERM) abort the session instead of killing the process mid-write. */
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/**
+ * Ctrl-C, SIGTERM and SIGHUP (a closed terminal, a dropped SSH session) abort the session instead of
+ * killing the process mid-write: the running step's processes are stopped, the journal says so, and
+ * the exit names the resume command.
+ */
 function trapInterrupts(): { signal: AbortSignal; release(): void } {
   const ac = new AbortController();
   let count = 0;
-  const onSignal = () => {
+  const onSignal = (name: NodeJS.Signals) => {
     count++;
+    // After a hangup the terminal is gone: a write to it fails (EIO), which must not end the process
+    // before the step is stopped and journaled.
+    if (name === "SIGHUP")
+      for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
     if (count === 1) ac.abort();
-    else process.stderr.write("\nStopping: saving the run state, please wait…\n");
+    else if (name !== "SIGHUP") process.stderr.write("\nStopping: saving the run state, please wait…\n");
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  for (const name of STOP_SIGNALS) process.on(name, onSignal);
   return {
     signal: ac.signal,
     release() {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      for (const name of STOP_SIGNALS) process.off(name, onSignal);
     },
   };
 }
@@ -507,6 +516,13 @@ async function session(
   const journal = openFileJournal(run.dir);
   try {
     if (prepared.lock.takenOver) await journal.append(takeoverEvent(prepared.lock));
+    // A step left running by a session that died must end before anything runs again.
+    await settleStepsInFlight(run.state, {
+      interactive: term.interactive,
+      prompter: term.prompter,
+      output: term.output,
+      signal,
+    });
     const refs = walkSteps(checklist);
     const done = refs.filter((r) => isFinal(stateAfterResume.steps[r.key])).length;
     term.output.info(

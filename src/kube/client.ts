@@ -4,6 +4,7 @@ import { existsSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { KubeConfig } from "@kubernetes/client-node/dist/config.js";
 import type { newClusters, newContexts, newUsers } from "@kubernetes/client-node/dist/config_types.js";
+import { kubeNameProblem } from "../checklist/kube-names.js";
 import { KubeError } from "../errors.js";
 import { toKubeError } from "./errors.js";
 import {
@@ -138,7 +139,8 @@ export class KubeClient {
 
   /** The step's namespace, else the context's (kubectl's rule), else "default". */
   namespaceOr(namespace: string | undefined): string {
-    return namespace || this.context.namespace;
+    // A namespace given but empty (a variable with no value) is refused later, not replaced.
+    return namespace ?? this.context.namespace;
   }
 
   private async call<T>(
@@ -163,12 +165,14 @@ export class KubeClient {
   }
 
   readNamespace(name: string, signal?: AbortSignal): Promise<NamespaceLike> {
+    checkNames(name);
     return this.call(`namespace "${name}"`, signal, () =>
       this.http.request(`/api/v1/namespaces/${seg(name)}`, { signal }),
     );
   }
 
   readDeployment(namespace: string, name: string, signal?: AbortSignal): Promise<DeploymentLike> {
+    checkNames(namespace, name);
     return this.call(`deployment "${name}" in namespace "${namespace}"`, signal, () =>
       this.http.request(deploymentsPath(namespace, name), { signal }),
     );
@@ -180,6 +184,7 @@ export class KubeClient {
     name: string,
     signal?: AbortSignal,
   ): Promise<{ items: DeploymentLike[]; resourceVersion: string | undefined }> {
+    checkNames(namespace, name);
     const list = await this.call(`deployment "${name}" in namespace "${namespace}"`, signal, () =>
       this.http.request<ListOf<DeploymentLike>>(deploymentsPath(namespace), {
         query: { fieldSelector: `metadata.name=${name}` },
@@ -190,6 +195,7 @@ export class KubeClient {
   }
 
   async listPods(namespace: string, labelSelector: string, signal?: AbortSignal): Promise<PodLike[]> {
+    checkNames(namespace);
     const list = await this.call(`pods matching "${labelSelector}" in namespace "${namespace}"`, signal, () =>
       this.http.request<ListOf<PodLike>>(`/api/v1/namespaces/${seg(namespace)}/pods`, {
         query: { labelSelector },
@@ -204,6 +210,7 @@ export class KubeClient {
     labelSelector: string,
     signal?: AbortSignal,
   ): Promise<ReplicaSetLike[]> {
+    checkNames(namespace);
     const list = await this.call(
       `replicasets matching "${labelSelector}" in namespace "${namespace}"`,
       signal,
@@ -223,6 +230,7 @@ export class KubeClient {
     patch: unknown[],
     signal?: AbortSignal,
   ): Promise<DeploymentLike> {
+    checkNames(namespace, name);
     return this.call(`deployment "${name}" in namespace "${namespace}"`, signal, () =>
       this.http.request(deploymentsPath(namespace, name), {
         method: "PATCH",
@@ -272,6 +280,7 @@ export class KubeClient {
     onEvent: (type: WatchEventType, object: DeploymentLike) => void,
     onDone: (err: unknown) => void,
   ): Promise<AbortController> {
+    checkNames(namespace, name);
     return this.http.watch(
       deploymentsPath(namespace),
       { fieldSelector: `metadata.name=${name}`, resourceVersion, allowWatchBookmarks: true },
@@ -296,6 +305,20 @@ interface ListOf<T> {
 }
 
 const seg = encodeURIComponent;
+
+/**
+ * Names go into URL paths: ".", ".." or "" would resolve away their segment (a cluster-wide list instead
+ * of one namespace). Invalid DNS-1123 names are refused before any request.
+ */
+function checkNames(namespace: string, deployment?: string): void {
+  const problem =
+    kubeNameProblem("namespace", namespace) ??
+    (deployment === undefined ? undefined : kubeNameProblem("deployment", deployment));
+  if (problem)
+    throw new KubeError(problem, {
+      hint: "Check the step's namespace and deployment (and the variables they use).",
+    });
+}
 
 function deploymentsPath(namespace: string, name?: string): string {
   return `/apis/apps/v1/namespaces/${seg(namespace)}/deployments${name === undefined ? "" : `/${seg(name)}`}`;

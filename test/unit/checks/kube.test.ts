@@ -353,3 +353,29 @@ describe("kube errors", () => {
     expect(out.details).toMatchObject({ namespace: "staging" });
   });
 });
+
+describe("kube names after interpolation", () => {
+  it.each([".", "..", ""])("refuses namespace %j from a variable before any request", async (ns) => {
+    sandbox.requests.length = 0;
+    const out = await execute(kube({ namespace: "${namespace}" }), ctx({ vars: { ...vars, namespace: ns } }));
+    expect(out.status).toBe("failed");
+    expect(out.summary).toContain(`namespace name ${JSON.stringify(ns)} is not a valid Kubernetes name`);
+    expect(sandbox.requests.filter((r) => r.includes("/namespaces") || r.includes("/pods"))).toEqual([]);
+    const pods = await execute(
+      kube({ pods: { selector: "app=x", namespace: "${namespace}" } }),
+      ctx({ vars: { ...vars, namespace: ns } }),
+    );
+    expect(pods.summary).toContain("is not a valid Kubernetes name");
+    expect(sandbox.requests.filter((r) => r.includes("/pods"))).toEqual([]);
+  });
+
+  it("refuses a deployment name of dots from a variable", async () => {
+    sandbox.requests.length = 0;
+    const out = await execute(
+      kube({ rolloutStatus: { deployment: "${deployment}", namespace: NS } }),
+      ctx({ vars: { ...vars, deployment: ".." } }),
+    );
+    expect(out.summary).toContain('deployment name ".." is not a valid Kubernetes name');
+    expect(sandbox.requests.filter((r) => r.includes("/deployments"))).toEqual([]);
+  });
+});
