@@ -531,7 +531,11 @@ class MarkdownReader {
 
   #paragraph(b: Block, lastCommand: BulletNode | undefined): void {
     const content = b.inline?.content ?? "";
-    if (/^\s*(?:\[\[?_?toc_?\]?\]|\{:toc\}|<!--\s*toc\s*-->|(?:\*\*|__)?table of contents:?(?:\*\*|__)?)\s*$/i.test(content)) {
+    if (
+      /^\s*(?:\[\[?_?toc_?\]?\]|\{:toc\}|<!--\s*toc\s*-->|(?:\*\*|__)?table of contents:?(?:\*\*|__)?)\s*$/i.test(
+        content,
+      )
+    ) {
       this.#drop(b.first, b.last, "table of contents");
       return;
     }
