@@ -90,3 +90,119 @@ export class KubeError extends DeploycheckError {
 export class InternalError extends DeploycheckError {
   override name = "InternalError";
 }
+
+/** The machine refused a file operation (disk full, read-only, permissions, a directory in the way): exit 2. */
+export class EnvironmentError extends DeploycheckError {
+  override name = "EnvironmentError";
+  override readonly exitCode = 2;
+  readonly code: string;
+  readonly path: string | undefined;
+  constructor(
+    message: string,
+    code: string,
+    path: string | undefined,
+    options?: { cause?: unknown; hint?: string },
+  ) {
+    super(message, options);
+    this.code = code;
+    this.path = path;
+  }
+}
+
+/** What each errno the environment can cause means, and what to do about it. */
+const ERRNO: Record<string, { what: string; todo: (path: string) => string }> = {
+  ENOSPC: {
+    what: "no space left on the device",
+    todo: (p) => `Free some space on the file system that holds ${p} (df -h), then try again.`,
+  },
+  EDQUOT: {
+    what: "disk quota exceeded",
+    todo: (p) => `Free some space in your quota on the file system that holds ${p}, then try again.`,
+  },
+  EACCES: {
+    what: "permission denied",
+    todo: (p) =>
+      `Check the owner and mode of ${p} and of its parent directories (ls -ld), or use another location.`,
+  },
+  EPERM: {
+    what: "operation not permitted",
+    todo: (p) => `Check the owner, mode and attributes of ${p} (ls -ld, lsattr), or use another location.`,
+  },
+  EROFS: {
+    what: "the file system is read-only",
+    todo: () =>
+      "Use a writable location: --state-dir (or DEPLOYCHECK_STATE_DIR) for runs, XDG_CONFIG_HOME for the signing key.",
+  },
+  EISDIR: {
+    what: "it is a directory, a file belongs there",
+    todo: (p) => `Move the directory ${p} out of the way, then try again.`,
+  },
+  ENOTDIR: {
+    what: "a part of the path is a file, not a directory",
+    todo: (p) => `Check each part of ${p}: a file stands where a directory belongs.`,
+  },
+  EEXIST: {
+    what: "something already exists there",
+    todo: (p) => `Move ${p} out of the way, then try again.`,
+  },
+  ELOOP: {
+    what: "too many symbolic links (or a symbolic link where none is allowed)",
+    todo: (p) => `Replace the symbolic link ${p} with a real file or directory.`,
+  },
+  EMFILE: {
+    what: "too many open files",
+    todo: () => "Raise the open-files limit (ulimit -n) and try again.",
+  },
+  ENFILE: { what: "too many open files on the system", todo: () => "Close other programs and try again." },
+  EIO: {
+    what: "input/output error",
+    todo: (p) => `The disk that holds ${p} reports errors: check it (dmesg).`,
+  },
+  ENAMETOOLONG: { what: "the name is too long", todo: () => "Use a shorter path." },
+  ETXTBSY: { what: "the file is busy", todo: () => "Try again when the other program is done with it." },
+};
+
+const VERB: Record<string, string> = {
+  open: "open",
+  read: "read",
+  write: "write",
+  fsync: "write",
+  fdatasync: "write",
+  mkdir: "create the directory",
+  rename: "replace",
+  link: "create",
+  unlink: "remove",
+  rmdir: "remove",
+  chmod: "change the mode of",
+  scandir: "list",
+  stat: "look at",
+  lstat: "look at",
+  copyfile: "copy",
+  mkdtemp: "create a directory in",
+  access: "write to",
+};
+
+/** The errno codes this module explains; everything else stays a bug report. */
+export function isEnvironmentErrno(err: unknown): err is NodeJS.ErrnoException & { code: string } {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === "string" && Object.hasOwn(ERRNO, code);
+}
+
+/**
+ * An errno error from the file system as an EnvironmentError saying what failed, on which path and what to do;
+ * undefined when the error is not one the environment causes. `path` is for errors that carry none (a write to
+ * an open descriptor); `action` replaces the verb taken from the failing system call.
+ */
+export function environmentError(
+  err: unknown,
+  context: { path?: string; action?: string; afterwards?: string } = {},
+): EnvironmentError | undefined {
+  if (err instanceof EnvironmentError) return err;
+  if (!isEnvironmentErrno(err)) return undefined;
+  const path = (typeof err.path === "string" ? err.path : undefined) ?? context.path;
+  const explained = ERRNO[err.code]!;
+  const verb = context.action ?? (err.syscall ? (VERB[err.syscall] ?? err.syscall) : "use");
+  const message = `cannot ${verb}${path ? ` ${path}` : ""}: ${explained.what} (${err.code})`;
+  const hint = `${explained.todo(path ?? "the path")}${context.afterwards ? ` ${context.afterwards}` : ""}`;
+  return new EnvironmentError(message, err.code, path, { cause: err, hint });
+}

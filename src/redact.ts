@@ -54,8 +54,8 @@ export interface Redactor {
 
 /**
  * The forms a secret takes in text deploycheck sees: as given, URL-encoded (a request URL),
- * JSON-escaped (a response body), and quoted for bash (single quotes; backslashes in double quotes,
- * as `set -x` or an echoed command shows it).
+ * JSON-escaped (a response body), and quoted for bash (single quotes; backslashes in double quotes
+ * and in $'...'), as `set -x` or an echoed command shows it.
  */
 function variantsOf(secret: string): string[] {
   return [
@@ -64,6 +64,7 @@ function variantsOf(secret: string): string[] {
     JSON.stringify(secret).slice(1, -1),
     secret.replace(/'/g, `'\\''`),
     secret.replace(/[\\$`"]/g, "\\$&"),
+    secret.replace(/[\\']/g, "\\$&"),
   ];
 }
 

@@ -5,6 +5,8 @@ import type { ChecklistProblem } from "../errors.js";
 import { type DocPath, formatPath, type ValidationProblem } from "./validate.js";
 
 export class Locator {
+  private sourceLines: string[] | undefined;
+
   constructor(
     private readonly doc: Document.Parsed,
     private readonly source: string,
@@ -119,20 +121,30 @@ export class Locator {
     return found;
   }
 
-  /** Two lines of context, the line itself, and a caret under the column. */
+  /** Two lines of context, the line itself, and a caret under the column; long lines cut around the column. */
   private frame(line: number, col: number): string {
-    const lines = this.source.split(/\r?\n/);
+    this.sourceLines ??= this.source.split(/\r?\n/);
+    const lines = this.sourceLines;
     const from = Math.max(1, line - 2);
     const to = Math.min(lines.length, line);
     const width = String(to).length;
+    // The same window of columns for every line, so the context stays aligned with the caret.
+    const start = col - 1 > FRAME_WIDTH / 2 ? col - 1 - FRAME_WIDTH / 2 : 0;
+    const cut = (text: string): string => {
+      const shown = text.slice(start, start + FRAME_WIDTH);
+      return `${start > 0 && text.length > 0 ? "…" : ""}${shown}${text.length > start + FRAME_WIDTH ? "…" : ""}`;
+    };
     const out: string[] = [];
     for (let n = from; n <= to; n++) {
-      out.push(`${n === line ? ">" : " "} ${String(n).padStart(width)} | ${lines[n - 1] ?? ""}`);
+      out.push(`${n === line ? ">" : " "} ${String(n).padStart(width)} | ${cut(lines[n - 1] ?? "")}`);
     }
-    out.push(`  ${" ".repeat(width)} | ${" ".repeat(Math.max(0, col - 1))}^`);
+    out.push(`  ${" ".repeat(width)} | ${" ".repeat(Math.max(0, col - 1 - start + (start > 0 ? 1 : 0)))}^`);
     return out.join("\n");
   }
 }
+
+/** Columns of a line shown in a code frame; a longer line is cut around the column, with … where it was cut. */
+const FRAME_WIDTH = 120;
 
 function rangeStart(node: unknown): number | undefined {
   return (node as Node | null)?.range?.[0];

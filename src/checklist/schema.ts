@@ -109,6 +109,15 @@ export const RunSchema = z.union([
   }),
 ]);
 
+/** Which redirects a request follows: never to another origin unless the step says `any`. */
+const FollowRedirects = z.enum(["sameOrigin", "any"]).optional().meta({
+  description:
+    "Redirects followed: sameOrigin (default) or any; on a hop to another origin the step's headers and body are not sent",
+});
+
+/** The largest body prefix a step may keep. */
+export const MAX_BODY_BYTES_LIMIT = 64 * 1024 * 1024;
+
 export const HttpSchema = z.strictObject({
   url: z.string(),
   method: z.enum(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]).optional(),
@@ -125,6 +134,11 @@ export const HttpSchema = z.strictObject({
     })
     .optional(),
   maxLatency: within(Duration, DURATION_BOUNDS.latency).optional(),
+  followRedirects: FollowRedirects,
+  maxBodyBytes: z.number().int().min(1).max(MAX_BODY_BYTES_LIMIT).optional().meta({
+    description:
+      "Bytes of the response body kept for bodyContains, json and the excerpt (default 1 MiB); the rest is read and dropped",
+  }),
   samples: z.number().int().min(1).max(10000).optional(),
   thresholds: z
     .strictObject({
@@ -220,12 +234,14 @@ export const PrometheusSchema = z.strictObject({
   count: z.number().int().min(1).optional(),
   failureLimit: z.number().int().min(0).optional(),
   inconclusiveLimit: z.number().int().min(0).optional(),
+  followRedirects: FollowRedirects,
 });
 
 export const NotifySchema = z.strictObject({
   webhook: z.string(),
   message: z.string(),
   format: z.enum(["slack", "json"]).optional(),
+  followRedirects: FollowRedirects,
 });
 
 export const NoteSchema = z.string();
@@ -337,6 +353,7 @@ export const NotificationsSchema = z.strictObject({
   webhook: z.string(),
   on: z.array(z.enum(NOTIFY_EVENTS)).min(1),
   format: z.enum(["slack", "json"]).optional(),
+  followRedirects: FollowRedirects,
 });
 
 export const SignoffSchema = z.strictObject({

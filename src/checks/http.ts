@@ -7,7 +7,15 @@ import type { HttpStep, NestedStep, Step } from "../checklist/schema.js";
 import { interpolate, resolveDuration } from "../checklist/vars.js";
 import type { StepOutcome } from "../engine/events.js";
 import { InternalError } from "../errors.js";
-import { FetchFailure, type FetchResult, fetchText } from "./fetch-request.js";
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  FetchFailure,
+  type FetchResult,
+  type FollowRedirects,
+  fetchText,
+  formatBytes,
+  type Redirect,
+} from "./fetch-request.js";
 import { dryRunOutcome, failure, formatDuration, stoppedOutcome } from "./format.js";
 import type { ExecContext, Executor } from "./types.js";
 
@@ -39,6 +47,8 @@ interface Request {
   headers: Record<string, string>;
   body: string | undefined;
   timeoutMs: number;
+  followRedirects: FollowRedirects;
+  maxBodyBytes: number;
 }
 
 interface Sample {
@@ -86,6 +96,8 @@ function buildRequest(spec: HttpStep, ctx: ExecContext): Request {
     headers,
     body,
     timeoutMs: ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    followRedirects: spec.followRedirects ?? "sameOrigin",
+    maxBodyBytes: spec.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
   };
 }
 
@@ -106,6 +118,8 @@ async function send(request: Request, ctx: ExecContext): Promise<Sample> {
       ...(request.body === undefined ? {} : { body: request.body }),
       timeoutMs: request.timeoutMs,
       signal: ctx.signal,
+      followRedirects: request.followRedirects,
+      maxBodyBytes: request.maxBodyBytes,
     });
     return { response, latencyMs: performance.now() - started };
   } catch (err) {
@@ -146,7 +160,8 @@ function responseProblems(spec: HttpStep, response: FetchResult, ctx: ExecContex
   const contains = spec.expect?.bodyContains;
   if (contains !== undefined) {
     const needle = interpolate(contains, ctx.vars, ctx.env);
-    if (!response.body.includes(needle)) problems.push(`body does not contain ${JSON.stringify(needle)}`);
+    if (!response.body.includes(needle))
+      problems.push(`body does not contain ${JSON.stringify(needle)}${inKeptPart(response)}`);
   }
   const json = spec.expect?.json;
   if (json && Object.keys(json).length) {
@@ -154,7 +169,11 @@ function responseProblems(spec: HttpStep, response: FetchResult, ctx: ExecContex
     try {
       doc = JSON.parse(response.body);
     } catch {
-      problems.push("response is not JSON");
+      problems.push(
+        response.bodyTruncated
+          ? `response is not JSON in its first ${formatBytes(Buffer.byteLength(response.body))}: the body (${formatBytes(response.bodyBytes)}) is longer than maxBodyBytes, only its start was kept`
+          : "response is not JSON",
+      );
       return problems;
     }
     for (const [path, raw] of Object.entries(json)) {
@@ -168,6 +187,43 @@ function responseProblems(spec: HttpStep, response: FetchResult, ctx: ExecContex
     }
   }
   return problems;
+}
+
+/** " in its first 1 MiB (of 400 MiB: maxBodyBytes)" when the body was cut, else "". */
+function inKeptPart(response: FetchResult): string {
+  if (!response.bodyTruncated) return "";
+  return ` in its first ${formatBytes(Buffer.byteLength(response.body))} (of ${formatBytes(response.bodyBytes)}: maxBodyBytes)`;
+}
+
+/** What a response's redirects say, for the summary: where it went, what was not sent, what was refused. */
+function redirectNote(response: FetchResult, ctx: ExecContext): string {
+  const refused = response.redirects.find((r) => !r.followed);
+  const followed = response.redirects.filter((r) => r.followed);
+  const parts: string[] = [];
+  if (followed.length) {
+    const dropped = [...new Set(followed.flatMap((r) => r.droppedHeaders ?? []))];
+    const body = followed.some((r) => r.droppedBody);
+    const notSent = [
+      ...(dropped.length ? [`header${dropped.length > 1 ? "s" : ""} ${dropped.join(", ")}`] : []),
+      ...(body ? ["the body"] : []),
+    ];
+    const cross = followed.some((r) => r.crossOrigin);
+    parts.push(
+      `redirected to ${ctx.redact(response.url)}${cross ? " (another origin" : ""}${cross && notSent.length ? `: ${notSent.join(" and ")} not sent there)` : cross ? ")" : notSent.length ? ` (${notSent.join(" and ")} not sent on)` : ""}`,
+    );
+  }
+  if (refused) {
+    const hint = refused.refused?.startsWith("it leads to another origin")
+      ? "; followRedirects: any follows it, without the step's headers and body"
+      : "";
+    parts.push(`redirect to ${ctx.redact(refused.to)} not followed: ${refused.refused}${hint}`);
+  }
+  return parts.join(", ");
+}
+
+/** The redirects as kept in the record, URLs redacted. */
+function redirectDetails(redirects: readonly Redirect[], ctx: ExecContext): Record<string, unknown>[] {
+  return redirects.map((r) => ({ ...r, to: ctx.redact(r.to) }));
 }
 
 /** A dotted path into JSON: `items.0.status`, numeric segments index arrays. */
@@ -199,10 +255,13 @@ function sameValue(actual: unknown, expected: unknown): boolean {
 }
 
 /** The start of the body for the record: redacted whole (as a cut piece when it was cut), then cut. */
-function excerptOf(body: string, cut: boolean, ctx: ExecContext): string | undefined {
-  if (!body) return undefined;
-  const safe = ctx.redact.fragment(body, { end: cut });
-  return safe.length > BODY_EXCERPT ? `${safe.slice(0, BODY_EXCERPT)}\n…` : safe;
+function excerptOf(response: FetchResult, ctx: ExecContext): string | undefined {
+  if (!response.body) return undefined;
+  const safe = ctx.redact.fragment(response.body, { end: response.bodyTruncated });
+  const shown = safe.length > BODY_EXCERPT ? `${safe.slice(0, BODY_EXCERPT)}\n…` : safe;
+  return response.bodyTruncated
+    ? `${shown}\n(body cut: ${formatBytes(response.bodyBytes)} received, the first ${formatBytes(Buffer.byteLength(response.body))} kept; maxBodyBytes)`
+    : shown;
 }
 
 async function single(
@@ -220,8 +279,19 @@ async function single(
   const response = sample.response;
   if (!response) return failure(ctx.redact(sample.problem ?? "request failed"), { details });
   details["status"] = response.status;
-  details["bodyBytes"] = Buffer.byteLength(response.body);
-  const head = `${statusLine(response)} in ${formatDuration(latency)}`;
+  details["bodyBytes"] = response.bodyBytes;
+  if (response.bodyTruncated) {
+    details["bodyTruncated"] = true;
+    details["bodyBytesKept"] = Buffer.byteLength(response.body);
+  }
+  if (response.redirects.length) details["redirects"] = redirectDetails(response.redirects, ctx);
+  const redirected = redirectNote(response, ctx);
+  const cut = response.bodyTruncated
+    ? `body ${formatBytes(response.bodyBytes)}, first ${formatBytes(Buffer.byteLength(response.body))} kept`
+    : "";
+  const head = [`${statusLine(response)} in ${formatDuration(latency)}`, redirected, cut]
+    .filter(Boolean)
+    .join(", ");
   const problems = statusExpected(response.status, spec.expect?.status)
     ? responseProblems(spec, response, ctx)
     : [`expected ${statusText(spec.expect?.status)}`];
@@ -231,7 +301,7 @@ async function single(
   if (maxLatency !== undefined && sample.latencyMs > maxLatency)
     problems.push(`latency over limit ${formatDuration(maxLatency)}`);
   // The body is kept either way: a passing response is often the baseline the checklist asks to record.
-  const output = excerptOf(response.body, false, ctx);
+  const output = excerptOf(response, ctx);
   const kept = { details, ...(output ? { output } : {}) };
   if (problems.length) return failure(ctx.redact(`${head}: ${problems.join("; ")}`), kept);
   return { status: "passed", summary: ctx.redact(head), ...kept };
@@ -257,14 +327,27 @@ async function sampled(
 ): Promise<StepOutcome> {
   const total = spec.samples!;
   const samples: Sample[] = [];
+  let bodiesCut = 0;
+  let redirects: Redirect[] | undefined;
+  let redirected = "";
   let next = 0;
   const worker = async () => {
     while (next < total && !ctx.signal.aborted) {
       next++;
       const sample = await send(request, ctx);
       if (sample.response) {
-        const problems = responseProblems(spec, sample.response, ctx);
+        const response = sample.response;
+        const problems = responseProblems(spec, response, ctx);
         if (problems.length) sample.problem = problems[0]!;
+        const refused = response.redirects.find((r) => !r.followed);
+        if (refused && sample.problem) sample.problem += `; ${redirectNote(response, ctx)}`;
+        if (response.redirects.length && !redirects) {
+          redirects = response.redirects;
+          redirected = redirectNote(response, ctx);
+        }
+        if (response.bodyTruncated) bodiesCut++;
+        // Judged: the body is let go, so a hundred samples hold no more than the four in flight.
+        sample.response = { ...response, body: "" };
       }
       samples.push(sample);
       ctx.progress.message(`sample ${samples.length}/${total}`);
@@ -308,6 +391,8 @@ async function sampled(
       : {}),
     statuses,
     ...(failed.length ? { errorReasons: ctx.redact(JSON.stringify(reasons)) } : {}),
+    ...(bodiesCut ? { bodiesTruncated: bodiesCut, maxBodyBytes: request.maxBodyBytes } : {}),
+    ...(redirects ? { redirects: redirectDetails(redirects, ctx) } : {}),
   });
 
   const problems: string[] = [];
@@ -330,9 +415,17 @@ async function sampled(
       `errors ${percent(errorRate)} over limit ${percent(allowed)} (${count}× ${reason}${Object.keys(reasons).length > 1 ? ", ..." : ""})`,
     );
   }
-  const line = latencies.length
-    ? `${total} samples: p50 ${formatDuration(stats.p50)} p95 ${formatDuration(stats.p95)} p99 ${formatDuration(stats.p99)}, errors ${percent(errorRate)}`
-    : `${total} samples: no response, errors ${percent(errorRate)}`;
+  const line = [
+    latencies.length
+      ? `${total} samples: p50 ${formatDuration(stats.p50)} p95 ${formatDuration(stats.p95)} p99 ${formatDuration(stats.p99)}, errors ${percent(errorRate)}`
+      : `${total} samples: no response, errors ${percent(errorRate)}`,
+    redirected,
+    bodiesCut
+      ? `${bodiesCut} bod${bodiesCut > 1 ? "ies" : "y"} over ${formatBytes(request.maxBodyBytes)} cut`
+      : "",
+  ]
+    .filter(Boolean)
+    .join(", ");
   if (problems.length) return failure(ctx.redact(`${problems.join("; ")}; ${line}`), { details });
   return { status: "passed", summary: ctx.redact(line), details };
 }

@@ -35,6 +35,8 @@ export interface NotificationRequest {
   signal?: AbortSignal;
   /** Redacts the receiver's answer before it is cut into `error` (default: no redaction). */
   redact?: (text: string) => string;
+  /** Redirects to another origin are not followed unless "any" (default "sameOrigin"). */
+  followRedirects?: "sameOrigin" | "any";
 }
 
 export interface NotificationResult {
@@ -44,6 +46,8 @@ export interface NotificationResult {
   /** Why the delivery failed (status and body excerpt, or the network error); the URL is never in it. */
   error?: string;
   attempts: number;
+  /** Where the webhook redirected to (scheme and host only: the path may hold a token). */
+  redirectedTo?: string;
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -141,8 +145,32 @@ export async function postNotification(req: NotificationRequest): Promise<Notifi
         body,
         timeoutMs,
         ...(req.signal ? { signal: req.signal } : {}),
+        followRedirects: req.followRedirects ?? "sameOrigin",
       });
-      if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, attempts: attempt };
+      const hop = res.redirects.at(-1);
+      const redirectedTo = hop ? { redirectedTo: redactWebhook(hop.to) } : {};
+      if (hop && !hop.followed) {
+        const hint = hop.crossOrigin ? "; use the URL it redirects to, or set followRedirects: any" : "";
+        return {
+          ok: false,
+          status: res.status,
+          attempts: attempt,
+          ...redirectedTo,
+          error: `HTTP ${res.status}: the webhook redirected to ${redactWebhook(hop.to)}, not followed: ${hop.refused}${hint}`,
+        };
+      }
+      if (res.redirects.some((r) => r.droppedBody)) {
+        // A 301/302/303 turns the POST into a GET without the message: nothing was delivered.
+        return {
+          ok: false,
+          status: res.status,
+          attempts: attempt,
+          ...redirectedTo,
+          error: `the webhook redirected (HTTP ${res.redirects.find((r) => r.droppedBody)!.status}) to ${redactWebhook(hop!.to)} and the message was not sent on; use the URL it redirects to`,
+        };
+      }
+      if (res.status >= 200 && res.status < 300)
+        return { ok: true, status: res.status, attempts: attempt, ...redirectedTo };
       // Redacted whole, then cut.
       const said = excerpt(req.redact ? req.redact(res.body) : res.body, 200);
       last = {
@@ -226,12 +254,19 @@ export const execute: Executor = async (step, ctx): Promise<StepOutcome> => {
     timeoutMs: ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     signal: ctx.signal,
     redact: mask,
+    followRedirects: n.followRedirects ?? "sameOrigin",
   });
+  if (result.redirectedTo) details["redirectedTo"] = result.redirectedTo;
   details["attempts"] = result.attempts;
   if (result.status !== undefined) details["status"] = result.status;
   if (result.ok) {
     const retried = result.attempts > 1 ? ` after ${result.attempts} attempts` : "";
-    return { status: "passed", summary: `posted to ${shown} (HTTP ${result.status})${retried}`, details };
+    const via = result.redirectedTo ? `, redirected to ${result.redirectedTo}` : "";
+    return {
+      status: "passed",
+      summary: `posted to ${shown} (HTTP ${result.status})${retried}${via}`,
+      details,
+    };
   }
   const why = mask(
     `delivery to ${shown} failed after ${result.attempts} attempt${result.attempts === 1 ? "" : "s"}: ${result.error}`,

@@ -5,7 +5,7 @@ import { DURATION_BOUNDS } from "../checklist/kinds.js";
 import type { NestedStep, PrometheusStep, Step } from "../checklist/schema.js";
 import { interpolate, resolveDuration } from "../checklist/vars.js";
 import type { StepOutcome } from "../engine/events.js";
-import { excerpt, FetchFailure, fetchText, formatMs } from "./fetch-request.js";
+import { excerpt, FetchFailure, fetchText, formatBytes, formatMs } from "./fetch-request.js";
 import type { ExecContext, Executor } from "./types.js";
 
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -81,7 +81,13 @@ function seriesName(metric: Record<string, string> | undefined): string {
 }
 
 /** One instant query: the raw value string, or undefined for an empty result. Throws QueryError. */
-async function instantQuery(endpoint: string, query: string, ctx: ExecContext): Promise<string | undefined> {
+async function instantQuery(
+  endpoint: string,
+  query: string,
+  p: PrometheusStep,
+  ctx: ExecContext,
+  details: Record<string, unknown>,
+): Promise<string | undefined> {
   const url = `${endpoint}?${new URLSearchParams({ query }).toString()}`;
   let res: Awaited<ReturnType<typeof fetchText>>;
   try {
@@ -89,10 +95,24 @@ async function instantQuery(endpoint: string, query: string, ctx: ExecContext): 
       headers: { accept: "application/json" },
       timeoutMs: Math.min(ctx.timeoutMs ?? REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_MS),
       signal: ctx.signal,
+      followRedirects: p.followRedirects ?? "sameOrigin",
     });
   } catch (err) {
     if (err instanceof FetchFailure && err.aborted) throw err;
     throw new QueryError(`cannot reach Prometheus at ${endpoint}: ${(err as Error).message}`);
+  }
+  if (res.redirects.length) details["redirects"] = res.redirects.map((r) => ({ ...r, to: ctx.redact(r.to) }));
+  const refused = res.redirects.find((r) => !r.followed);
+  if (refused) {
+    const hint = refused.crossOrigin ? "; write the URL it redirects to, or set followRedirects: any" : "";
+    throw new QueryError(
+      `Prometheus at ${endpoint} redirected (HTTP ${refused.status}) to ${refused.to}, not followed: ${refused.refused}${hint}`,
+    );
+  }
+  if (res.bodyTruncated) {
+    throw new QueryError(
+      `Prometheus at ${endpoint} answered with more than ${formatBytes(Buffer.byteLength(res.body))} (${formatBytes(res.bodyBytes)}); a check needs one value: aggregate the series, e.g. sum(...) or max(...)`,
+    );
   }
   let body: {
     status?: string;
@@ -216,7 +236,7 @@ export const execute: Executor = async (step, ctx): Promise<StepOutcome> => {
     }
     let raw: string | undefined;
     try {
-      raw = await instantQuery(endpoint, query, ctx);
+      raw = await instantQuery(endpoint, query, p, ctx, details);
     } catch (err) {
       if (err instanceof FetchFailure && err.aborted) return interrupted(details, i, count);
       const message = ctx.redact((err as Error).message);

@@ -10,6 +10,7 @@ import { interpolateCommand } from "../checklist/shell-interpolate.js";
 import { interpolate } from "../checklist/vars.js";
 import type { StepOutcome } from "../engine/events.js";
 import { DeploycheckError, InternalError } from "../errors.js";
+import { REDACTED } from "../redact.js";
 import {
   dryRunOutcome,
   failure,
@@ -197,6 +198,8 @@ export class LiveLines {
   private partial = "";
   /** The unfinished line lost its beginning (it grew over LIVE_LINE_LIMIT). */
   private partialCut = false;
+  /** Inside a private key block. */
+  private inKey = false;
 
   /** The latest non-blank complete line this chunk finished, if any; `cut` when its start was dropped. */
   push(chunk: string): { line: string; cut: boolean } | undefined {
@@ -208,16 +211,30 @@ export class LiveLines {
       this.partial = this.partial.slice(-LIVE_LINE_LIMIT);
       this.partialCut = true;
     }
-    for (let i = lines.length - 1; i >= 0; i--) {
-      if (lines[i]!.trim() !== "") return { line: lines[i]!, cut: i === 0 && firstCut };
+    let latest: { line: string; cut: boolean } | undefined;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      // The lines of a private key block are shown as [REDACTED], BEGIN and END lines included.
+      const begins = KEY_BEGIN.test(line);
+      if (begins) this.inKey = true;
+      const masked = this.inKey;
+      if (KEY_END.test(line)) this.inKey = false;
+      if (line.trim() !== "") latest = { line: masked ? REDACTED : line, cut: i === 0 && firstCut };
     }
-    return undefined;
+    return latest;
   }
 }
 
-/** A complete output line as the live message: redacted whole, then trimmed and cut to one short row. */
+const KEY_BEGIN = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
+const KEY_END = /-----END [A-Z0-9 ]*PRIVATE KEY-----/;
+
+/**
+ * A complete output line as the live message: redacted whole, then trimmed and cut to one short row.
+ * A line is a piece of the output, and a secret with a newline in it spans lines: a line that is part
+ * of a secret, or starts or ends with part of one, is masked as a cut piece would be.
+ */
 function liveMessage(latest: { line: string; cut: boolean }, ctx: ExecContext): string {
-  const safe = ctx.redact.fragment(latest.line, { start: latest.cut }).trim();
+  const safe = ctx.redact.fragment(latest.line, { start: true, end: true }).trim();
   return safe.length > LIVE_MESSAGE_MAX ? `${safe.slice(0, LIVE_MESSAGE_MAX - 1)}…` : safe;
 }
 

@@ -2,6 +2,7 @@
 // The only module that prints errors and calls process.exit.
 import { Command, CommanderError, Option } from "commander";
 import { DeploycheckError } from "../errors.js";
+import { explainFsError } from "../fs-errors.js";
 import type { GlobalOptions } from "./options.js";
 import { VERSION } from "./version.js";
 
@@ -23,6 +24,7 @@ const loaders: Record<string, () => Promise<CommandModule>> = {
   validate: () => import("./commands/validate.js"),
   export: () => import("./commands/export.js"),
   verify: () => import("./commands/verify.js"),
+  trust: () => import("./commands/trust.js"),
   schema: () => import("./commands/schema.js"),
   import: () => import("./commands/import.js"),
   demo: () => import("./commands/demo.js"),
@@ -169,7 +171,18 @@ export function buildProgram(): Command {
     ],
   )
     .option("--key <file>", "require this public key (PEM)")
-    .option("--fingerprint <fp>", "require this key fingerprint");
+    .option("--fingerprint <fp>", "require this key fingerprint")
+    .option("--any-key", "accept a valid signature by any key (default: yours or one in trusted-keys)");
+  add(
+    "trust",
+    "<key>",
+    "trust a signer's key: a fingerprint or a public key file, added to trusted-keys",
+    [],
+    [
+      'deploycheck trust SHA256:Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1dXg --name "Ana Lima"',
+      "deploycheck trust ana.pub.pem --name Ana",
+    ],
+  ).option("--name <name>", "who the key belongs to (kept beside the fingerprint)");
   add(
     "schema",
     "",
@@ -240,6 +253,9 @@ function printError(err: unknown): number {
     process.stderr.write("deploycheck: interrupted\n");
     return 130;
   }
+  // Disk full, read-only, permissions, a directory in the way: the machine's doing, not a bug.
+  const env = explainFsError(err);
+  if (env) return printError(env);
   process.stderr.write(`deploycheck: internal error: ${e?.message ?? String(err)}\n`);
   process.stderr.write(
     debug

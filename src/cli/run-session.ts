@@ -2,7 +2,7 @@
 // or reopen the run's journal, wire the real ports (terminal, clock, file journal, check registry) and
 // hand over to the runner. Ctrl-C aborts the running step; the journal is always left whole.
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 import { join } from "node:path";
 import { findChecklist } from "../checklist/find.js";
@@ -217,6 +217,7 @@ function notifierFor(loaded: LoadedChecklist, vars: Record<string, string>): Not
       return post({
         webhook,
         format: n.format ?? "slack",
+        followRedirects: n.followRedirects ?? "sameOrigin",
         text,
         fields: {
           checklist: fields["checklist"] ?? loaded.checklist.metadata.name,
@@ -232,12 +233,23 @@ function notifierFor(loaded: LoadedChecklist, vars: Record<string, string>): Not
   };
 }
 
-/** KUBECONFIG for child processes with the chosen context current (only with --context). */
-async function kubeSettings(options: GlobalOptions, runDir: string): Promise<KubeSettings> {
-  if (!options.context) return {};
+/**
+ * KUBECONFIG for child processes with the chosen context current (only with --context): a private temporary
+ * copy of that context alone, removed by the caller when the session ends.
+ */
+async function kubeSettings(
+  options: GlobalOptions,
+  runDir: string,
+): Promise<{ settings: KubeSettings; remove(): void }> {
+  // Versions before 0.2 left a full copy of the kubeconfig in the run directory: never leave it there.
+  rmSync(join(runDir, "kubeconfig"), { force: true });
+  if (!options.context) return { settings: {}, remove() {} };
   const { childKubeconfig } = await import("../kube/child-config.js");
-  const kubeconfig = await childKubeconfig({ runDir, context: options.context });
-  return { context: options.context, ...(kubeconfig ? { kubeconfig } : {}) };
+  const child = childKubeconfig({ context: options.context });
+  return {
+    settings: { context: options.context, ...(child ? { kubeconfig: child.path } : {}) },
+    remove: () => child?.remove(),
+  };
 }
 
 function unfinishedRunsOf(dir: string, name: string): StoredRun[] {
@@ -589,21 +601,7 @@ interface SessionInput {
 }
 
 async function execute(input: SessionInput): Promise<number> {
-  const {
-    loaded,
-    runDir,
-    state,
-    vars,
-    secretVars,
-    options,
-    term,
-    signal,
-    answers,
-    journal,
-    firstSession,
-    cwd,
-  } = input;
-  const { checklist } = loaded;
+  const { loaded, runDir, vars, secretVars, options, term, journal } = input;
   const notifier = notifierFor(loaded, vars);
   const ports: RunnerPorts = {
     // Created on first use: a non-interactive run never loads @inquirer/prompts.
@@ -615,6 +613,23 @@ async function execute(input: SessionInput): Promise<number> {
     ...(notifier ? { notifier } : {}),
   };
   const secretValues = secretVars.map((n) => vars[n] ?? "").filter(Boolean);
+  const kube = await kubeSettings(options, runDir);
+  try {
+    return await executeWith(input, ports, secretValues, kube.settings);
+  } finally {
+    kube.remove();
+  }
+}
+
+async function executeWith(
+  input: SessionInput,
+  ports: RunnerPorts,
+  secretValues: string[],
+  kube: KubeSettings,
+): Promise<number> {
+  const { loaded, runDir, state, vars, secretVars, options, term, signal, answers, firstSession, cwd } =
+    input;
+  const { checklist } = loaded;
   const session: RunSession = {
     runId: state.runId,
     checklist,
@@ -627,7 +642,7 @@ async function execute(input: SessionInput): Promise<number> {
     dryRun: Boolean(options.dryRun),
     keepGoing: Boolean(options.keepGoing),
     answers,
-    kube: await kubeSettings(options, runDir),
+    kube,
     signal,
     engineer: await defaultEngineer(cwd),
     firstSession,
@@ -635,6 +650,7 @@ async function execute(input: SessionInput): Promise<number> {
     finalize: async (finalState) => {
       const { finalizeRecord } = await import("../record/finalize.js");
       const r = await finalizeRecord({ runDir, state: finalState, checklist, secrets: secretValues });
+      if (r.keyWarning) term.output.warn(r.keyWarning);
       return { recordPath: r.recordPath, fingerprint: r.fingerprint };
     },
   };

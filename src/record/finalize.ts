@@ -4,9 +4,10 @@ import { open, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Checklist } from "../checklist/schema.js";
 import type { RunState } from "../engine/state.js";
+import { explainFsError } from "../fs-errors.js";
 import { createRedactor } from "../redact.js";
 import { buildRecord } from "./build.js";
-import { defaultConfigDir, loadOrCreateSigningKey } from "./keys.js";
+import { defaultConfigDir, exposedKeyWarning, loadOrCreateSigningKey, PRIVATE_KEY_FILE } from "./keys.js";
 import type { SignedRecord } from "./schema.js";
 import { signRecord } from "./sign.js";
 
@@ -29,6 +30,8 @@ export interface FinalizeResult {
   record: SignedRecord;
   /** True when this sign-off created the user's key pair. */
   keyCreated: boolean;
+  /** Said when the private key file was readable by others (it may have been exposed). */
+  keyWarning?: string;
 }
 
 /** Write a file so that readers see the old content or the whole new content, never a torn one. */
@@ -66,9 +69,22 @@ export async function finalizeRecord(input: FinalizeInput): Promise<FinalizeResu
     now,
     redact: createRedactor(input.secrets ?? []),
   });
-  const { privateKey, created } = await loadOrCreateSigningKey(input.configDir ?? defaultConfigDir());
+  const configDir = input.configDir ?? defaultConfigDir();
+  const { privateKey, created, exposedMode } = await loadOrCreateSigningKey(configDir);
   const record = signRecord(unsigned, privateKey);
   const recordPath = join(input.runDir, RECORD_FILE);
-  await writeFileAtomic(recordPath, serializeRecord(record));
-  return { recordPath, fingerprint: record.signature.fingerprint, record, keyCreated: created };
+  try {
+    await writeFileAtomic(recordPath, serializeRecord(record));
+  } catch (err) {
+    throw explainFsError(err, { path: recordPath, action: "write the record" }) ?? err;
+  }
+  return {
+    recordPath,
+    fingerprint: record.signature.fingerprint,
+    record,
+    keyCreated: created,
+    ...(exposedMode === undefined
+      ? {}
+      : { keyWarning: exposedKeyWarning(join(configDir, PRIVATE_KEY_FILE), exposedMode) }),
+  };
 }

@@ -3,6 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { UsageError } from "../errors.js";
 import { RECORD_SCHEMA_ID } from "./format.js";
+import { parseStrictJson, type StrictJsonError } from "./strict-json.js";
 
 export async function readRecordFile(path: string): Promise<Record<string, unknown>> {
   let text: string;
@@ -17,9 +18,19 @@ export async function readRecordFile(path: string): Promise<Record<string, unkno
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseStrictJson(text);
   } catch (err) {
-    throw new UsageError(`${path}: not valid JSON (${(err as Error).message})`, {
+    const e = err as StrictJsonError;
+    if (/^duplicate key/.test(e.message)) {
+      throw new UsageError(
+        `${path}:${e.line}:${e.col}: ${e.message.replace(/ at line .*$/, "")} in the record`,
+        {
+          cause: err,
+          hint: "A record never repeats a key; other programs may read the other value. Treat this file as tampered with.",
+        },
+      );
+    }
+    throw new UsageError(`${path}: not valid JSON (${e.message})`, {
       cause: err,
       hint: "A record is the record.json written at sign-off.",
     });

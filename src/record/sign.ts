@@ -71,14 +71,27 @@ export type VerifyResult =
       fingerprint?: string;
     };
 
-/** Check a parsed record: the signature over its content, its key's fingerprint, and the expected signer. */
+const SIGNATURE_FIELDS = ["algorithm", "fingerprint", "publicKey", "value"];
+
+/**
+ * Check a parsed record: the signature block in its one canonical form (exactly its four fields, the PEM and the
+ * base64 as deploycheck writes them, the fingerprint exactly as computed), the signature over the content, and
+ * the expected signer. Any other spelling of the same signature is refused: what verifies is what was written.
+ */
 export function verifyRecord(record: Record<string, unknown>, options: VerifyOptions = {}): VerifyResult {
   const sig = record["signature"] as Partial<Signature> | undefined;
   if (sig === undefined || sig === null) {
     return { ok: false, reason: "unsigned", message: "the record is not signed (no signature block)" };
   }
+  const bad = (message: string, fingerprint?: string): VerifyResult => ({
+    ok: false,
+    reason: "bad-signature-block",
+    message: `the signature block is not in its canonical form: ${message}`,
+    ...(fingerprint ? { fingerprint } : {}),
+  });
   if (
     typeof sig !== "object" ||
+    Array.isArray(sig) ||
     sig.algorithm !== "Ed25519" ||
     typeof sig.publicKey !== "string" ||
     typeof sig.value !== "string" ||
@@ -90,6 +103,8 @@ export function verifyRecord(record: Record<string, unknown>, options: VerifyOpt
       message: "the signature block is malformed (expected algorithm Ed25519, publicKey, fingerprint, value)",
     };
   }
+  const extra = Object.keys(sig).filter((k) => !SIGNATURE_FIELDS.includes(k));
+  if (extra.length > 0) return bad(`unexpected field${extra.length > 1 ? "s" : ""} ${extra.join(", ")}`);
   let publicKey: KeyObject;
   try {
     publicKey = parsePublicKey(sig.publicKey);
@@ -101,18 +116,26 @@ export function verifyRecord(record: Record<string, unknown>, options: VerifyOpt
     };
   }
   const actual = fingerprintOf(publicKey);
-  if (!sameFingerprint(actual, sig.fingerprint)) {
-    return {
-      ok: false,
-      reason: "fingerprint-mismatch",
-      message: `the signature block says ${sig.fingerprint} but its public key is ${actual}: the record was changed after signing`,
-      fingerprint: actual,
-    };
+  const pem = publicKey.export({ type: "spki", format: "pem" }).toString().trim();
+  if (sig.publicKey !== pem) return bad("the public key is not the PEM deploycheck writes", actual);
+  if (sig.fingerprint !== actual) {
+    if (!sameFingerprint(actual, sig.fingerprint)) {
+      return {
+        ok: false,
+        reason: "fingerprint-mismatch",
+        message: `the signature block says ${sig.fingerprint} but its public key is ${actual}: the record was changed after signing`,
+        fingerprint: actual,
+      };
+    }
+    return bad(`the fingerprint is written ${sig.fingerprint}, expected exactly ${actual}`, actual);
   }
   const value = Buffer.from(sig.value, "base64");
+  if (value.toString("base64") !== sig.value || value.length !== 64) {
+    return bad("the signature value is not 64 bytes in canonical base64", actual);
+  }
   let good = false;
   try {
-    good = value.length === 64 && verify(null, signedBytes(record), publicKey, value);
+    good = verify(null, signedBytes(record), publicKey, value);
   } catch {
     good = false;
   }

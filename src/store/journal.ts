@@ -10,8 +10,10 @@ import {
   readSync,
   writeSync,
 } from "node:fs";
+import { basename, dirname } from "node:path";
 import type { RunEvent } from "../engine/events.js";
 import { StateError } from "../errors.js";
+import { explainFsError } from "../fs-errors.js";
 
 export interface JournalReadResult {
   events: RunEvent[];
@@ -118,14 +120,39 @@ export class JournalFile {
     if (this.fd === undefined) throw new StateError(`journal ${this.file} is closed`);
     const buf = Buffer.from(`${JSON.stringify(event)}\n`);
     let written = 0;
-    while (written < buf.length) written += writeSync(this.fd, buf, written, buf.length - written);
+    try {
+      while (written < buf.length) written += writeSync(this.fd, buf, written, buf.length - written);
+    } catch (err) {
+      // A torn line is cut on the next open; everything before it stays.
+      throw (
+        explainFsError(err, {
+          path: this.file,
+          action: "append to the run journal",
+          afterwards: this.resumeHint(),
+        }) ?? err
+      );
+    }
     this.dirty = true;
   }
 
   sync(): void {
     if (this.fd === undefined || !this.dirty) return;
-    fdatasyncSync(this.fd);
+    try {
+      fdatasyncSync(this.fd);
+    } catch (err) {
+      throw (
+        explainFsError(err, {
+          path: this.file,
+          action: "save the run journal",
+          afterwards: this.resumeHint(),
+        }) ?? err
+      );
+    }
     this.dirty = false;
+  }
+
+  private resumeHint(): string {
+    return `What was recorded before is kept: resume with deploycheck resume ${basename(dirname(this.file))}`;
   }
 
   close(): void {

@@ -5,6 +5,7 @@ import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSyn
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { StateError } from "../errors.js";
+import { explainFsError } from "../fs-errors.js";
 
 export interface LockInfo {
   pid: number;
@@ -51,7 +52,7 @@ export function readLock(file: string): LockInfo | undefined {
     text = readFileSync(file, "utf8");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw err;
+    throw explainFsError(err, { path: file, action: "read the lock" }) ?? err;
   }
   try {
     const info = JSON.parse(text) as LockInfo;

@@ -21,7 +21,9 @@ describe("deploycheck export", () => {
   it("exports a signed run by id as Markdown on stdout", async () => {
     const r = await cli(["export", RUN_ID, "--format", "md", "--state-dir", fx.stateDir]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe("");
+    expect(r.stderr).toBe(
+      `deploycheck: ${join(fx.stateDir, "runs", RUN_ID, "record.json")}: signed by your own key ${fx.fingerprint}\n`,
+    );
     expect(r.stdout.split("\n")[0]).toBe("# Staging Deployment Hardening and Rollback Checklist");
     expect(r.stdout).toContain("- [x] 1. Pre-Deployment Backup — passed");
     expect(r.stdout).toContain(fx.fingerprint);

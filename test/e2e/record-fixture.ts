@@ -22,6 +22,9 @@ export interface CliResult {
   stderr: string;
 }
 
+/** The config dir (signing key, trusted-keys) the CLI sees: the last fixture's, so its key is "your own key". */
+let configHome: string | undefined;
+
 export function cli(
   args: string[],
   options: { cwd?: string; env?: Record<string, string> } = {},
@@ -29,7 +32,13 @@ export function cli(
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? ROOT,
-      env: { ...process.env, NO_COLOR: "1", CI: "1", ...options.env },
+      env: {
+        ...process.env,
+        NO_COLOR: "1",
+        CI: "1",
+        ...(configHome ? { XDG_CONFIG_HOME: configHome } : {}),
+        ...options.env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -65,6 +74,7 @@ export async function makeStateDir(
 ): Promise<StateFixture> {
   const stateDir = join(root, "state");
   const configDir = join(root, "config", "deploycheck");
+  configHome = join(root, "config");
   const events = sampleEvents(options);
   const dir = await writeRun(stateDir, RUN_ID, events);
   const { recordPath, fingerprint } = await finalizeRecord({

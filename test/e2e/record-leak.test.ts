@@ -92,7 +92,7 @@ sections:
     for (const file of await filesUnder(stateDir)) texts.push([file, await readFile(file, "utf8")]);
     const runId = (await readdir(join(stateDir, "runs")))[0]!;
     const recordPath = join(stateDir, "runs", runId, "record.json");
-    expect((await cli(["verify", recordPath], { cwd: root })).code).toBe(0);
+    expect((await cli(["verify", recordPath], { cwd: root, env })).code).toBe(0);
     for (const format of ["md", "html", "junit", "json"]) {
       const r = await cli(["export", runId, "--format", format, "--state-dir", stateDir], { cwd: root, env });
       expect(r.code, r.stderr).toBe(0);

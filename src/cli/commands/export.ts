@@ -10,9 +10,11 @@ import type { Checklist } from "../../checklist/schema.js";
 import { UsageError } from "../../errors.js";
 import { buildRecord } from "../../record/build.js";
 import { RECORD_FILE, serializeRecord, writeFileAtomic } from "../../record/finalize.js";
+import { defaultConfigDir } from "../../record/keys.js";
 import { readRecordFile } from "../../record/read.js";
 import { type DeployRecord, RecordSchema } from "../../record/schema.js";
 import { verifyRecord } from "../../record/sign.js";
+import { readTrustStore, trustLine, trustOf } from "../../record/trust.js";
 import { createRedactor, redactDeep } from "../../redact.js";
 import { renderHtml } from "../../report/html.js";
 import { renderJunit } from "../../report/junit.js";
@@ -52,6 +54,14 @@ async function fromRecordFile(path: string): Promise<Source> {
     const { signature: _dropped, ...rest } = record;
     return { record: rest, origin: path, signed: false };
   }
+  // The same trust line as verify: whose key signed this, as far as this user knows.
+  const trust = trustOf(result.fingerprint, readTrustStore(defaultConfigDir()));
+  const line = trustLine(result.fingerprint, trust);
+  process.stderr.write(
+    trust.level === "untrusted"
+      ? `deploycheck: warning: ${path}: ${line}\n  Check it with \`deploycheck verify\`, or trust the key: deploycheck trust ${result.fingerprint} --name "<who>"\n`
+      : `deploycheck: ${path}: ${line}\n`,
+  );
   return { record, origin: path, signed: true };
 }
 

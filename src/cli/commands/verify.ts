@@ -1,16 +1,20 @@
-// `deploycheck verify <record.json>`: check the signature over the record's content and, with --key or
-// --fingerprint, who signed it. Exit 0 valid, 1 changed or wrong signer, 2 unreadable or not a record.
+// `deploycheck verify <record.json>`: check the signature over the record's content and who signed it: the key
+// named with --key or --fingerprint, else the user's own key or one in their trusted-keys (--any-key: any key).
+// Exit 0 valid, 1 changed, wrong or untrusted signer, 2 unreadable or not a record.
 
 import type { KeyObject } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { UsageError } from "../../errors.js";
+import { defaultConfigDir } from "../../record/keys.js";
 import { readRecordFile } from "../../record/read.js";
 import { parsePublicKey, verifyRecord } from "../../record/sign.js";
+import { readTrustStore, trustLine, trustOf } from "../../record/trust.js";
 import type { GlobalOptions } from "../options.js";
 
 interface VerifyOptions extends GlobalOptions {
   key?: string;
   fingerprint?: string;
+  anyKey?: boolean;
 }
 
 async function readKey(path: string): Promise<KeyObject> {
@@ -45,6 +49,18 @@ export async function run(args: string[], options: VerifyOptions): Promise<numbe
     ...(options.fingerprint ? { fingerprint: options.fingerprint } : {}),
   });
 
+  // Who signed, as far as this user knows: --key/--fingerprint name the signer; else their own key or trusted-keys.
+  const explicit = Boolean(key || options.fingerprint);
+  const trust =
+    result.ok && !explicit ? trustOf(result.fingerprint, readTrustStore(defaultConfigDir())) : undefined;
+  const trustText = result.ok
+    ? explicit
+      ? `signed by ${result.fingerprint}, the key you required`
+      : trustLine(result.fingerprint, trust!)
+    : undefined;
+  const untrusted = trust?.level === "untrusted";
+  const refused = untrusted && !options.anyKey;
+
   const checklist = (record["checklist"] ?? {}) as Record<string, unknown>;
   const signoff = (record["signoff"] ?? undefined) as Record<string, unknown> | undefined;
   const facts = {
@@ -59,15 +75,28 @@ export async function run(args: string[], options: VerifyOptions): Promise<numbe
     fingerprint: result.fingerprint,
   };
 
+  const trustFacts = result.ok
+    ? { trust: explicit ? "required" : (trust?.level ?? "untrusted"), trustLine: trustText }
+    : {};
   if (options.json) {
     const out = result.ok
-      ? { ok: true, ...facts }
+      ? refused
+        ? { ok: false, reason: "untrusted-signer", error: trustText, ...facts, ...trustFacts }
+        : { ok: true, ...facts, ...trustFacts }
       : { ok: false, reason: result.reason, error: result.message, ...facts };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-    return result.ok ? 0 : 1;
+    return result.ok && !refused ? 0 : 1;
   }
   if (!result.ok) {
     process.stderr.write(`deploycheck: ${path}: verification FAILED: ${result.message}\n`);
+    return 1;
+  }
+  if (refused) {
+    process.stderr.write(
+      `deploycheck: ${path}: the signature is valid, but ${trustText}\n` +
+        `  If you know this key is the signer's, trust it: deploycheck trust ${result.fingerprint} --name "<who>"\n` +
+        `  or name the signer: deploycheck verify ${path} --fingerprint <theirs>; --any-key accepts any key.\n`,
+    );
     return 1;
   }
   const rows: [string, string][] = [
@@ -80,6 +109,7 @@ export async function run(args: string[], options: VerifyOptions): Promise<numbe
     ["ready", facts.ready === undefined ? "(no sign-off)" : facts.ready ? "yes" : "no"],
     ["signed at", facts.signedAt ?? "?"],
     ["key", result.fingerprint],
+    ["trust", untrusted ? `${trustText} (accepted with --any-key)` : trustText!],
   ];
   if (record["finished"] === false) rows.push(["note", "the run was not finished when this record was made"]);
   process.stdout.write(

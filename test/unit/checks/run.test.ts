@@ -180,6 +180,23 @@ describe("run executor", () => {
     expect(long?.cut).toBe(true);
     expect(long?.line.length).toBeLessThanOrEqual(4097);
     expect(live.push("\n\n  \n")).toBeUndefined();
+    // Every line of a private key block is masked, not only the BEGIN line a pattern knows.
+    const key = live.push("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n");
+    expect(key?.line).toBe("[REDACTED]");
+    expect(live.push("QUJDRA==\n")?.line).toBe("[REDACTED]");
+    expect(live.push("-----END OPENSSH PRIVATE KEY-----\n")?.line).toBe("[REDACTED]");
+    expect(live.push("done\n")?.line).toBe("done");
+  });
+
+  it("masks each line of a secret that spans lines in the live message", async () => {
+    const secret = "first-line-of-it\nsecond-line-of-it";
+    const ctx = makeContext({ secrets: [secret] });
+    const out = await execute(step(`printf '%s\\n' "$S"; sleep 0.2; echo done`), {
+      ...ctx,
+      env: { ...ctx.env, S: secret },
+    });
+    expect(out.output).toBe("[REDACTED]\ndone");
+    expect(ctx.messages.join("\n")).not.toMatch(/first-line|second-line/);
   });
 
   it("redacts secret values from the output, the command and the summary", async () => {

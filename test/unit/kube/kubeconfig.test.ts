@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
@@ -96,28 +96,62 @@ describe("kubeconfig like kubectl", () => {
 });
 
 describe("childKubeconfig", () => {
-  it("writes nothing without --context", async () => {
-    expect(await childKubeconfig({ runDir: temp.dir, env: { KUBECONFIG: staging } })).toBeUndefined();
+  it("writes nothing without --context", () => {
+    expect(childKubeconfig({ tmpRoot: temp.dir, env: { KUBECONFIG: staging } })).toBeUndefined();
   });
 
-  it("writes the merged kubeconfig with the chosen context current, mode 0600", async () => {
-    const runDir = path.join(temp.dir, "run");
-    const out = await childKubeconfig({
-      runDir,
+  it("writes only the chosen context, its cluster and its user, in a private temporary directory", () => {
+    const root = path.join(temp.dir, "tmp-root");
+    mkdirSync(root);
+    const out = childKubeconfig({
+      tmpRoot: root,
       context: "prod-eu",
       env: { KUBECONFIG: [staging, prod].join(path.delimiter) },
     });
-    expect(out).toBe(path.join(runDir, "kubeconfig"));
-    const doc = parse(readFileSync(out!, "utf8"));
+    expect(out).toBeDefined();
+    const file = out!.path;
+    expect(path.dirname(path.dirname(file))).toBe(root);
+    const doc = parse(readFileSync(file, "utf8"));
     expect(doc["current-context"]).toBe("prod-eu");
-    expect(doc.contexts.map((c: { name: string }) => c.name)).toEqual(["staging", "prod-eu"]);
-    expect(doc.clusters.find((c: { name: string }) => c.name === "staging").cluster.server).toBe(
-      "https://staging.example:6443",
-    );
-    expect(statSync(out!).mode & 0o777).toBe(0o600);
-    await expect(childKubeconfig({ runDir, context: "nope", env: { KUBECONFIG: staging } })).rejects.toThrow(
+    expect(doc.contexts.map((c: { name: string }) => c.name)).toEqual(["prod-eu"]);
+    expect(doc.clusters).toEqual([{ name: "prod", cluster: { server: "https://prod.example:6443" } }]);
+    expect(doc.users).toEqual([{ name: "ops", user: { token: "abc" } }]);
+    // Nothing of the other contexts' credentials.
+    expect(readFileSync(file, "utf8")).not.toMatch(/staging|dev\.key|dev\.crt/);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+    out!.remove();
+    expect(existsSync(path.dirname(file))).toBe(false);
+    out!.remove(); // twice is fine
+    expect(readdirSync(root)).toEqual([]);
+    expect(() => childKubeconfig({ tmpRoot: root, context: "nope", env: { KUBECONFIG: staging } })).toThrow(
       /not found/,
     );
+    expect(readdirSync(root)).toEqual([]);
+  });
+
+  it("is removed when the process exits without unwinding", async () => {
+    const root = path.join(temp.dir, "tmp-exit");
+    mkdirSync(root);
+    const script = `
+      import { childKubeconfig } from ${JSON.stringify(path.resolve("src/kube/child-config.ts"))};
+      const c = childKubeconfig({ tmpRoot: ${JSON.stringify(root)}, context: "prod-eu",
+        env: { KUBECONFIG: ${JSON.stringify(prod)} } });
+      console.log(c.path);
+      process.exit(3);
+    `;
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      "--import",
+      "tsx",
+      "--input-type=module",
+      "-e",
+      script,
+    ]).catch((e: { stdout: string; code: number }) => {
+      expect(e.code).toBe(3);
+      return e;
+    });
+    expect(stdout.trim()).toMatch(/deploycheck-kube-.*kubeconfig$/);
+    expect(readdirSync(root)).toEqual([]);
   });
 
   it("kubectl in a child process uses the chosen context", async () => {
@@ -126,13 +160,9 @@ describe("childKubeconfig", () => {
       const source = await sandbox.writeKubeconfig(path.join(temp.dir, "sb/kubeconfig"), {
         extraContexts: ["staging-two"],
       });
-      const out = await childKubeconfig({
-        runDir: path.join(temp.dir, "sb-run"),
-        context: "staging-two",
-        env: { KUBECONFIG: source },
-      });
+      const out = childKubeconfig({ context: "staging-two", env: { KUBECONFIG: source } });
       const { stdout } = await promisify(execFile)("kubectl", ["config", "current-context"], {
-        env: { PATH: process.env["PATH"], HOME: temp.dir, KUBECONFIG: out! },
+        env: { PATH: process.env["PATH"], HOME: temp.dir, KUBECONFIG: out!.path },
       });
       expect(stdout).toBe("staging-two\n");
     } finally {

@@ -1,8 +1,9 @@
-import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fold } from "../../../src/engine/state.js";
+import { EnvironmentError } from "../../../src/errors.js";
 import { finalizeRecord } from "../../../src/record/finalize.js";
 import { defaultConfigDir, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE } from "../../../src/record/keys.js";
 import { RecordSchema } from "../../../src/record/schema.js";
@@ -74,7 +75,35 @@ describe("loadOrCreateSigningKey", () => {
     await chmod(join(configDir, PRIVATE_KEY_FILE), 0o644);
     const again = await loadOrCreateSigningKey(configDir);
     expect(again.created).toBe(false);
+    expect(again.exposedMode).toBe(0o644);
     expect((await stat(join(configDir, PRIVATE_KEY_FILE))).mode & 0o777).toBe(0o600);
+    expect((await loadOrCreateSigningKey(configDir)).exposedMode).toBeUndefined();
+  });
+
+  it("says that a key others could read may have been exposed, at sign-off", async () => {
+    const { chmod } = await import("node:fs/promises");
+    const configDir = join(dir, "cfg-exposed");
+    const runDir = join(dir, "run-exposed");
+    await mkdir(runDir, { recursive: true });
+    const state = fold(sampleEvents());
+    const first = await finalizeRecord({ runDir, state, checklist: sampleChecklist(), configDir });
+    expect(first.keyWarning).toBeUndefined();
+    await chmod(join(configDir, PRIVATE_KEY_FILE), 0o640);
+    const second = await finalizeRecord({ runDir, state, checklist: sampleChecklist(), configDir });
+    expect(second.keyWarning).toMatch(/signing-key\.pem had mode 0640: .*may have been exposed.*now 0600/);
+  });
+
+  it("reports a directory where the key belongs as an environment error with the path", async () => {
+    const { mkdir: mk } = await import("node:fs/promises");
+    const { loadOrCreateSigningKey } = await import("../../../src/record/keys.js");
+    const configDir = join(dir, "isdir");
+    await mk(join(configDir, PRIVATE_KEY_FILE), { recursive: true });
+    const err = await loadOrCreateSigningKey(configDir).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EnvironmentError);
+    expect((err as EnvironmentError).message).toBe(
+      `cannot read the signing key ${join(configDir, PRIVATE_KEY_FILE)}: it is a directory, a file belongs there (EISDIR)`,
+    );
+    expect((err as EnvironmentError).exitCode).toBe(2);
   });
 
   it("refuses a key file that is not an Ed25519 private key", async () => {

@@ -146,9 +146,70 @@ describe("sign and verify", () => {
   it("fails when the public key is swapped without re-signing", () => {
     const record = signed();
     const sig = record["signature"] as Record<string, string>;
-    sig["publicKey"] = other.publicKey.export({ type: "spki", format: "pem" }).toString();
+    sig["publicKey"] = other.publicKey.export({ type: "spki", format: "pem" }).toString().trim();
     sig["fingerprint"] = fingerprintOf(other.publicKey);
     expect(verifyRecord(record)).toMatchObject({ ok: false, reason: "content-changed" });
+  });
+
+  it("accepts the signature block only in its one canonical form", () => {
+    const variant = (edit: (sig: Record<string, string>) => void) => {
+      const record = signed();
+      expect(verifyRecord(record).ok).toBe(true);
+      edit(record["signature"] as Record<string, string>);
+      return verifyRecord(record);
+    };
+    const refused = (edit: (sig: Record<string, string>) => void, why: RegExp) => {
+      const r = variant(edit);
+      expect(r.ok).toBe(false);
+      expect(r.ok ? "" : r.message).toMatch(why);
+    };
+    // Extra fields, whatever they hold.
+    refused((s) => {
+      s["comment"] = "x";
+    }, /unexpected field comment/);
+    refused((s) => {
+      s["value2"] = s["value"]!;
+    }, /unexpected field value2/);
+    // Non-canonical base64 of the same 64 bytes: no padding, whitespace, URL alphabet, a set trailing bit.
+    const sigBytes = (v: string) => Buffer.from(v, "base64");
+    refused((s) => {
+      s["value"] = s["value"]!.replace(/=+$/, "");
+    }, /canonical base64/);
+    refused((s) => {
+      s["value"] = `${s["value"]!.slice(0, 10)}\n${s["value"]!.slice(10)}`;
+    }, /canonical base64/);
+    refused((s) => {
+      s["value"] = s["value"]!.replace(/\+/g, "-").replace(/\//g, "_");
+      // (only a change when the value holds + or /; otherwise the next check covers the trailing bits)
+      if (!/[-_]/.test(s["value"]!)) s["value"] = `${s["value"]!}=`;
+    }, /canonical base64/);
+    refused((s) => {
+      // 64 bytes end in "==": the last character carries 4 unused bits, which decoders ignore.
+      const v = s["value"]!;
+      const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+      const last = v.at(-3)!;
+      const bumped = alphabet[alphabet.indexOf(last) ^ 1]!;
+      s["value"] = `${v.slice(0, -3)}${bumped}==`;
+      expect(sigBytes(s["value"]).equals(sigBytes(v))).toBe(true);
+    }, /canonical base64/);
+    // The fingerprint prefix in another case, or padded.
+    refused((s) => {
+      s["fingerprint"] = s["fingerprint"]!.replace("SHA256:", "sha256:");
+    }, /fingerprint is written sha256:/);
+    refused((s) => {
+      s["fingerprint"] = `${s["fingerprint"]!}=`;
+    }, /fingerprint is written/);
+    // A PEM that decodes to the same key: other line breaks, a trailing newline, CRLF.
+    refused((s) => {
+      s["publicKey"] = `${s["publicKey"]!}\n`;
+    }, /not the PEM deploycheck writes/);
+    refused((s) => {
+      s["publicKey"] = s["publicKey"]!.replace(/\n/g, "\r\n");
+    }, /not the PEM deploycheck writes/);
+    refused((s) => {
+      const [head, body, foot] = s["publicKey"]!.split("\n");
+      s["publicKey"] = [head, body!.slice(0, 20), body!.slice(20), foot].join("\n");
+    }, /not the PEM deploycheck writes/);
   });
 
   it("refuses unsigned records and malformed signature blocks", () => {
