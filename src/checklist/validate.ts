@@ -3,6 +3,7 @@
 
 import { COMMON_STEP_KEYS, DURATION_RE, isMutating, STEP_KINDS, stepKind } from "./kinds.js";
 import type { Checklist, NestedStep, Step } from "./schema.js";
+import { userPatternProblem } from "./user-pattern.js";
 import { REFERENCE_RE } from "./vars.js";
 
 export type DocPath = (string | number)[];
@@ -181,11 +182,13 @@ function checkUrl(text: string, path: DocPath, checklist: Checklist, problems: V
 function checkRegex(text: string, path: DocPath, problems: ValidationProblem[]) {
   // A ${var} inside a pattern is filled at run time; check the rest compiles.
   const filled = text.replace(REFERENCE_RE, "x");
-  try {
-    new RegExp(filled);
-  } catch (err) {
-    const why = (err as Error).message.replace(/^Invalid regular expression: /, "");
-    problems.push({ path, message: `regular expression does not compile: ${why}`, severity: "error" });
+  const why = userPatternProblem(filled);
+  if (why) {
+    problems.push({
+      path,
+      message: `regular expression does not compile: /${text}/: ${why}`,
+      severity: "error",
+    });
   }
 }
 

@@ -1,5 +1,6 @@
 // How the built-in checks phrase things: human durations, output tails, user regexes, and the
 // failed / stopped / dry-run outcomes.
+import { type UserPattern, userPattern } from "../checklist/user-pattern.js";
 import type { StepOutcome } from "../engine/events.js";
 import type { ExecContext } from "./types.js";
 
@@ -58,9 +59,9 @@ export class TailBuffer {
   }
 }
 
-/** A regex written in a checklist; validate.ts has checked it compiles. `m` so ^ and $ match lines. */
-export function userRegex(source: string): RegExp {
-  return new RegExp(source, "m");
+/** A regex written in a checklist (RE2: linear time); validate.ts has checked it compiles. ^ and $ match lines. */
+export function userRegex(source: string): UserPattern {
+  return userPattern(source, { multiline: true });
 }
 
 /** `/source/` as shown in messages. */

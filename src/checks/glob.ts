@@ -1,8 +1,9 @@
 // File-name globs for `file.newest.glob`: `*`, `?`, `[abc]`/`[!abc]` and `{a,b}`, matched against a
 // base name. Hand-written because path.matchesGlob is missing (or experimental) on Node 20.12.
+import { type UserPattern, userPattern } from "../checklist/user-pattern.js";
 
-/** A glob as an anchored regular expression over one path segment. */
-export function globToRegExp(glob: string): RegExp {
+/** A glob as an anchored pattern over one path segment, run by RE2 (linear: `*a*a*a*b` cannot hang). */
+export function globToRegExp(glob: string): UserPattern {
   let out = "";
   let braces = 0;
   for (let i = 0; i < glob.length; i++) {
@@ -30,5 +31,5 @@ export function globToRegExp(glob: string): RegExp {
     else out += c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
   }
   out += ")".repeat(braces);
-  return new RegExp(`^${out}$`);
+  return userPattern(`^${out}$`);
 }

@@ -1,6 +1,7 @@
 // The `input` step kind: a value typed by the engineer (or given in --answers), checked against its
 // pattern and saved as a variable for later steps. Secret values never appear in the summary.
 import type { InputStep, NestedStep, Step } from "../checklist/schema.js";
+import { userPattern } from "../checklist/user-pattern.js";
 import { interpolate } from "../checklist/vars.js";
 import { InternalError } from "../errors.js";
 import { MIN_SECRET_LENGTH } from "../redact.js";
@@ -41,7 +42,7 @@ export const execute: Executor = async (step, ctx) => {
   }
   const shown = spec.secret ? "the value" : JSON.stringify(value);
   // Unanchored, as the prompter and the --answers check apply it: write ^...$ for a whole-value match.
-  if (spec.pattern !== undefined && !new RegExp(spec.pattern).test(value))
+  if (spec.pattern !== undefined && !userPattern(spec.pattern).test(value))
     return failure(ctx.redact(`${shown} does not match /${spec.pattern}/`));
   if (value.trim() === "") return failure("no value given");
   const short = spec.secret ? secretTooShort(value) : undefined;

@@ -4,6 +4,7 @@
 import { parse } from "yaml";
 import { isManual } from "../checklist/kinds.js";
 import type { Checklist } from "../checklist/schema.js";
+import { userPattern } from "../checklist/user-pattern.js";
 import { evalWhen } from "../checklist/vars.js";
 import { type StepRef, walkSteps } from "../checklist/walk.js";
 import { UsageError } from "../errors.js";
@@ -88,7 +89,7 @@ function stepProblem(ref: StepRef, answer: Answer | undefined): string | undefin
   if (requireNote && !answer.note && !/:\s*\S/.test(answer.value)) {
     return `${key}: a note is required ({ value: yes, note: "..." })`;
   }
-  if (step.input?.pattern && !new RegExp(step.input.pattern).test(answer.value)) {
+  if (step.input?.pattern && !userPattern(step.input.pattern).test(answer.value)) {
     return `${key}: ${JSON.stringify(answer.value)} does not match ${step.input.pattern}`;
   }
   return undefined;
@@ -158,7 +159,7 @@ export function answersPrompter(answers: Answers, currentKey: () => string): Pro
     },
     async input(message, options: PromptInputOptions = {}) {
       const { value } = get(message);
-      if (options.pattern && !new RegExp(options.pattern).test(value)) {
+      if (options.pattern && !userPattern(options.pattern).test(value)) {
         throw new UsageError(`the answer for ${currentKey()} does not match ${options.pattern}`);
       }
       const verdict = options.validate?.(value) ?? true;

@@ -10,6 +10,7 @@
 //   - + - * / % between scalars and vectors (vector/vector matched on identical label sets), and `or`
 //   - number literals, NaN, Inf, parentheses, unary minus
 // Anything else is a parse or execution error whose message says what is not supported.
+import { type UserPattern, userPattern } from "../checklist/user-pattern.js";
 
 /** One time series value: labels (including __name__ for raw selectors) and a number. */
 export interface Series {
@@ -368,10 +369,10 @@ function unexpected(t: Token, wanted: string): PromQLError {
   return new PromQLError(`1:${t.pos + 1}: parse error: unexpected ${what}, expected ${wanted}`);
 }
 
-function compileMatcher(pattern: string, pos: number): RegExp {
+function compileMatcher(pattern: string, pos: number): UserPattern {
   try {
-    // PromQL regexes are fully anchored.
-    return new RegExp(`^(?:${pattern})$`);
+    // PromQL regexes are fully anchored, and RE2 (as in Prometheus): a query cannot hang the sandbox.
+    return userPattern(`^(?:${pattern})$`);
   } catch {
     throw new PromQLError(`1:${pos + 1}: parse error: invalid regular expression "${pattern}"`);
   }

@@ -1,5 +1,7 @@
 // The Prompter port on a terminal through @inquirer/prompts (imported on first use: it is not needed
 // by non-interactive runs). Ctrl-C inside a prompt becomes an InterruptedError, like a SIGINT.
+
+import { userPattern } from "../checklist/user-pattern.js";
 import type { Choice, Prompter, PromptInputOptions } from "../engine/ports.js";
 import { InterruptedError } from "../errors.js";
 
@@ -44,7 +46,7 @@ export function createTerminalPrompter(options: TerminalPrompterOptions = {}): P
       ),
     input: (message, o: PromptInputOptions = {}) =>
       ask((q) => {
-        const re = o.pattern === undefined ? undefined : new RegExp(o.pattern);
+        const re = o.pattern === undefined ? undefined : userPattern(o.pattern);
         const validate = (value: string): true | string => {
           if (re && !re.test(value)) return `must match ${o.pattern}`;
           return o.validate ? o.validate(value) : true;

@@ -24,8 +24,11 @@ const expected: Record<string, [string, string, string?]> = {
   "bad-id": ["ids are kebab-case", "16:17"],
   "bad-notify-webhook": ['bad URL "hooks.slack.com/services/x"', "17:32"],
   "bad-prometheus-url": ['bad URL "localhost:9090"', "17:32"],
-  "bad-regex-context": ["regular expression does not compile: /staging(/: Unterminated group", "11:33"],
-  "bad-regex-pattern": ["regular expression does not compile: /[0-9/: Unterminated character class", "17:50"],
+  "bad-regex-context": [
+    "regular expression does not compile: /staging(/: missing closing ): `staging(`",
+    "11:33",
+  ],
+  "bad-regex-pattern": ["regular expression does not compile: /[0-9/: missing closing ]: `[0-9`", "17:50"],
   "bad-regex-stdout": ["regular expression does not compile: /(closed/", "19:33"],
   "bad-url-after-vars": ['(with variables filled in: "api.example.com/health")', "18:26"],
   "bad-var-name": ['variable name "my-var" is not allowed', "9:3"],
