@@ -4,8 +4,7 @@
 
 import { stepKind } from "./kinds.js";
 import type { NestedStep, Step, StepKind } from "./schema.js";
-import { interpolateCommand } from "./shell-interpolate.js";
-import { ESCAPE_OR_REFERENCE_RE, shellQuote } from "./vars.js";
+import { ESCAPE_OR_REFERENCE_RE, REFERENCE_RE, shellQuote } from "./vars.js";
 
 export type Values = Record<string, string>;
 type AnyStep = Step | NestedStep;
@@ -42,15 +41,24 @@ export function fill(
 }
 
 /**
- * A bash command as it will run: each value quoted for the quoting context it lands in (the run
- * executor does the same), secrets as ****, `${env.NAME}` as "${NAME}" when no environment is given.
+ * The values a command refers to, shown beside it (never spliced into it): `tag="v1", token=****`.
+ * `${env.NAME}` shows the environment's value when one is given.
  */
-export function fillCommand(text: string, values: Values, options: DescribeOptions = {}): string {
-  return interpolateCommand(text, values, options.env ?? {}, {
-    ...(options.secrets ? { mask: options.secrets } : {}),
-    unsetEnvAsShellVar: true,
-    lenient: true,
-  });
+export function commandValues(text: string, values: Values, options: DescribeOptions = {}): string {
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  for (const m of text.matchAll(REFERENCE_RE)) {
+    const ref = m[1]!;
+    if (seen.has(ref)) continue;
+    seen.add(ref);
+    if (ref.startsWith("env.")) {
+      const fromEnv = options.env?.[ref.slice(4)];
+      if (fromEnv !== undefined) parts.push(`${ref}=${quoted(fromEnv)}`);
+    } else if (Object.hasOwn(values, ref)) {
+      parts.push(`${ref}=${options.secrets?.has(ref) ? "****" : quoted(values[ref]!)}`);
+    }
+  }
+  return parts.join(", ");
 }
 
 /** Headers whose values are credentials: shown as **** whatever they hold. */
@@ -84,11 +92,15 @@ export function describeNote(step: AnyStep, values: Values, options: DescribeOpt
 export function describeRun(step: AnyStep, values: Values, options: DescribeOptions = {}): string {
   const r = step.run;
   if (r === undefined) return "run";
-  if (typeof r === "string") return `$ ${fillCommand(r, values, options)}`;
+  // The command as the checklist writes it, with its ${references}; the values go beside it.
+  const command = typeof r === "string" ? r : r.command;
+  const withValues = commandValues(command, values, options);
+  const using = withValues ? ` (with ${withValues})` : "";
+  if (typeof r === "string") return `$ ${r}${using}`;
   const env = Object.entries(r.env ?? {})
     .map(([k, v]) => `${k}=${shellQuote(fill(v, values, options))} `)
     .join("");
-  const parts = [`$ ${env}${fillCommand(r.command, values, options)}`];
+  const parts = [`$ ${env}${r.command}${using}`];
   if (r.cwd) parts.push(`in ${fill(r.cwd, values, options)}`);
   const expect: string[] = [];
   if (r.expect?.exitCode !== undefined) expect.push(`exit code ${[r.expect.exitCode].flat().join(" or ")}`);

@@ -57,10 +57,17 @@ export function stepKind(step: Step | NestedStep): StepKind {
   return kind;
 }
 
-/** Steps that change something: explicit `mutating`, else rolloutUndo and notify. */
+/**
+ * Steps that can change something, and so only described in a dry run. Safe by default: a `run`
+ * command (the tool cannot prove a command read-only), notify, kube rolloutUndo and an http request
+ * other than GET/HEAD are mutating unless the checklist declares `mutating: false`.
+ */
 export function isMutating(step: Step | NestedStep): boolean {
   if (step.mutating !== undefined) return step.mutating;
-  return step.notify !== undefined || step.kube?.rolloutUndo !== undefined;
+  if (step.run !== undefined || step.notify !== undefined || step.kube?.rolloutUndo !== undefined)
+    return true;
+  const method = step.http?.method;
+  return method !== undefined && method !== "GET" && method !== "HEAD";
 }
 
 /** Steps answered by a person (they need --answers in a non-interactive run). */

@@ -55,7 +55,7 @@ export class Locator {
   }
 
   problem(p: ValidationProblem): ChecklistProblem {
-    const offset = this.offsetOf(p.path, p.at ?? "value", p.needle);
+    const offset = this.offsetOf(p.path, p.at ?? "value", p.needle, p.needleIndex);
     const message = p.related
       ? p.message.replace(
           "{related}",
@@ -68,7 +68,7 @@ export class Locator {
   }
 
   /** Offset of a document path: the key or the value of its last segment; else the deepest node found. */
-  private offsetOf(docPath: DocPath, at: "key" | "value", needle?: string): number {
+  private offsetOf(docPath: DocPath, at: "key" | "value", needle?: string, needleIndex = 0): number {
     let node: unknown = this.doc.contents;
     let offset = rangeStart(node) ?? 0;
     for (let i = 0; i < docPath.length; i++) {
@@ -91,7 +91,12 @@ export class Locator {
     }
     if (needle && isScalar(node) && node.range) {
       const raw = this.source.slice(node.range[0], node.range[1]);
-      const idx = raw.indexOf(needle);
+      let idx = raw.indexOf(needle);
+      for (let n = 0; n < needleIndex && idx >= 0; n++) {
+        const next = raw.indexOf(needle, idx + 1);
+        if (next < 0) break;
+        idx = next;
+      }
       if (idx >= 0) return node.range[0] + idx;
     }
     return offset;

@@ -61,6 +61,10 @@ export const VariableSchema = z.strictObject({
   env: z.string().optional().meta({ description: "Environment variable the value is read from" }),
   required: z.boolean().optional().meta({ description: "Default: true when there is no default" }),
   secret: z.boolean().optional().meta({ description: "Never shown in output, state, records or reports" }),
+  pattern: Regex.optional().meta({
+    description:
+      "A strict pattern (^...$, literal characters and [classes] only) every value must match before a run step that uses it where bash would evaluate it (arithmetic, variable names, code) runs",
+  }),
   description: z.string().optional(),
 });
 
@@ -370,6 +374,24 @@ export const MetadataSchema = z.strictObject({
   owner: z.string().optional(),
 });
 
+/** Team state: the run's lock (a Lease), journal and record kept in this namespace of the run's cluster too. */
+export const TeamSchema = z.strictObject({
+  kubernetes: z.strictObject({
+    namespace: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a namespace name (lower-case letters, digits and -)")
+      .max(63)
+      .meta({ description: "Where the Lease and the ConfigMaps of runs live (default deploycheck)" }),
+    leaseDurationSeconds: z
+      .number()
+      .int()
+      .min(5)
+      .max(3600)
+      .optional()
+      .meta({ description: "How long a holder that stopped renewing keeps the lock (default 30)" }),
+  }),
+});
+
 export const GuardSchema = StepSchema;
 
 export const ChecklistSchema = z
@@ -382,6 +404,7 @@ export const ChecklistSchema = z
     notifications: NotificationsSchema.optional(),
     sections: z.array(SectionSchema).min(1),
     signoff: SignoffSchema.optional(),
+    team: TeamSchema.optional(),
   })
   .meta({ title: "deploycheck checklist", description: "A deployment checklist run by deploycheck" });
 

@@ -3,8 +3,9 @@
 
 import { COMMON_STEP_KEYS, DURATION_RE, isMutating, STEP_KINDS, stepKind } from "./kinds.js";
 import type { Checklist, NestedStep, Step } from "./schema.js";
+import { analyzeCommand, isDangerousVariable, strictPatternProblem, type UnsafeKind } from "./shell-refs.js";
 import { userPatternProblem } from "./user-pattern.js";
-import { REFERENCE_RE } from "./vars.js";
+import { REFERENCE_RE, type VariableRule, variableRules } from "./vars.js";
 
 export type DocPath = (string | number)[];
 
@@ -17,6 +18,8 @@ export interface ValidationProblem {
   at?: "key" | "value";
   /** Text inside the value to point at (e.g. the `${name}` reference). */
   needle?: string;
+  /** Which occurrence of `needle` (0: the first). */
+  needleIndex?: number;
   /** Another place the message refers to; the loader replaces `{related}` in the message by its line. */
   related?: DocPath;
 }
@@ -296,7 +299,8 @@ export function validateChecklist(checklist: Checklist): ValidationProblem[] {
     if (isMutating(guard)) {
       problems.push({
         path: ["guards", g],
-        message: "a guard only checks (it runs before anything else): a mutating step belongs in an item",
+        message:
+          "a guard only checks (it runs before anything else): a mutating step belongs in an item (a read-only run command: declare mutating: false)",
         severity: "error",
       });
     }
@@ -403,7 +407,90 @@ export function validateChecklist(checklist: Checklist): ValidationProblem[] {
   if (checklist.notifications)
     checkUrl(checklist.notifications.webhook, ["notifications", "webhook"], checklist, problems);
 
+  const rules = variableRules(checklist);
+  for (const site of sites) checkRunValues(site, rules, problems);
+
   return problems;
+}
+
+const FIX = "pass it through `env:` and validate it in your script";
+
+function exampleFor(kind: UnsafeKind): string {
+  return kind === "arith" ? '"^[0-9]+$"' : '"^[a-z0-9-]+$"';
+}
+
+/**
+ * A run step's references where bash would evaluate a value as code (allowed only with a strict
+ * pattern, checked again before the step runs) or where no reference can work.
+ */
+function checkRunValues(site: StepSite, rules: Record<string, VariableRule>, problems: ValidationProblem[]) {
+  const run = site.step.run;
+  if (run === undefined) return;
+  const command = typeof run === "string" ? run : run.command;
+  const path: DocPath = typeof run === "string" ? [...site.path, "run"] : [...site.path, "run", "command"];
+  for (const ref of analyzeCommand(command).refs) {
+    const needle = command.slice(ref.start, ref.end);
+    const needleIndex = command.slice(0, ref.start).split(needle).length - 1;
+    const at = { path, needle, needleIndex, severity: "error" as const };
+    if (ref.refused) {
+      problems.push({
+        ...at,
+        message: `\${${ref.ref}} is in ${ref.refused}: no value can be passed there as data; ${FIX}`,
+      });
+      continue;
+    }
+    if (!ref.unsafe) continue;
+    const { kind, context } = ref.unsafe;
+    const why =
+      kind === "arith"
+        ? "a value there is evaluated, and a[$(cmd)] in it runs cmd"
+        : kind === "name"
+          ? "a value there names a variable, and a subscript such as a[$(cmd)] in it runs cmd"
+          : kind === "pattern"
+            ? "a value there is a pattern, not text"
+            : "a value there runs as code";
+    const base = `\${${ref.ref}} is in ${context}: ${why}`;
+    if (ref.ref.startsWith("env.")) {
+      problems.push({
+        ...at,
+        message: `${base}; ${FIX} (or declare a variable with env: ${ref.ref.slice(4)} and a strict pattern)`,
+      });
+      continue;
+    }
+    const pattern = rules[ref.ref]?.pattern;
+    if (pattern === undefined) {
+      problems.push({
+        ...at,
+        message: `${base}; ${FIX}, or declare a strict pattern for ${ref.ref} (vars: { ${ref.ref}: { pattern: ${exampleFor(kind)} } })`,
+      });
+      continue;
+    }
+    const weak = strictPatternProblem(pattern, kind);
+    if (weak) {
+      problems.push({
+        ...at,
+        message: `${base}; the pattern of ${ref.ref} (${JSON.stringify(pattern)}) is not strict enough: ${weak}; ${FIX}`,
+      });
+    }
+  }
+  if (typeof run === "object") {
+    for (const [name, value] of Object.entries(run.env ?? {})) {
+      if (/^(?:__dc_|__DCENV_)/.test(name)) {
+        problems.push({
+          path: [...site.path, "run", "env", name],
+          at: "key",
+          message: `env: ${name} is reserved: deploycheck passes values to the command in __dc_* variables`,
+          severity: "error",
+        });
+      } else if (isDangerousVariable(name) && [...value.matchAll(REFERENCE_RE)].length > 0) {
+        problems.push({
+          path: [...site.path, "run", "env", name],
+          message: `env: ${name} takes a value from a variable, and bash or the programs it starts run or search what ${name} names; set ${name} to a fixed value`,
+          severity: "error",
+        });
+      }
+    }
+  }
 }
 
 /** The checklist with every step id filled in (`<kind>-<n>` where none was given). */

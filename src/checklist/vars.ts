@@ -139,6 +139,50 @@ export function interpolate(
   });
 }
 
+/** What the checklist declares about a variable that matters where it is used: its pattern, secrecy. */
+export interface VariableRule {
+  pattern?: string;
+  secret?: boolean;
+}
+
+/**
+ * Patterns and secrecy of declared variables and of values saved by `input` steps (their `pattern`),
+ * for the run step's checks of values used where bash evaluates them.
+ */
+export function variableRules(
+  checklist: Pick<Checklist, "vars" | "sections" | "guards">,
+): Record<string, VariableRule> {
+  const rules: Record<string, VariableRule> = Object.create(null);
+  for (const [name, def] of Object.entries(checklist.vars ?? {})) {
+    rules[name] = {
+      ...(def.pattern !== undefined ? { pattern: def.pattern } : {}),
+      ...(def.secret ? { secret: true } : {}),
+    };
+  }
+  const visit = (
+    steps: readonly {
+      input?:
+        | { saveAs?: string | undefined; pattern?: string | undefined; secret?: boolean | undefined }
+        | undefined;
+      watch?: { steps: readonly unknown[] } | undefined;
+    }[],
+  ) => {
+    for (const step of steps) {
+      const input = step.input;
+      if (input?.saveAs && !(input.saveAs in rules)) {
+        rules[input.saveAs] = {
+          ...(input.pattern !== undefined ? { pattern: input.pattern } : {}),
+          ...(input.secret ? { secret: true } : {}),
+        };
+      }
+      if (step.watch) visit(step.watch.steps as typeof steps);
+    }
+  };
+  visit(checklist.guards ?? []);
+  for (const section of checklist.sections) for (const item of section.items) visit(item.steps);
+  return rules;
+}
+
 const FALSY = new Set(["", "false", "no", "0", "off", "n"]);
 
 /**

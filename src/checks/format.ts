@@ -81,7 +81,7 @@ export function noAnswer(ctx: Pick<ExecContext, "key">, what: string): StepOutco
 
 /** What the executor returns for a mutating step in --dry-run, should the runner call it at all. */
 export function dryRunOutcome(description: string): StepOutcome {
-  return { status: "passed", summary: `dry run, would do: ${description}`, dryRun: true };
+  return { status: "described", summary: `dry run, would do: ${description}`, dryRun: true };
 }
 
 /** Whether the step's signal was aborted by its timeout (rather than Ctrl-C or an abort). */

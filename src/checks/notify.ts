@@ -233,7 +233,7 @@ export const execute: Executor = async (step, ctx): Promise<StepOutcome> => {
   }
   if (ctx.dryRun) {
     return {
-      status: "passed",
+      status: "described",
       dryRun: true,
       summary: `would post a ${format} message to ${shown}: ${mask(excerpt(text, 80))}`,
       details,

@@ -6,10 +6,16 @@ import { fileURLToPath } from "node:url";
 import { describeRun } from "../checklist/describe.js";
 import { isMutating } from "../checklist/kinds.js";
 import type { NestedStep, RunStep, Step } from "../checklist/schema.js";
-import { interpolateCommand } from "../checklist/shell-interpolate.js";
+import {
+  analyzeCommand,
+  envNameFor,
+  renderCommand,
+  strictPatternProblem,
+  valueFitsStrict,
+} from "../checklist/shell-refs.js";
 import { interpolate } from "../checklist/vars.js";
 import type { StepOutcome } from "../engine/events.js";
-import { DeploycheckError, InternalError } from "../errors.js";
+import { InternalError } from "../errors.js";
 import { REDACTED } from "../redact.js";
 import {
   dryRunOutcome,
@@ -68,14 +74,8 @@ function expectedCodes(spec: RunSpec): number[] {
 export const execute: Executor = async (step, ctx) => {
   const spec = specOf(step);
   if (ctx.dryRun && isMutating(step)) return dryRunOutcome(ctx.redact(describeRun(step, ctx.vars)));
-  let command: string;
-  try {
-    command = interpolateCommand(spec.command, ctx.vars, ctx.env);
-  } catch (err) {
-    // A value that cannot be placed safely (a here-document delimiter line) fails the step, unrun.
-    if (err instanceof DeploycheckError) return failure(ctx.redact(err.message));
-    throw err;
-  }
+  const prepared = prepareCommand(spec.command, ctx);
+  if (typeof prepared === "string") return failure(ctx.redact(prepared));
   const cwd = path.resolve(ctx.cwd, spec.cwd ? interpolate(spec.cwd, ctx.vars, ctx.env) : ".");
   if (!isDirectory(cwd)) return failure(ctx.redact(`working directory ${cwd} does not exist`));
   if (ctx.signal.aborted) return failure("cancelled");
@@ -85,6 +85,9 @@ export const execute: Executor = async (step, ctx) => {
   // kubectl in a run step talks to the same cluster as the kube steps.
   if (ctx.kube.kubeconfig) env["KUBECONFIG"] = ctx.kube.kubeconfig;
   for (const [k, v] of Object.entries(spec.env ?? {})) env[k] = interpolate(v, ctx.vars, ctx.env);
+  // The values the command refers to, last so that nothing overrides them.
+  Object.assign(env, prepared.env);
+  const command = prepared.command;
 
   const started = ctx.now();
   const result = await spawnGroup(command, cwd, env, ctx);
@@ -94,7 +97,8 @@ export const execute: Executor = async (step, ctx) => {
   const tailCut = result.truncated && result.all.replace(/\r?\n$/, "").split(/\r?\n/).length <= TAIL_LINES;
   const tail = ctx.redact.fragment(lastLines(result.all, TAIL_LINES), { start: tailCut });
   const details: Record<string, unknown> = {
-    command: ctx.redact(command),
+    // The checklist's text, with its ${references}: never a value.
+    command: ctx.redact(spec.command),
     cwd,
     exitCode: result.exitCode,
     durationMs,
@@ -162,6 +166,38 @@ function judge(
   }
   outcome.summary = ctx.redact(summary);
   return outcome;
+}
+
+/**
+ * The command bash gets (references to environment variables, never values) and those variables; or why
+ * the step must not run: a reference where no value can be data, or a value that does not match the
+ * strict pattern that lets it stand where bash evaluates it.
+ */
+function prepareCommand(
+  text: string,
+  ctx: ExecContext,
+): { command: string; env: Record<string, string> } | string {
+  const analysis = analyzeCommand(text);
+  const known = (ref: string) => ref.startsWith("env.") || Object.hasOwn(ctx.vars, ref);
+  const env: Record<string, string> = {};
+  for (const site of analysis.refs) {
+    if (!known(site.ref)) continue;
+    const value = site.ref.startsWith("env.") ? (ctx.env[site.ref.slice(4)] ?? "") : ctx.vars[site.ref]!;
+    if (site.refused) return `\${${site.ref}} is in ${site.refused}: the step did not run`;
+    if (site.unsafe) {
+      const rule = site.ref.startsWith("env.") ? undefined : ctx.variables?.[site.ref];
+      const pattern = rule?.pattern;
+      const where = `it is used in ${site.unsafe.context}`;
+      if (pattern === undefined || strictPatternProblem(pattern, site.unsafe.kind) !== undefined)
+        return `\${${site.ref}} has no strict pattern and ${where}: the step did not run`;
+      if (!valueFitsStrict(value, pattern, site.unsafe.kind)) {
+        const shown = rule?.secret ? "****" : JSON.stringify(value);
+        return `the value of \${${site.ref}} (${shown}) does not match its pattern ${pattern} (${where}, where bash evaluates it): the step did not run`;
+      }
+    }
+    env[envNameFor(site.ref)] = value;
+  }
+  return { command: renderCommand(text, analysis, known), env };
 }
 
 function isDirectory(dir: string): boolean {

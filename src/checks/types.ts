@@ -1,6 +1,7 @@
 // The contract between the runner and the step kinds: one executor per kind, dispatched in registry.ts.
 
 import type { NestedStep, Step } from "../checklist/schema.js";
+import type { VariableRule } from "../checklist/vars.js";
 import type { StepKey, StepOutcome } from "../engine/events.js";
 import type { Redactor } from "../redact.js";
 import type { GroupIdentity } from "./process-group.js";
@@ -57,6 +58,11 @@ export interface ExecContext {
   run?: RunInfo;
   /** Variable values (declared vars plus saveAs so far), unredacted: only for interpolation. */
   vars: Record<string, string>;
+  /**
+   * Declared patterns and secrecy of variables (checklist vars and input saveAs): a run step checks a
+   * value against its strict pattern before using it where bash would evaluate it.
+   */
+  variables?: Readonly<Record<string, VariableRule>>;
   /** Process environment for ${env.NAME} and child processes. */
   env: Record<string, string | undefined>;
   /** Working directory for relative paths and commands (the checklist's run directory). */

@@ -3,6 +3,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { DeploycheckError } from "../errors.js";
 import { explainFsError } from "../fs-errors.js";
+import { sanitizeText } from "../sanitize.js";
 import type { GlobalOptions } from "./options.js";
 import { VERSION } from "./version.js";
 
@@ -39,6 +40,10 @@ function common(cmd: Command, which: ReadonlyArray<"vars" | "run" | "state" | "j
   }
   if (which.includes("state")) {
     cmd.option("--state-dir <dir>", "where runs are kept (default ./.deploycheck, or DEPLOYCHECK_STATE_DIR)");
+    cmd.option(
+      "--state <where>",
+      "team state: kubernetes[:namespace] keeps the lock, journal and record in the cluster too (or DEPLOYCHECK_STATE; default local)",
+    );
   }
   if (which.includes("run")) {
     cmd
@@ -124,9 +129,9 @@ export function buildProgram(): Command {
     "runs",
     "",
     "list runs (id, checklist, state, started, engineer)",
-    ["state", "json"],
-    ["deploycheck runs"],
-  );
+    ["state", "json", "context"],
+    ["deploycheck runs", "deploycheck runs --team --state kubernetes:deploycheck"],
+  ).option("--team", "list the team's runs from the cluster (needs --state kubernetes or DEPLOYCHECK_STATE)");
   add(
     "list",
     "",
@@ -243,8 +248,9 @@ export function normaliseArgv(argv: string[]): string[] {
 function printError(err: unknown): number {
   const debug = process.env["DEPLOYCHECK_DEBUG"] === "1";
   if (err instanceof DeploycheckError) {
-    process.stderr.write(`deploycheck: ${err.message}\n`);
-    if (err.hint) process.stderr.write(`  ${err.hint}\n`);
+    // Messages quote checklists, command output and paths: shown without their escape sequences.
+    process.stderr.write(`deploycheck: ${sanitizeText(err.message)}\n`);
+    if (err.hint) process.stderr.write(`  ${sanitizeText(err.hint)}\n`);
     if (debug) process.stderr.write(`${err.stack}\n`);
     return err.exitCode;
   }

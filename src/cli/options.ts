@@ -2,6 +2,8 @@
 export interface GlobalOptions {
   var?: string[];
   stateDir?: string;
+  /** Team state: `kubernetes[:namespace]` or `local` (also DEPLOYCHECK_STATE). */
+  state?: string;
   nonInteractive?: boolean;
   answers?: string;
   dryRun?: boolean;

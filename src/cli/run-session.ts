@@ -6,6 +6,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 import { join } from "node:path";
 import { findChecklist } from "../checklist/find.js";
+import { isMutating as isMutatingStep } from "../checklist/kinds.js";
 import { type LoadedChecklist, loadChecklist } from "../checklist/load.js";
 import type { Checklist } from "../checklist/schema.js";
 import { parseVarFlags, references, resolveVars } from "../checklist/vars.js";
@@ -18,11 +19,19 @@ import type { Clock, Notifier, Output, Prompter, RunnerPorts } from "../engine/p
 import { type NotifyOn, type RunSession, runChecklist } from "../engine/runner.js";
 import { fold, isFinal, type RunState } from "../engine/state.js";
 import { changedSteps, stepHashes } from "../engine/step-hash.js";
-import { InterruptedError, UsageError } from "../errors.js";
+import { InterruptedError, StateError, UsageError } from "../errors.js";
 import { createRedactor, REDACTED, redactDeep } from "../redact.js";
+import { unchainedError } from "../store/journal.js";
+import { syncRun } from "../store/kubernetes/sync.js";
+import { TeamJournal } from "../store/kubernetes/team-journal.js";
 import { acquireLock, type HeldLock } from "../store/lock.js";
 import {
+  checklistOfRunId,
+  checkRunId,
   createRunDir,
+  type DamagedRun,
+  type FileJournal,
+  JOURNAL_FILE,
   listUnfinishedRuns,
   loadRun,
   newRunId,
@@ -37,6 +46,7 @@ import { createTerminalPrompter } from "../ui/prompter.js";
 import { colorWanted, createTheme } from "../ui/theme.js";
 import { type GlobalOptions, isInteractive, stateDir } from "./options.js";
 import { settleStepsInFlight } from "./steps-in-flight.js";
+import { TeamContext, teamTarget } from "./team.js";
 import { VERSION } from "./version.js";
 
 export interface RunCommandOptions extends GlobalOptions {
@@ -252,8 +262,30 @@ async function kubeSettings(
   };
 }
 
-function unfinishedRunsOf(dir: string, name: string): StoredRun[] {
-  return listUnfinishedRuns(dir).filter((r) => r.state.checklist.name === name);
+async function unfinishedRunsOf(
+  dir: string,
+  name: string,
+): Promise<{ runs: StoredRun[]; damaged: DamagedRun[] }> {
+  const { runs, damaged } = await listUnfinishedRuns(dir);
+  return {
+    runs: runs.filter((r) => r.state.checklist.name === name),
+    damaged: damaged.filter((d) => checklistOfRunId(d.id) === name),
+  };
+}
+
+/** A run that may be unfinished but whose journal cannot be read: where it is, what is wrong, what to do. */
+function damagedRunError(d: DamagedRun, checklistArg: string): StateError {
+  return new StateError(
+    `run ${d.id} may be unfinished, but it cannot be resumed: its journal is damaged\n  ${d.error}`,
+    {
+      hint: `Nothing was run. The run is in ${d.dir}. Restore ${join(d.dir, JOURNAL_FILE)} from a backup and \`deploycheck resume ${d.id}\`, or start a new run with \`deploycheck run ${checklistArg} --new\` (the damaged run is left as it is, for inspection).`,
+    },
+  );
+}
+
+/** Resume and sign-off need a chained journal: a pre-chain journal cannot show it was not edited. */
+function assertResumable(run: StoredRun): void {
+  if (!run.chained) throw unchainedError(join(run.dir, JOURNAL_FILE));
 }
 
 export interface Prepared {
@@ -261,6 +293,7 @@ export interface Prepared {
   loaded: LoadedChecklist;
   run: StoredRun;
   lock: HeldLock;
+  team?: TeamContext;
 }
 
 /** `deploycheck run <checklist>` (and the shorthand). */
@@ -279,8 +312,23 @@ export async function runCommand(nameOrPath: string, options: GlobalOptions): Pr
     const name = loaded.checklist.metadata.name;
     const runId = newRunId(name, new Date());
     const lock = acquireLock(dir, name, runId);
+    // Team state: the Lease is taken before anything reads state, as the local lock is.
+    const target = teamTarget(options, loaded.checklist);
+    let team: TeamContext | undefined;
     try {
-      const [existing] = unfinishedRunsOf(dir, name);
+      if (target)
+        team = await TeamContext.start(target, options, name, runId, await defaultEngineer(cwd), (t) =>
+          term.output.warn(t),
+        );
+      const unfinished = await unfinishedRunsOf(dir, name);
+      const [existing] = unfinished.runs;
+      const [damaged] = unfinished.damaged;
+      if (damaged && (!existing || damaged.id > existing.id)) {
+        if (!options.new) throw damagedRunError(damaged, nameOrPath);
+        term.output.warn(
+          `Run ${damaged.id} has a damaged journal and is left as it is (${damaged.dir}); starting a new run.`,
+        );
+      }
       if (existing) {
         let choice: "resume" | "new" | "cancel";
         if (options.resume) choice = "resume";
@@ -302,16 +350,23 @@ export async function runCommand(nameOrPath: string, options: GlobalOptions): Pr
         }
         if (choice === "cancel") return 1;
         if (choice === "resume") {
+          assertResumable(existing);
           lock.update(existing.id);
+          let run = existing;
+          if (team) {
+            team.setRun(existing.id);
+            await syncRun(dir, existing.id, team.journal(), team.files());
+            run = await loadRun(dir, existing.id);
+          }
           return await session(
-            { kind: "resume", loaded, run: existing, lock },
+            { kind: "resume", loaded, run, lock, ...(team ? { team } : {}) },
             options,
             term,
             interrupts.signal,
             answers,
           );
         }
-        const journal = openFileJournal(existing.dir);
+        const journal = openFileJournal(existing.dir, { allowUnchained: true });
         await journal.append(
           ev({
             type: "run-aborted",
@@ -322,13 +377,16 @@ export async function runCommand(nameOrPath: string, options: GlobalOptions): Pr
         );
         journal.close();
         term.output.info(`Abandoned run ${existing.id}.`);
+      } else if (options.resume && damaged) {
+        throw damagedRunError(damaged, nameOrPath);
       } else if (options.resume) {
         throw new UsageError(`there is no unfinished run of ${name} to resume`, {
           hint: `Start one with: deploycheck run ${nameOrPath}`,
         });
       }
-      return await newRun(loaded, runId, lock, options, term, interrupts.signal, answers, dir, cwd);
+      return await newRun(loaded, runId, lock, options, term, interrupts.signal, answers, dir, cwd, team);
     } finally {
+      await team?.release();
       lock.release();
     }
   } finally {
@@ -344,34 +402,64 @@ export async function resumeCommand(runId: string | undefined, options: GlobalOp
     const term = terminal(options, interrupts.signal);
     const answers = readAnswers(options);
     let run: StoredRun;
+    let team: TeamContext | undefined;
     if (runId) {
-      run = loadRun(dir, runId);
+      // A team run may be only in the cluster (another engineer's): bring it here first.
+      team = await teamForRun(options, runId, term.output);
+      try {
+        if (team) await syncRun(dir, checkRunId(runId), team.journal(), team.files());
+        run = await loadRun(dir, runId);
+      } catch (err) {
+        await team?.release();
+        throw err;
+      }
     } else {
-      const candidates = listUnfinishedRuns(dir);
-      if (!candidates[0]) {
+      const { runs: candidates, damaged } = await listUnfinishedRuns(dir);
+      const newest = candidates[0];
+      const newestDamaged = damaged[0];
+      if (newestDamaged && (!newest || newestDamaged.id > newest.id)) {
+        throw damagedRunError(newestDamaged, checklistOfRunId(newestDamaged.id) ?? "<checklist>");
+      }
+      if (!newest) {
         throw new UsageError(`no unfinished run in ${dir}`, {
           hint: "See `deploycheck runs`, or start one with `deploycheck run <checklist>`.",
         });
       }
-      run = candidates[0];
+      run = newest;
     }
     if (run.state.finished) {
+      await team?.release();
       throw new UsageError(`run ${run.id} is already finished (exit ${run.state.finished.exitCode})`, {
         hint: `See \`deploycheck status ${run.id}\`, or export it: deploycheck export ${run.id} --format md`,
       });
     }
     if (run.state.aborted?.abandoned) {
+      await team?.release();
       throw new UsageError(`run ${run.id} was abandoned and cannot be resumed`, {
         hint: `Start a new one: deploycheck run ${run.state.checklist.name}`,
       });
     }
+    try {
+      assertResumable(run);
+    } catch (err) {
+      await team?.release();
+      throw err;
+    }
     const lock = acquireLock(dir, run.state.checklist.name, run.id);
     try {
       // Re-read under the lock: another process may have written to it meanwhile.
-      run = loadRun(dir, run.id);
+      run = await loadRun(dir, run.id);
+      assertResumable(run);
       const loaded = await loadRunChecklist(run, term.output);
-      return await session({ kind: "resume", loaded, run, lock }, options, term, interrupts.signal, answers);
+      return await session(
+        { kind: "resume", loaded, run, lock, ...(team ? { team } : {}) },
+        options,
+        term,
+        interrupts.signal,
+        answers,
+      );
     } finally {
+      await team?.release();
       lock.release();
     }
   } finally {
@@ -390,6 +478,7 @@ async function environment(cwd: string, options: GlobalOptions): Promise<RunStar
     cwd,
     ...(gitSha ? { gitSha } : {}),
     ...(options.context ? { kubeContext: options.context } : {}),
+    engineer: await defaultEngineer(cwd),
   };
 }
 
@@ -403,6 +492,7 @@ async function newRun(
   answers: Answers,
   dir: string,
   cwd: string,
+  team?: TeamContext,
 ): Promise<number> {
   const { checklist } = loaded;
   const resolved = resolveVars(checklist, parseVarFlags(options.var), process.env);
@@ -436,15 +526,18 @@ async function newRun(
     },
     stepHashes: stepHashes(checklist),
   };
-  const journal = openFileJournal(runDir);
+  await team?.files().put("checklist", loaded.source);
+  const journal = withTeam(openFileJournal(runDir), team, checklist);
   try {
     const secretValues = resolved.secrets.map((n) => resolved.values[n] ?? "");
     const redact = createRedactor(secretValues);
-    await journal.append(redactDeep(started, redact));
-    if (lock.takenOver) await journal.append(takeoverEvent(lock));
+    // Folded from what this process wrote: reading it back would load the event schemas (zod) for nothing.
+    const written: RunEvent[] = [redactDeep(started, redact)];
+    if (lock.takenOver) written.push(takeoverEvent(lock));
+    for (const e of written) await journal.append(e);
     term.output.info(`Run ${runId} of ${checklist.metadata.title}${options.dryRun ? " (dry run)" : ""}`);
     term.output.info(`State: ${runDir}`);
-    const state = fold(await journal.readAll());
+    const state = fold(written);
     return await execute({
       loaded,
       runDir,
@@ -458,10 +551,63 @@ async function newRun(
       journal,
       firstSession: true,
       cwd,
+      ...(team ? { team } : {}),
     });
   } finally {
     journal.close();
   }
+}
+
+/** The journal port: the local file, and with team state every line in the cluster too, fenced. */
+function withTeam(local: FileJournal, team: TeamContext | undefined, checklist: Checklist): FileJournal {
+  if (!team) return local;
+  const mutating = new Set(
+    walkSteps(checklist)
+      .filter((r) => isMutatingStep(r.step))
+      .map((r) => r.key),
+  );
+  const teamJournal = new TeamJournal({
+    local,
+    cluster: team.journal(),
+    fence: team.lease,
+    isMutating: (key: string) => mutating.has(key.replace(/#\d+$/, "")),
+  });
+  return {
+    ...local,
+    append: (e) => teamJournal.append(e),
+    ...(teamJournal.write && teamJournal.sync ? { write: teamJournal.write, sync: teamJournal.sync } : {}),
+  };
+}
+
+/** The team's lease was taken over from an engineer whose lease had expired: journaled like a stale lock. */
+function leaseTakeoverEvent(previous: { pid: number; host: string; startedAt: string }): RunEvent {
+  return ev({
+    type: "lock-taken-over",
+    at: new Date().toISOString(),
+    previous: { ...previous, why: "the team lease expired (its holder stopped renewing it)" },
+  });
+}
+
+/** Team state for `resume <run-id>`: the flag or DEPLOYCHECK_STATE, else the `team:` of the run's checklist. */
+async function teamForRun(
+  options: GlobalOptions,
+  runId: string,
+  output: Output,
+): Promise<TeamContext | undefined> {
+  const name = checklistOfRunId(runId);
+  if (!name) return undefined;
+  let target = teamTarget(options);
+  if (!target && options.state === undefined && !process.env["DEPLOYCHECK_STATE"]) {
+    try {
+      target = teamTarget(options, (await loadChecklist(findChecklist(name, process.cwd()))).checklist);
+    } catch {
+      target = undefined; // no such checklist here: a local run, as before
+    }
+  }
+  if (!target) return undefined;
+  return TeamContext.start(target, options, name, runId, await defaultEngineer(process.cwd()), (t) =>
+    output.warn(t),
+  );
 }
 
 function takeoverEvent(lock: HeldLock): RunEvent {
@@ -469,7 +615,13 @@ function takeoverEvent(lock: HeldLock): RunEvent {
   return ev({
     type: "lock-taken-over",
     at: new Date().toISOString(),
-    previous: { pid: prev.pid, host: prev.host, startedAt: prev.startedAt },
+    previous: {
+      pid: prev.pid,
+      host: prev.host,
+      startedAt: prev.startedAt,
+      ...(typeof prev.runId === "string" ? { runId: prev.runId } : {}),
+      why: prev.why,
+    },
   });
 }
 
@@ -525,7 +677,10 @@ async function session(
     );
     if (missing.length) throw missingError(missing, options);
   }
-  const journal = openFileJournal(run.dir);
+  const team = prepared.team;
+  if (team && loaded.sha256 !== run.state.checklist.sha256)
+    await team.files().put("checklist", loaded.source);
+  const journal = withTeam(openFileJournal(run.dir), team, checklist);
   try {
     if (prepared.lock.takenOver) await journal.append(takeoverEvent(prepared.lock));
     // A step left running by a session that died must end before anything runs again.
@@ -535,6 +690,8 @@ async function session(
       output: term.output,
       signal,
     });
+    const previous = team?.lease.previousHolder();
+    if (previous) await journal.append(leaseTakeoverEvent(previous));
     const refs = walkSteps(checklist);
     const done = refs.filter((r) => isFinal(stateAfterResume.steps[r.key])).length;
     term.output.info(
@@ -560,7 +717,7 @@ async function session(
         checklistSha256: loaded.sha256,
         changedSteps: changed,
         stepHashes: hashes,
-        by: { user: osUser(), host: hostname() },
+        by: { user: osUser(), host: hostname(), engineer: await defaultEngineer(cwd) },
       }),
     );
     const state = fold(await journal.readAll());
@@ -577,6 +734,7 @@ async function session(
       journal,
       firstSession: false,
       cwd,
+      ...(team ? { team } : {}),
     });
   } finally {
     journal.close();
@@ -594,10 +752,11 @@ interface SessionInput {
   term: Terminal;
   signal: AbortSignal;
   answers: Answers;
-  journal: RunnerPorts["journal"];
+  journal: FileJournal;
   /** True for a new run (the start notification goes out once). */
   firstSession: boolean;
   cwd: string;
+  team?: TeamContext;
 }
 
 async function execute(input: SessionInput): Promise<number> {
@@ -627,8 +786,20 @@ async function executeWith(
   secretValues: string[],
   kube: KubeSettings,
 ): Promise<number> {
-  const { loaded, runDir, state, vars, secretVars, options, term, signal, answers, firstSession, cwd } =
-    input;
+  const {
+    loaded,
+    runDir,
+    state,
+    vars,
+    secretVars,
+    options,
+    term,
+    signal,
+    answers,
+    firstSession,
+    cwd,
+    journal,
+  } = input;
   const { checklist } = loaded;
   const session: RunSession = {
     runId: state.runId,
@@ -642,6 +813,7 @@ async function executeWith(
     dryRun: Boolean(options.dryRun),
     keepGoing: Boolean(options.keepGoing),
     answers,
+    ...(options.answers ? { answersPath: options.answers } : {}),
     kube,
     signal,
     engineer: await defaultEngineer(cwd),
@@ -649,13 +821,26 @@ async function executeWith(
     ...(checklist.notifications ? { notifyOn: new Set<NotifyOn>(checklist.notifications.on) } : {}),
     finalize: async (finalState) => {
       const { finalizeRecord } = await import("../record/finalize.js");
-      const r = await finalizeRecord({ runDir, state: finalState, checklist, secrets: secretValues });
+      // Sign only the journal this process wrote: a line edited, added or removed behind its back (or a
+      // broken chain) refuses the sign-off, exit 2; the record names the journal by its head hash.
+      const chain = journal.verifyOnDisk();
+      const r = await finalizeRecord({
+        runDir,
+        state: finalState,
+        checklist,
+        secrets: secretValues,
+        journal: chain,
+      });
       if (r.keyWarning) term.output.warn(r.keyWarning);
       return { recordPath: r.recordPath, fingerprint: r.fingerprint };
     },
   };
   try {
     const exitCode = await runChecklist(session, state, ports);
+    // The signed record beside the team's copy of the journal.
+    const recordFile = join(runDir, "record.json");
+    if (input.team && existsSync(recordFile))
+      await input.team.files().put("record", readFileSync(recordFile, "utf8"));
     if (options.json) {
       const record = join(runDir, "record.json");
       const result = {

@@ -6,7 +6,8 @@ export const EVENT_VERSION = 1;
 /** A step is addressed by `<item-id>/<step-id>` (item ids are unique in a checklist). Guards: `guard/<n>`. */
 export type StepKey = string;
 
-export type StepStatus = "passed" | "failed" | "not-applicable";
+/** "described": a dry run only described the step (it did not run); never counted as passed. */
+export type StepStatus = "passed" | "failed" | "not-applicable" | "described";
 
 /** What an executor returns for one attempt of one step. */
 export interface StepOutcome {
@@ -45,11 +46,18 @@ export interface RunEnvironment {
   cwd: string;
   gitSha?: string;
   kubeContext?: string;
+  /** Who ran the session (git user.name, else $USER): with team state, one run has several. */
+  engineer?: string;
 }
 
 interface Base {
   v: typeof EVENT_VERSION;
   at: string;
+  /**
+   * sha256 (hex) of the previous journal line, 64 zeros on the first: set by the journal when it writes
+   * the line (the hash chain), never by the code that builds the event.
+   */
+  prev?: string;
 }
 
 export interface RunStartedEvent extends Base {
@@ -73,12 +81,12 @@ export interface RunResumedEvent extends Base {
   changedSteps: StepKey[];
   stepHashes: Record<StepKey, string>;
   /** Who resumed, where (a run may be resumed by another engineer or on another machine). */
-  by?: { user: string; host: string };
+  by?: { user: string; host: string; engineer?: string };
 }
 
 export interface LockTakenOverEvent extends Base {
   type: "lock-taken-over";
-  previous: { pid: number; host: string; startedAt?: string };
+  previous: { pid: number; host: string; startedAt?: string; runId?: string; why?: string };
 }
 
 export interface StepStartedEvent extends Base {

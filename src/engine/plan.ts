@@ -47,6 +47,7 @@ export function isSettled(s: StepState | undefined, ref: StepRef, acceptFailures
     case "overridden":
     case "skipped":
     case "not-applicable":
+    case "described":
       return true;
     case "failed":
       return acceptFailures || isOptionalStep(ref);

@@ -64,7 +64,14 @@ export interface StepProgress extends ProgressSink {
   stop(): void;
 }
 
-export type ResultMark = "passed" | "failed" | "overridden" | "skipped" | "not-applicable" | "interrupted";
+export type ResultMark =
+  | "passed"
+  | "failed"
+  | "overridden"
+  | "skipped"
+  | "not-applicable"
+  | "described"
+  | "interrupted";
 
 export interface Output {
   /** Run-level lines: "Run staging-2026...", resume notes. */

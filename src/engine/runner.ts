@@ -2,18 +2,18 @@
 // journal (fsynced) before anything else happens, repeat. Guards first, sign-off last.
 import { isManual, isMutating, parseDuration, stepKind } from "../checklist/kinds.js";
 import type { Checklist, NestedStep, Step, StepKind } from "../checklist/schema.js";
-import { interpolate } from "../checklist/vars.js";
+import { interpolate, type VariableRule, variableRules } from "../checklist/vars.js";
 import { type StepRef, walkSteps } from "../checklist/walk.js";
 import type { CheckModule } from "../checks/registry.js";
 import type { ExecContext, ExecutorPrompter, KubeSettings } from "../checks/types.js";
 import { GuardRefusedError, InterruptedError } from "../errors.js";
-import { renderSummaryTable, summarize } from "../record/summary.js";
 import { createRedactor, type Redactor, redactDeep } from "../redact.js";
 import { longTimeout } from "../timers.js";
-import { type Answers, answersPrompter, parseYesNo, SIGNOFF_KEYS, splitNote } from "./answers.js";
+import { type Answers, answersPrompter, splitNote } from "./answers.js";
 import { EVENT_VERSION, type RunEvent, type StepKey, type StepOutcome } from "./events.js";
-import { blockingFailures, isOptionalStep, isSettled, nextAction } from "./plan.js";
+import { isOptionalStep, isSettled, nextAction } from "./plan.js";
 import type { Choice, RunnerPorts, StepProgress } from "./ports.js";
+import { collectSignoff, dryRunReport, finalOutcome } from "./signoff.js";
 import { applyOwnedEvent, type RunState } from "./state.js";
 
 export type NotifyOn = "start" | "finish" | "failure";
@@ -30,6 +30,8 @@ export interface RunSession {
   dryRun: boolean;
   keepGoing: boolean;
   answers: Answers;
+  /** The --answers file, for the commands the runner prints. */
+  answersPath?: string;
   kube: KubeSettings;
   /** Aborted on Ctrl-C. */
   signal: AbortSignal;
@@ -73,6 +75,8 @@ class Runner {
   private readonly refs: StepRef[];
   private readonly itemTotal: number;
   private readonly secretValues = new Set<string>();
+  /** Patterns and secrecy of variables, for run steps that use values where bash evaluates them. */
+  private readonly variableRules: Readonly<Record<string, VariableRule>>;
   private redactor: Redactor;
   /** Values saved by steps in this session, unredacted (the journal keeps secret ones redacted). */
   private readonly liveSaved: Record<string, string> = {};
@@ -95,6 +99,7 @@ class Runner {
     private readonly ports: RunnerPorts,
   ) {
     this.refs = walkSteps(s.checklist);
+    this.variableRules = variableRules(s.checklist);
     this.itemTotal = s.checklist.sections.reduce((n, sec) => n + sec.items.length, 0);
     for (const name of s.secretVars) if (s.vars[name]) this.secretValues.add(s.vars[name]);
     this.redactor = createRedactor(this.secretValues);
@@ -168,9 +173,11 @@ class Runner {
           if (stop !== undefined) return stop;
           break;
         }
-        case "signoff":
-          await this.signoff();
+        case "signoff": {
+          const refused = await this.signoff();
+          if (refused !== undefined) return refused;
           break;
+        }
         case "finish":
           return this.finish();
         case "done":
@@ -294,7 +301,7 @@ class Runner {
     const check = await this.check(step);
     if (this.s.dryRun && isMutating(step)) {
       return {
-        status: "passed",
+        status: "described",
         dryRun: true,
         summary: `would run: ${this.redactor(await this.describe(step))}`,
       };
@@ -392,6 +399,7 @@ class Runner {
         },
       },
       vars: this.vars(),
+      variables: this.variableRules,
       env: this.s.env,
       cwd: this.s.cwd,
       signal,
@@ -553,68 +561,35 @@ class Runner {
 
   // ---- sign-off --------------------------------------------------------------------------------
 
-  private async signoff(): Promise<void> {
-    const { output, prompter } = this.ports;
-    const blocking = blockingFailures(this.s.checklist, this.state, this.refs);
-    output.section(this.s.checklist.signoff?.title ?? "Sign-off");
-    output.line();
-    output.block(renderSummaryTable(summarize(this.state, this.s.checklist)));
-    output.line();
-    const requireAll = this.s.checklist.signoff?.requireAllRequiredPassed ?? true;
-    const refusal =
-      requireAll && blocking.length
-        ? `"ready" is refused: ${blocking.length} required step${blocking.length > 1 ? "s" : ""} failed without override (${blocking.map((r) => r.key).join(", ")})`
-        : undefined;
-    let engineer: string;
-    let ready: boolean;
-    let notes: string;
-    let blockers: string;
-    if (this.s.interactive) {
-      engineer = (
-        await prompter.input("Engineer:", {
-          default: this.s.engineer,
-          validate: (v) => (v.trim() ? true : "a name is required"),
-        })
-      ).trim();
-      if (refusal) output.warn(refusal);
-      ready = await prompter.confirm("Deployment ready?", { default: !refusal });
-      if (ready && refusal) {
-        output.warn(`${refusal}; recording "not ready".`);
-        ready = false;
-      }
-      notes = await prompter.text("Notes:");
-      blockers = await prompter.text("Issues/Blockers:", refusal ? { default: refusal } : {});
-    } else {
-      const a = this.s.answers;
-      engineer = a[SIGNOFF_KEYS.engineer]?.value.trim() || this.s.engineer;
-      ready = parseYesNo(a[SIGNOFF_KEYS.ready]?.value ?? "") === true;
-      if (ready && refusal) {
-        output.warn(`${refusal}; recording "not ready".`);
-        ready = false;
-      }
-      notes = a[SIGNOFF_KEYS.notes]?.value ?? "";
-      blockers = a[SIGNOFF_KEYS.blockers]?.value ?? refusal ?? "";
+  /** The sign-off (engine/signoff.ts); returns an exit code when nothing was signed. */
+  private async signoff(): Promise<number | undefined> {
+    const result = await collectSignoff({
+      checklist: this.s.checklist,
+      state: this.state,
+      refs: this.refs,
+      interactive: this.s.interactive,
+      dryRun: this.s.dryRun || this.state.options.dryRun,
+      answers: this.s.answers,
+      engineer: this.s.engineer,
+      runId: this.s.runId,
+      ...(this.s.answersPath ? { answersPath: this.s.answersPath } : {}),
+      prompter: this.ports.prompter,
+      output: this.ports.output,
+    });
+    if (result.type === "refused") {
+      await this.append(ev({ type: "run-aborted", at: this.at(), reason: result.reason, abandoned: false }));
+      return 1;
     }
-    await this.append(
-      ev({
-        type: "signoff",
-        at: this.at(),
-        engineer: this.redactor(engineer),
-        ready,
-        notes: this.redactor(notes),
-        blockers: this.redactor(blockers),
-      }),
-    );
+    const { type: _type, ...signed } = result;
+    await this.append(ev({ type: "signoff", at: this.at(), ...redactDeep(signed, this.redactor) }));
+    return undefined;
   }
 
   private async finish(): Promise<number> {
     const { output } = this.ports;
     // Success needs every required step passed or overridden (a skip is recorded, not a pass) and "ready".
-    const notDone = this.refs.filter((r) => {
-      const status = this.state.steps[r.key]?.status;
-      return !isOptionalStep(r) && (status === "failed" || status === "skipped");
-    });
-    const exitCode = notDone.length === 0 && this.state.signoff?.ready ? 0 : 1;
+    const dryRun = this.s.dryRun || this.state.options.dryRun;
+    const { exitCode, notDone } = finalOutcome(this.state, this.refs, dryRun);
     if (this.s.finalize) {
       const { recordPath, fingerprint } = await this.s.finalize(this.state);
       output.line();
@@ -626,7 +601,14 @@ class Runner {
       `${this.title()}: run ${this.s.runId} signed off ${this.state.signoff?.ready ? "ready" : "NOT ready"} by ${this.state.signoff?.engineer ?? "?"}`,
     );
     await this.append(ev({ type: "run-finished", at: this.at(), exitCode }));
-    if (exitCode === 0) output.info("Deployment signed off as ready.");
+    if (dryRun) output.block(dryRunReport(this.state, this.refs));
+    if (dryRun)
+      output.info(
+        exitCode === 0
+          ? "Dry run finished: every required step ran or was described (a dry run is never ready)."
+          : `Dry run finished; required steps were not done: ${notDone.map((r) => `${r.key} (${this.state.steps[r.key]?.status})`).join(", ")} (exit 1).`,
+      );
+    else if (exitCode === 0) output.info("Deployment signed off as ready.");
     else if (!this.state.signoff?.ready) output.info("Deployment signed off as NOT ready (exit 1).");
     else
       output.info(

@@ -13,7 +13,7 @@ import type {
 /** The last process group journaled for a step (or a watch's nested step, `key#n`). */
 export type StepProcess = Omit<StepProcessEvent, "v" | "type">;
 
-export type StepFinalStatus = "passed" | "failed" | "overridden" | "skipped" | "not-applicable";
+export type StepFinalStatus = "passed" | "failed" | "overridden" | "skipped" | "not-applicable" | "described";
 export type StepStateStatus = StepFinalStatus | "pending" | "running" | "interrupted";
 
 export interface Decision {
@@ -51,8 +51,8 @@ export interface RunState {
   saved: Record<string, string>;
   steps: Record<StepKey, StepState>;
   notifications: { on: string; ok: boolean; at: string; error?: string }[];
-  lockTakeovers: { pid: number; host: string; at: string }[];
-  resumes: { at: string; changedSteps: StepKey[]; by?: { user: string; host: string } }[];
+  lockTakeovers: { pid: number; host: string; at: string; why?: string }[];
+  resumes: { at: string; changedSteps: StepKey[]; by?: { user: string; host: string; engineer?: string } }[];
   signoff?: Omit<SignoffEvent, "v" | "type">;
   aborted?: { at: string; reason: string; abandoned: boolean };
   finished?: { at: string; exitCode: number };
@@ -66,6 +66,7 @@ export const FINAL_STATUSES: ReadonlySet<StepStateStatus> = new Set([
   "overridden",
   "skipped",
   "not-applicable",
+  "described",
 ]);
 
 /** A step has a final result when nothing more needs doing for it. "failed" is final only once decided. */
@@ -73,8 +74,18 @@ export function isFinal(s: StepState | undefined): boolean {
   return s !== undefined && FINAL_STATUSES.has(s.status);
 }
 
+/**
+ * A dictionary keyed by journal data (step keys, variable names): no prototype, so a key such as
+ * "__proto__" or "constructor" is an ordinary entry and can never reach Object.prototype.
+ */
+export function dict<T>(from?: Record<string, T>): Record<string, T> {
+  const out = Object.create(null) as Record<string, T>;
+  if (from) for (const k of Object.keys(from)) out[k] = from[k] as T;
+  return out;
+}
+
 function step(state: RunState, key: StepKey): StepState {
-  const existing = state.steps[key];
+  const existing = Object.hasOwn(state.steps, key) ? state.steps[key] : undefined;
   if (existing) return existing;
   const created: StepState = { key, status: "pending", attempts: 0 };
   state.steps[key] = created;
@@ -100,7 +111,7 @@ function apply(state: RunState, e: RunEvent): void {
     case "run-started":
       break; // handled by fold's initial state
     case "run-resumed": {
-      state.stepHashes = e.stepHashes;
+      state.stepHashes = dict(e.stepHashes);
       state.checklist = { ...state.checklist, sha256: e.checklistSha256 };
       for (const key of e.changedSteps) delete state.steps[key];
       // Guards are checked again in every session: the cluster or context may have changed.
@@ -110,7 +121,12 @@ function apply(state: RunState, e: RunEvent): void {
       break;
     }
     case "lock-taken-over":
-      state.lockTakeovers.push({ pid: e.previous.pid, host: e.previous.host, at: e.at });
+      state.lockTakeovers.push({
+        pid: e.previous.pid,
+        host: e.previous.host,
+        at: e.at,
+        ...(e.previous.why === undefined ? {} : { why: e.previous.why }),
+      });
       break;
     case "step-started": {
       const s = step(state, e.key);
@@ -128,7 +144,7 @@ function apply(state: RunState, e: RunEvent): void {
       s.finishedAt = e.at;
       s.durationMs = e.durationMs;
       s.outcome = e.outcome;
-      if (e.outcome.saved) Object.assign(state.saved, e.outcome.saved);
+      if (e.outcome.saved) for (const [k, v] of Object.entries(e.outcome.saved)) state.saved[k] = v;
       break;
     }
     case "step-interrupted": {
@@ -153,7 +169,7 @@ function apply(state: RunState, e: RunEvent): void {
     }
     case "step-process": {
       const { v: _v, type: _t, ...rest } = e;
-      state.processes ??= {};
+      state.processes ??= dict<StepProcess>();
       state.processes[e.key] = rest;
       break;
     }
@@ -199,15 +215,15 @@ export function fold(events: readonly RunEvent[]): RunState {
   const state: RunState = {
     runId: first.runId,
     checklist: { ...first.checklist },
-    vars: { ...first.vars },
+    vars: dict(first.vars),
     secretVars: [...first.secretVars],
     environment: { ...first.environment },
     options: { ...first.options },
     startedAt: first.at,
     updatedAt: first.at,
-    stepHashes: { ...first.stepHashes },
-    saved: {},
-    steps: {},
+    stepHashes: dict(first.stepHashes),
+    saved: dict<string>(),
+    steps: dict<StepState>(),
     notifications: [],
     lockTakeovers: [],
     resumes: [],

@@ -13,6 +13,7 @@ import type {
   StepKind,
   Variable,
 } from "../checklist/schema.js";
+import { analyzeCommand } from "../checklist/shell-refs.js";
 import { carriesState, isReadOnly, logicalCommands, pipeline, shellWords } from "./command.js";
 import { type KubeRefs, kubeCheck } from "./kubectl.js";
 import { isWholeCommand, statedValue } from "./markdown.js";
@@ -480,7 +481,12 @@ class Converter {
           `${prefix}\${${this.#variable("deployment", name, "deployment")}}`,
       );
     }
-    return this.#withUrlVars(text);
+    const converted = this.#withUrlVars(text);
+    // A reference where the run step would refuse it (the command name, arithmetic, eval...): keep the
+    // document's shell text as written (bash's own variables, `${` escaped) so the checklist still loads.
+    if (analyzeCommand(converted).refs.some((r) => r.refused || r.unsafe))
+      return command.replace(/\$\{/g, () => "$${");
+    return converted;
   }
 
   /** A placeholder the document leaves to the reader (`<CLUSTER>`, `$CLUSTER`): a required variable. */
@@ -605,6 +611,10 @@ class Converter {
 
   /** URLs in a command become variables: `API_URL=https://x ./check.sh` -> `API_URL=${apiUrl} ./check.sh`. */
   #withUrlVars(command: string): string {
+    // A reference only where bash takes it as data: in a command the run step would refuse (arithmetic,
+    // eval, a command deploycheck cannot follow), the URL stays as written.
+    const probe = command.replace(URL, "${importedUrl}");
+    if (analyzeCommand(probe).refs.some((r) => r.refused || r.unsafe)) return command;
     return command.replace(URL, (url, offset: number) => {
       const before = command.slice(0, offset);
       const assigned = /(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=["']?$/.exec(before);

@@ -18,6 +18,8 @@ export interface BuildOptions {
   now: Date;
   /** Redacts secret values and credential patterns; default: patterns only. */
   redact?: Redactor;
+  /** The journal the record was built from: its head hash (sha256 of its last line) and line count. */
+  journal?: { head: string; events: number };
 }
 
 function stepKindLabel(step: Step): string {
@@ -134,6 +136,7 @@ export function buildRecord(state: RunState, checklist: Checklist, options: Buil
       node: env.node,
       platform: env.platform,
       cwd: env.cwd,
+      engineer: env.engineer,
     },
     dryRun: state.options.dryRun,
     startedAt: state.startedAt,
@@ -145,7 +148,12 @@ export function buildRecord(state: RunState, checklist: Checklist, options: Buil
     sections,
     summary: countItems(sections.flatMap((s) => s.items)),
     notifications: state.notifications.map((n) => ({ ...n })),
-    resumes: state.resumes.map((r) => ({ at: r.at, changedSteps: [...r.changedSteps] })),
+    resumes: state.resumes.map((r) => ({
+      at: r.at,
+      changedSteps: [...r.changedSteps],
+      ...(r.by ? { by: `${r.by.engineer ?? r.by.user} (${r.by.user}@${r.by.host})` } : {}),
+    })),
+    ...(options.journal ? { journal: { head: options.journal.head, events: options.journal.events } } : {}),
     signoff: state.signoff
       ? {
           engineer: state.signoff.engineer,

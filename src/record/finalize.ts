@@ -22,6 +22,8 @@ export interface FinalizeInput {
   now?: Date;
   /** Values of secret variables, redacted again from everything in the record. */
   secrets?: string[];
+  /** The journal's head hash and line count at sign-off (verified by the caller). */
+  journal?: { head: string; events: number };
 }
 
 export interface FinalizeResult {
@@ -37,7 +39,9 @@ export interface FinalizeResult {
 /** Write a file so that readers see the old content or the whole new content, never a torn one. */
 export async function writeFileAtomic(path: string, content: string): Promise<void> {
   const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  const handle = await open(tmp, "w", 0o644);
+  // "wx": a new file of our own (a link planted at the temporary name is refused, never written through);
+  // private, like every state file. The rename replaces a link at `path` instead of following it.
+  const handle = await open(tmp, "wx", 0o600);
   try {
     await handle.writeFile(content, "utf8");
     await handle.sync();
@@ -68,6 +72,7 @@ export async function finalizeRecord(input: FinalizeInput): Promise<FinalizeResu
   const unsigned = buildRecord(input.state, input.checklist, {
     now,
     redact: createRedactor(input.secrets ?? []),
+    ...(input.journal ? { journal: input.journal } : {}),
   });
   const configDir = input.configDir ?? defaultConfigDir();
   const { privateKey, created, exposedMode } = await loadOrCreateSigningKey(configDir);

@@ -12,11 +12,13 @@ export const RECORD_STATUSES = [
   "overridden",
   "skipped",
   "not-applicable",
+  "described",
   "pending",
 ] as const;
-export const RecordStatus = z
-  .enum(RECORD_STATUSES)
-  .meta({ description: "pending: the run ended (or was exported) before this had a final result" });
+export const RecordStatus = z.enum(RECORD_STATUSES).meta({
+  description:
+    "pending: the run ended (or was exported) before this had a final result; described: a dry run only described it (not run)",
+});
 export type RecordStatus = z.infer<typeof RecordStatus>;
 
 const IsoTime = z.string().meta({ description: "ISO 8601 time (UTC)" });
@@ -87,6 +89,7 @@ export const SummaryCountsSchema = z.object({
   overridden: z.number().int(),
   skipped: z.number().int(),
   notApplicable: z.number().int(),
+  described: z.number().int().meta({ description: "Dry run: items with a step only described, not run" }),
   pending: z.number().int(),
   requiredFailures: z.number().int().meta({ description: "Required items failed without override" }),
 });
@@ -143,6 +146,7 @@ export const RecordSchema = z
       node: z.string(),
       platform: z.string(),
       cwd: z.string(),
+      engineer: z.string().optional().meta({ description: "Who started the run" }),
     }),
     dryRun: z.boolean(),
     startedAt: IsoTime,
@@ -156,7 +160,23 @@ export const RecordSchema = z
     notifications: z.array(
       z.object({ on: z.string(), ok: z.boolean(), at: IsoTime, error: z.string().optional() }),
     ),
-    resumes: z.array(z.object({ at: IsoTime, changedSteps: z.array(z.string()) })),
+    resumes: z.array(
+      z.object({
+        at: IsoTime,
+        changedSteps: z.array(z.string()),
+        by: z.string().optional().meta({ description: "Who resumed: engineer (user@host)" }),
+      }),
+    ),
+    journal: z
+      .object({
+        head: z.string().regex(/^[0-9a-f]{64}$/),
+        events: z.number().int().nonnegative(),
+      })
+      .optional()
+      .meta({
+        description:
+          "The hash-chained journal this record was built from: sha256 (hex) of its last line, and its number of lines",
+      }),
     signoff: SignoffRecordSchema.optional(),
     signature: SignatureSchema.optional(),
   })

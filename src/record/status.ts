@@ -10,6 +10,7 @@ export function stepRecordStatus(s: StepState | undefined): RecordStatus {
     case "overridden":
     case "skipped":
     case "not-applicable":
+    case "described":
       return s.status;
     default:
       // Never started, running when the process died, or interrupted: no final result yet.
@@ -25,6 +26,7 @@ export function stepRecordStatus(s: StepState | undefined): RecordStatus {
 export function itemStatus(steps: readonly { status: RecordStatus; optional: boolean }[]): RecordStatus {
   if (steps.some((s) => s.status === "failed" && !s.optional)) return "failed";
   if (steps.some((s) => s.status === "pending")) return "pending";
+  if (steps.some((s) => s.status === "described")) return "described";
   if (steps.some((s) => s.status === "overridden")) return "overridden";
   if (steps.some((s) => s.status === "skipped" && !s.optional)) return "skipped";
   if (steps.length > 0 && steps.every((s) => s.status === "not-applicable")) return "not-applicable";
@@ -40,6 +42,7 @@ export function countItems(items: readonly { status: RecordStatus; required: boo
     overridden: 0,
     skipped: 0,
     notApplicable: 0,
+    described: 0,
     pending: 0,
     requiredFailures: 0,
   };
@@ -58,5 +61,6 @@ export const STATUS_LABEL: Record<RecordStatus, string> = {
   overridden: "overridden",
   skipped: "skipped",
   "not-applicable": "n/a",
+  described: "described (dry run)",
   pending: "pending",
 };

@@ -52,6 +52,7 @@ export function summaryLine(counts: SummaryCounts): string {
       ["overridden", counts.overridden],
       ["skipped", counts.skipped],
       ["n/a", counts.notApplicable],
+      ["described (dry run)", counts.described],
       ["pending", counts.pending],
     ] as const
   )

@@ -18,7 +18,7 @@ export function stepEvidence(step: StepRecord): string {
   if (step.summary) parts.push(step.summary);
   if (step.error && step.error !== step.summary) parts.push(step.error);
   if (step.note) parts.push(`note: ${step.note}`);
-  if (step.dryRun) parts.push("dry run: not executed");
+  if (step.dryRun) parts.push("dry run: described, not run");
   if (parts.length === 0) parts.push(step.status === "pending" ? "not run yet" : step.status);
   return oneLine(parts.join(" — "), 200);
 }
@@ -93,7 +93,15 @@ export function headerFacts(record: DeployRecord): [string, string][] {
     ["Operator", `${env.user}@${env.host}`],
     ["Tool", `deploycheck ${env.toolVersion}, node ${env.node}, ${env.platform}`],
   ];
-  if (record.dryRun) rows.push(["Mode", "dry run: mutating steps were not executed"]);
+  if (record.dryRun) {
+    const steps = [...record.guards, ...record.sections.flatMap((s) => s.items.flatMap((i) => i.steps))];
+    const described = steps.filter((s) => s.status === "described").map((s) => s.key);
+    const ran = steps.filter((s) => s.status !== "described" && s.status !== "pending" && s.attempts > 0);
+    rows.push([
+      "Mode",
+      `dry run: ${ran.length} step${ran.length === 1 ? "" : "s"} ran; ${described.length} only described, not run${described.length ? ` (${described.join(", ")})` : ""}`,
+    ]);
+  }
   if (record.aborted) {
     const how = record.aborted.abandoned ? "abandoned" : "aborted (resumable)";
     rows.push(["Stopped", `${how} at ${formatTime(record.aborted.at)}: ${record.aborted.reason}`]);

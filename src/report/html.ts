@@ -50,7 +50,7 @@ dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; overflow-wrap: any
 .box { font-size: 16px; }
 .pill { font-size: 12px; font-weight: 600; padding: 1px 8px; border-radius: 10px; color: #fff; white-space: nowrap; }
 .pill.passed { background: var(--passed); } .pill.failed { background: var(--failed); } .pill.overridden { background: var(--overridden); }
-.pill.skipped, .pill.not-applicable { background: var(--skipped); } .pill.pending { background: var(--pending); }
+.pill.skipped, .pill.not-applicable, .pill.described { background: var(--skipped); } .pill.pending { background: var(--pending); }
 .evidence { margin: 4px 0 0; color: var(--muted); }
 .details { color: var(--muted); font-size: 12px; font-family: ui-monospace, Menlo, Consolas, monospace; }
 .decision { margin: 4px 0 0; color: var(--overridden); font-weight: 600; }
@@ -59,7 +59,7 @@ table.steps th { text-align: left; color: var(--muted); font-weight: 600; border
 table.steps td { border-bottom: 1px solid var(--bg); padding: 2px 6px; vertical-align: top; overflow-wrap: anywhere; }
 table.steps td.st { white-space: nowrap; font-weight: 600; }
 td.st.passed { color: var(--passed); } td.st.failed { color: var(--failed); } td.st.overridden { color: var(--overridden); }
-td.st.skipped, td.st.not-applicable { color: var(--skipped); } td.st.pending { color: var(--pending); }
+td.st.skipped, td.st.not-applicable, td.st.described { color: var(--skipped); } td.st.pending { color: var(--pending); }
 pre { background: var(--bg); border: 1px solid var(--line); border-radius: 4px; padding: 6px 8px; margin: 4px 0 2px; font: 12px/1.35 ui-monospace, Menlo, Consolas, monospace; white-space: pre-wrap; word-break: break-all; max-height: 220px; overflow: auto; }
 .signoff { border: 2px solid var(--ink); border-radius: 6px; padding: 12px 16px; break-inside: avoid; }
 .signoff dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; }

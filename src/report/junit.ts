@@ -39,6 +39,8 @@ function testcase(section: string, item: ItemRecord): string {
     verdict = `\n      <skipped message="${xml(oneLine(why, 300))}"/>`;
   } else if (item.status === "not-applicable") {
     verdict = `\n      <skipped message="${xml(`not applicable: ${evidence}`)}"/>`;
+  } else if (item.status === "described") {
+    verdict = `\n      <skipped message="${xml(`dry run: described, not run: ${evidence}`)}"/>`;
   } else if (item.status === "pending") {
     verdict = `\n      <error message="not run: the run is unfinished" type="pending"/>`;
   }
@@ -52,7 +54,7 @@ export function renderJunit(record: DeployRecord): string {
   const failures = items.filter((i) => i.item.status === "failed").length;
   const errors = items.filter((i) => i.item.status === "pending").length;
   const skipped = items.filter(
-    (i) => i.item.status === "skipped" || i.item.status === "not-applicable",
+    (i) => i.item.status === "skipped" || i.item.status === "not-applicable" || i.item.status === "described",
   ).length;
   const time = seconds(items.reduce((n, i) => n + i.item.durationMs, 0));
   const counts = `tests="${items.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${time}"`;

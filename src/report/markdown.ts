@@ -2,15 +2,15 @@
 // pull-request comment. Pure. Every piece of recorded text is escaped so it cannot inject markup.
 import type { DeployRecord, ItemRecord } from "../record/schema.js";
 import { summaryLine } from "../record/summary.js";
+import { sanitizeLine } from "../sanitize.js";
 import { decisions, formatTime, headerFacts, itemEvidence, UNFINISHED_NOTICE } from "./evidence.js";
 
 /** Escape Markdown and inline HTML so recorded text renders literally. */
 export function md(text: string): string {
-  return text
-    .replace(/[\u0000-\u0008\u000B-\u001F\u007F]/g, "")
-    .replace(/[\\`*_[\]<>|~#&$]/g, (c) =>
-      c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : `\\${c}`,
-    );
+  // One line: a newline in a title or a name must not start a line of its own (a second "Deployment Ready").
+  return sanitizeLine(text).replace(/[\\`*_[\]<>|~#&$]/g, (c) =>
+    c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : `\\${c}`,
+  );
 }
 
 const DONE = new Set(["passed", "overridden", "not-applicable"]);

@@ -1,7 +1,9 @@
 // The terminal Output: headings, `[7/23]` item headers, a spinner line with elapsed time and the
 // step's live message (TTY), step results with durations, failure tails. Plain lines when not a TTY.
+// Every text handed in is sanitized here (escape sequences removed, controls shown) before colour is added.
 import { stripVTControlCharacters } from "node:util";
 import type { Output, ResultMark, StepProgress } from "../engine/ports.js";
+import { sanitizeLine, sanitizeText } from "../sanitize.js";
 import { formatDuration, type Theme } from "./theme.js";
 
 export interface TerminalOutputOptions {
@@ -31,33 +33,35 @@ export function createTerminalOutput(options: TerminalOutputOptions): Output {
     overridden: theme.override,
     skipped: theme.skip,
     "not-applicable": theme.na,
+    described: theme.na,
     interrupted: theme.interrupted,
   };
 
   return {
     info: (text) => {
       clearActive();
-      println(text);
+      println(sanitizeText(text));
     },
     warn: (text) => {
       clearActive();
-      println(`${theme.warn} ${c.yellow(text)}`);
+      println(`${theme.warn} ${c.yellow(sanitizeText(text))}`);
     },
     section: (title) => {
       clearActive();
       println();
-      println(c.bold.underline(title));
+      println(c.bold.underline(sanitizeLine(title)));
     },
     item: (number, total, title) => {
       clearActive();
       println();
-      println(`${c.cyan(`[${number}/${total}]`)} ${c.bold(title)}`);
+      println(`${c.cyan(`[${number}/${total}]`)} ${c.bold(sanitizeLine(title))}`);
     },
     help: (text) => {
       clearActive();
-      for (const line of text.trimEnd().split("\n")) println(c.dim(`    ${line}`));
+      for (const line of sanitizeText(text).trimEnd().split("\n")) println(c.dim(`    ${line}`));
     },
-    stepStart(label): StepProgress {
+    stepStart(rawLabel): StepProgress {
+      const label = sanitizeLine(rawLabel);
       const started = now();
       let message = "";
       let frame = 0;
@@ -84,7 +88,7 @@ export function createTerminalOutput(options: TerminalOutputOptions): Output {
       render();
       return {
         message(text) {
-          message = text.split("\n")[0] ?? "";
+          message = sanitizeLine(text.split("\n")[0] ?? "");
           if (!live && now() - lastPlain >= PLAIN_PROGRESS_EVERY_MS) {
             lastPlain = now();
             println(c.dim(`    ${label}: ${message}`));
@@ -112,7 +116,9 @@ export function createTerminalOutput(options: TerminalOutputOptions): Output {
         },
       };
     },
-    stepResult(label, mark, summary, durationMs, flags = {}) {
+    stepResult(rawLabel, mark, rawSummary, durationMs, flags = {}) {
+      const label = sanitizeLine(rawLabel);
+      const summary = rawSummary === undefined ? undefined : sanitizeLine(rawSummary);
       clearActive();
       const m = mark === "failed" && flags.optional ? theme.warn : marks[mark];
       const parts = [`  ${m} ${label}`];
@@ -133,15 +139,15 @@ export function createTerminalOutput(options: TerminalOutputOptions): Output {
     },
     failureTail(text) {
       clearActive();
-      for (const line of text.trimEnd().split("\n")) println(c.red(`    │ ${line}`));
+      for (const line of sanitizeText(text).trimEnd().split("\n")) println(c.red(`    │ ${line}`));
     },
     block(text) {
       clearActive();
-      println(text.trimEnd());
+      println(sanitizeText(text).trimEnd());
     },
     line(text = "") {
       clearActive();
-      println(text);
+      println(sanitizeText(text));
     },
   };
 }

@@ -66,9 +66,16 @@ describe("deploycheck export", () => {
     const f = await cli(["export", RUN_ID, "--format", "pdf", "--state-dir", fx.stateDir]);
     expect(f.code).toBe(2);
     expect(f.stderr).toContain("--format pdf: unknown format");
-    const run = await cli(["export", "staging-nope", "--format", "md", "--state-dir", fx.stateDir]);
+    const run = await cli([
+      "export",
+      "staging-20261126T063000Z-ffff",
+      "--format",
+      "md",
+      "--state-dir",
+      fx.stateDir,
+    ]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("no run staging-nope");
+    expect(run.stderr).toContain("no run staging-20261126T063000Z-ffff");
     const file = await cli(["export", join(root, "missing.json"), "--format", "md"]);
     expect(file.code).toBe(2);
     expect(file.stderr).toContain("no such file");

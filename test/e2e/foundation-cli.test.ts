@@ -179,7 +179,10 @@ describe("show", () => {
     SEED_TITLES.forEach((title, i) => {
       expect(r.stdout).toContain(`[${i + 1}/23] ${title}`);
     });
-    expect(r.stdout).toContain("./scripts/pre-deploy-smoke-test.sh --base-url http://127.0.0.1:8080");
+    // The command as the checklist writes it, the value beside it.
+    expect(r.stdout).toContain(
+      './scripts/pre-deploy-smoke-test.sh --base-url ${apiUrl} (with apiUrl="http://127.0.0.1:8080")',
+    );
     expect(r.stdout).toContain("apiUrl");
     expect(r.stdout).toMatch(/apiUrl\s+http:\/\/127\.0\.0\.1:8080\s+\[var\]/);
     expect(r.stdout).toMatch(/namespace\s+staging\s+\[default\]/);
@@ -190,7 +193,7 @@ describe("show", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain("s3cr3t-value");
     expect(r.stdout).toMatch(/token\s+\*\*\*\*\s+\[env SMOKE_TOKEN\] secret/);
-    expect(r.stdout).toContain("Bearer ****");
+    expect(r.stdout).toContain('Bearer ${token}" ${host}/health (with token=****');
   });
 
   it("--json has sections, items and steps with descriptions", () => {

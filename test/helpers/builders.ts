@@ -1,4 +1,5 @@
 // Builders for checklists and journal events, so tests state only what matters to them.
+import { createHash } from "node:crypto";
 import type { Checklist, Item, Section, Step } from "../../src/checklist/schema.js";
 import {
   EVENT_VERSION,
@@ -132,4 +133,24 @@ export class EventLog {
   private attemptsOf(key: string): number {
     return this.events.filter((e) => e.type === "step-started" && e.key === key).length;
   }
+}
+
+/** Journal text with the hash chain deploycheck writes (each line's `prev` is the sha256 of the line before). */
+export function chainedJournal(events: readonly object[], first = "0".repeat(64)): string {
+  let prev = first;
+  let out = "";
+  for (const e of events) {
+    const line = JSON.stringify({ ...e, prev });
+    out += `${line}\n`;
+    prev = createHash("sha256").update(line, "utf8").digest("hex");
+  }
+  return out;
+}
+
+/** Events as read back from a journal, without the chain field. */
+export function withoutPrev<T extends object>(events: readonly T[]): Omit<T, "prev">[] {
+  return events.map((e) => {
+    const { prev: _prev, ...rest } = e as T & { prev?: string };
+    return rest;
+  });
 }

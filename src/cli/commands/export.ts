@@ -2,7 +2,6 @@
 // A run id reads its signed record.json, or, for a run not yet signed off, builds an unsigned record from
 // its journal (marked UNFINISHED RUN). Everything rendered passes through the redactor once more.
 import { existsSync, statSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { loadChecklist } from "../../checklist/load.js";
 import { parseChecklist } from "../../checklist/parse.js";
@@ -19,7 +18,8 @@ import { createRedactor, redactDeep } from "../../redact.js";
 import { renderHtml } from "../../report/html.js";
 import { renderJunit } from "../../report/junit.js";
 import { renderMarkdown } from "../../report/markdown.js";
-import { CHECKLIST_COPY, loadRun, runDir } from "../../store/runs.js";
+import { CHECKLIST_COPY, loadRun, readChecklistCopy, runDir } from "../../store/runs.js";
+import { readStateFile } from "../../store/safe-fs.js";
 import { type GlobalOptions, stateDir } from "../options.js";
 
 interface ExportOptions extends GlobalOptions {
@@ -67,7 +67,8 @@ async function fromRecordFile(path: string): Promise<Source> {
 
 async function checklistOfRun(dir: string, recordedPath: string, cwd: string): Promise<Checklist> {
   const copy = join(dir, CHECKLIST_COPY);
-  if (existsSync(copy)) return parseChecklist(await readFile(copy, "utf8"), copy).checklist;
+  const kept = readChecklistCopy(dir);
+  if (kept) return parseChecklist(kept.source, kept.file).checklist;
   // Runs started before the copy existed: the checklist where it was (it may have changed since).
   const candidates = [recordedPath, join(cwd, recordedPath)];
   for (const candidate of candidates) {
@@ -81,14 +82,19 @@ async function checklistOfRun(dir: string, recordedPath: string, cwd: string): P
 async function fromRun(id: string, options: ExportOptions): Promise<Source> {
   const dir = runDir(stateDir(options), id);
   const recordPath = join(dir, RECORD_FILE);
-  if (existsSync(recordPath)) return fromRecordFile(recordPath);
-  const run = loadRun(stateDir(options), id);
+  // The run's record is a state file: a link there is refused, never followed.
+  if (readStateFile(recordPath, "record") !== undefined) return fromRecordFile(recordPath);
+  const run = await loadRun(stateDir(options), id);
   const checklist = await checklistOfRun(dir, run.state.checklist.path, run.state.environment.cwd);
   // The journal never holds secret values; the ones in this environment are redacted anyway.
   const secrets = Object.entries(checklist.vars ?? {})
     .filter(([, v]) => v.secret && v.env)
     .map(([, v]) => process.env[v.env as string] ?? "");
-  const record = buildRecord(run.state, checklist, { now: new Date(), redact: createRedactor(secrets) });
+  const record = buildRecord(run.state, checklist, {
+    now: new Date(),
+    redact: createRedactor(secrets),
+    ...(run.chained ? { journal: { head: run.head, events: run.events.length } } : {}),
+  });
   return {
     record: record as unknown as Record<string, unknown>,
     origin: join(dir, "journal.jsonl"),

@@ -11,9 +11,9 @@ import { describeStoredRun, type RunInfo } from "../run-info.js";
 export async function run(args: string[], options: GlobalOptions): Promise<number> {
   const dir = stateDir(options);
   const [id] = args;
-  let stored = id ? loadRun(dir, id) : undefined;
+  let stored = id ? await loadRun(dir, id) : undefined;
   if (!stored) {
-    const { runs } = listRuns(dir);
+    const { runs } = await listRuns(dir);
     stored = runs.find((r) => !r.state.finished && !r.state.aborted?.abandoned) ?? runs[0];
     if (!stored)
       throw new UsageError(`no runs in ${dir}`, { hint: "Start one with `deploycheck run <checklist>`." });

@@ -36,6 +36,14 @@ async function readKey(path: string): Promise<KeyObject> {
 
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
+/** The journal's chain head the record names (sha256 of the journal's last line signed), if any. */
+function journalOf(record: Record<string, unknown>): { head: string; events: number } | undefined {
+  const j = record["journal"] as Record<string, unknown> | undefined;
+  const head = str(j?.["head"]);
+  const events = j?.["events"];
+  return head && /^[0-9a-f]{64}$/.test(head) && typeof events === "number" ? { head, events } : undefined;
+}
+
 export async function run(args: string[], options: VerifyOptions): Promise<number> {
   const path = args[0];
   if (!path) throw new UsageError("verify needs a record file", { hint: "deploycheck verify record.json" });
@@ -73,6 +81,7 @@ export async function run(args: string[], options: VerifyOptions): Promise<numbe
     ready: typeof signoff?.["ready"] === "boolean" ? signoff["ready"] : undefined,
     signedAt: str(signoff?.["at"]) ?? str(record["createdAt"]),
     fingerprint: result.fingerprint,
+    journal: journalOf(record),
   };
 
   const trustFacts = result.ok
@@ -111,6 +120,12 @@ export async function run(args: string[], options: VerifyOptions): Promise<numbe
     ["key", result.fingerprint],
     ["trust", untrusted ? `${trustText} (accepted with --any-key)` : trustText!],
   ];
+  rows.push([
+    "journal",
+    facts.journal
+      ? `chain head ${facts.journal.head} (${facts.journal.events} lines)`
+      : "no chain head (a record made before journals were hash-chained)",
+  ]);
   if (record["finished"] === false) rows.push(["note", "the run was not finished when this record was made"]);
   process.stdout.write(
     `${path}: signature valid\n${rows.map(([k, v]) => `  ${k.padEnd(10)} ${v}`).join("\n")}\n`,

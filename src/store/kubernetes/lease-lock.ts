@@ -38,9 +38,9 @@ export interface LeaseLockOptions {
 
 const HOLDER_ANNOTATION = "deploycheck.io/holder";
 
-/** `alice@laptop pid 4242 run staging-20261130T070000Z-ab12`: what kubectl's HOLDER column shows. */
+/** `alice@laptop pid 4242`: what kubectl's HOLDER column shows (the run is in the annotation). */
 export function holderIdentity(h: LeaseHolder): string {
-  return `${h.engineer}@${h.host} pid ${h.pid} run ${h.runId}`;
+  return `${h.engineer}@${h.host} pid ${h.pid}`;
 }
 
 /** RFC 3339 with microseconds, the MicroTime format the API server accepts for renewTime. */
@@ -94,11 +94,16 @@ export class LeaseLock {
   /** The Lease as we last wrote it (its resourceVersion is the precondition of our next write). */
   private mine: LeaseObject | undefined;
 
-  constructor(private readonly options: LeaseLockOptions) {
+  constructor(private options: LeaseLockOptions) {
     this.name = leaseName(options.checklist);
     this.durationSeconds = options.durationSeconds ?? 30;
     this.now = options.now ?? Date.now;
     this.identity = holderIdentity(options.holder);
+  }
+
+  /** The run this holder works on changed (it resumed an existing run): said with the next renewal. */
+  setRunId(runId: string): void {
+    this.options.holder = { ...this.options.holder, runId };
   }
 
   get held(): boolean {

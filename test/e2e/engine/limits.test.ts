@@ -33,6 +33,7 @@ describe("step timeouts in the CLI", () => {
   it("a `setsid sleep 1000 & echo x` step with timeout: 2s ends, and its daemon is handled", async () => {
     const ws = workspace("dc-limits-");
     workspaces.push(ws);
+    const untilLeft = 'until [ "$(cat /proc/$!/comm 2>/dev/null)" = sleep ]; do :; done';
     ws.file(
       "c.yaml",
       [
@@ -47,10 +48,12 @@ describe("step timeouts in the CLI", () => {
         "        title: Daemon",
         "        steps:",
         "          - id: left",
-        '            run: "setsid sleep 1000 & echo $! > left.pid; echo x"',
+        // bash must not exit before the daemon has left its group (setsid, then exec sleep): under load
+        // the group stop would otherwise catch it as a member, and it would not be a stray at all.
+        `            run: 'setsid sleep 1000 & echo $! > left.pid; ${untilLeft}; echo x'`,
         "            timeout: 2s",
         "          - id: waited",
-        '            run: "setsid sleep 1000 & echo $! > waited.pid; echo x; wait"',
+        `            run: 'setsid sleep 1000 & echo $! > waited.pid; ${untilLeft}; echo x; wait'`,
         "            timeout: 2s",
         "            optional: true",
         "",

@@ -139,8 +139,10 @@ describe("deploycheck run (non-interactive)", () => {
     expect(r.stderr).toContain('"ready" is refused');
     const id = onlyRunId(ws.stateDir);
     expect(JSON.parse(r.stdout)).toMatchObject({ runId: id, checklist: "demo", exitCode: 1 });
+    // The answers say ready: refused, so nothing is signed (the run stays resumable).
     const events = journalEvents(ws.stateDir, id);
-    expect(events.find((e) => e.type === "signoff")).toMatchObject({ ready: false });
+    expect(events.find((e) => e.type === "signoff")).toBeUndefined();
+    expect(events.at(-1)).toMatchObject({ type: "run-aborted", abandoned: false });
   });
 
   it("--new abandons the unfinished run and starts another", async () => {
@@ -167,7 +169,7 @@ describe("deploycheck run (non-interactive)", () => {
       "c.yaml",
       BASIC.replace(
         "sections:",
-        "guards:\n  - id: ctx\n    run: echo 'current context is prod, expected staging' >&2; exit 1\nsections:",
+        "guards:\n  - id: ctx\n    mutating: false\n    run: echo 'current context is prod, expected staging' >&2; exit 1\nsections:",
       ),
     );
     ws.file("answers.yaml", ANSWERS);
@@ -194,8 +196,15 @@ describe("deploycheck run (non-interactive)", () => {
     expect(existsSync(join(ws.dir, "side.txt"))).toBe(false);
     const events = journalEvents(ws.stateDir, onlyRunId(ws.stateDir));
     expect(events.find((e) => e.type === "step-finished" && e.key === "a/append")).toMatchObject({
-      outcome: { status: "passed", dryRun: true },
+      outcome: { status: "described", dryRun: true },
     });
+    // A run step not declared read-only is only described too; the report lists what ran and what not.
+    expect(events.find((e) => e.type === "step-finished" && e.key === "c/gate")).toMatchObject({
+      outcome: { status: "described" },
+    });
+    expect(r.stdout).toContain("Dry run: these steps ran (read-only):\n  b/sure\n");
+    expect(r.stdout).toContain("Only described, not run (mutating):\n  a/append\n  c/gate\n");
+    expect(events.find((e) => e.type === "signoff")).toMatchObject({ ready: false });
   });
 
   it("resume after a checklist change re-runs exactly the changed steps", async () => {

@@ -122,10 +122,11 @@ describe("environment errors", () => {
     setup();
     mkdirSync(join(ws.stateDir, "locks", "envy.lock"), { recursive: true });
     const lock = await shCli("", RUN);
+    // The state layer refuses anything but a regular file at a state path (a link, a directory...).
     expectEnvironmentError(
       lock,
-      `cannot read the lock ${join(ws.stateDir, "locks", "envy.lock")}: it is a directory, a file belongs there (EISDIR)`,
-      /Move the directory .*envy\.lock out of the way/,
+      `${join(ws.stateDir, "locks", "envy.lock")} is not a regular file; deploycheck refuses to use it as the lock file`,
+      /Move it out of the state directory and try again/,
     );
     setup();
     const key = join(ws.env["XDG_CONFIG_HOME"]!, "deploycheck", "signing-key.pem");

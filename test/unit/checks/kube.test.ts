@@ -264,7 +264,7 @@ describe("kube checks against the simulated cluster", () => {
       summary: "skipped rollback (current template already matches revision 2)",
     });
     const dry = await execute(kube({ rolloutUndo: target }), c({ dryRun: true }));
-    expect(dry).toMatchObject({ status: "passed", dryRun: true });
+    expect(dry).toMatchObject({ status: "described", dryRun: true });
     expect(dry.summary).toContain(`roll back deployment/${name} in staging to revision 1`);
     sandbox.setPaused(NS, name, true);
     expect((await execute(kube({ rolloutUndo: target }), c())).summary).toBe(

@@ -153,7 +153,7 @@ describe("notify step", () => {
       step(),
       execContext({ vars: { slackWebhook: sink.slackUrl, deployment: "api" }, dryRun: true }),
     );
-    expect(dry).toMatchObject({ status: "passed", dryRun: true });
+    expect(dry).toMatchObject({ status: "described", dryRun: true });
     expect(dry.summary).toMatch(
       /^would post a slack message to http:\/\/127\.0\.0\.1:\d+\/\[REDACTED\]: Deployed api$/,
     );

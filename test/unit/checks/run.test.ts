@@ -137,12 +137,9 @@ describe("run executor", () => {
         "printf '%s' 'pre ${v} post'",
         "printf '%s' \"pre ${v} post\"",
         "printf '%s' \"$(printf '%s' \"${v}\")\"",
-        "printf '%s' \"`printf '%s' ${v}`\"",
-        "printf '%s' \"`printf '%s' \\\"${v}\\\"`\"",
         "printf '%s' $'${v}'",
         "cat <<EOF\n${v}\nEOF",
-        "cat <<'EOF'\n${v}\nEOF",
-        'cat <<-"END"\n\t${v}\n\tEND',
+        "cat <<-END\n\t${v}\n\tEND",
         "( cat <<EOF\n${v}\nEOF\n)",
       ]) {
         const out = await execute(step({ command, saveAs: "out" }), ctx);
@@ -154,21 +151,36 @@ describe("run executor", () => {
     expect(existsSync(path.join(dir, "x"))).toBe(false);
   });
 
-  it("refuses a value that would end a here-document early, and keeps arithmetic numeric", async () => {
-    const ctx = makeContext({ cwd: dir, vars: { v: "x\nEOF\ntouch x", n: "41", bad: "$(touch x)" } });
-    const out = await execute(step("cat <<EOF\n${v}\nEOF"), ctx);
-    expect(out).toMatchObject({ status: "failed" });
-    expect(out.summary).toContain("would end the here-document (<<EOF) early");
-    const sum = await execute(step({ command: "echo $(( ${n} + 1 ))", saveAs: "n" }), ctx);
+  it("passes a value holding the here-document's delimiter line as data", async () => {
+    const ctx = makeContext({ cwd: dir, vars: { v: "x\nEOF\ntouch x" } });
+    const out = await execute(step({ command: "cat <<EOF\n${v}\nEOF", saveAs: "o" }), ctx);
+    expect(out.status).toBe("passed");
+    expect(out.saved).toEqual({ o: "x\nEOF\ntouch x" });
+    expect(existsSync(path.join(dir, "x"))).toBe(false);
+  });
+
+  it("uses a value in arithmetic only under a strict pattern, checked before the step runs", async () => {
+    const variables = { n: { pattern: "^[0-9]+$" }, pin: { pattern: "^[0-9]+$", secret: true } };
+    const ctx = (vars: Record<string, string>) => makeContext({ cwd: dir, vars, variables });
+    const sum = await execute(step({ command: "echo $(( ${n} + 1 ))", saveAs: "n" }), ctx({ n: "41" }));
     expect(sum.saved).toEqual({ n: "42" });
-    const refused = await execute(step("echo $(( ${bad} + 1 ))"), ctx);
-    expect(refused.summary).toBe("the value of ${bad} is used in arithmetic but is not an integer");
-    const subscript = await execute(
+    const bad = await execute(step("let x=${n}+1; touch ran"), ctx({ n: "a[$(touch x)]" }));
+    expect(bad.status).toBe("failed");
+    expect(bad.summary).toBe(
+      'the value of ${n} ("a[$(touch x)]") does not match its pattern ^[0-9]+$ (it is used in an argument of `let` (arithmetic), where bash evaluates it): the step did not run',
+    );
+    const secret = await execute(step("let x=${pin}+1"), ctx({ pin: "12a" }));
+    expect(secret.summary).toContain("(****)");
+    expect(secret.summary).not.toContain("12a");
+    const noPattern = await execute(
       step("[[ ${trick} -eq 0 ]]"),
       makeContext({ cwd: dir, vars: { trick: "a[$(touch x)]" } }),
     );
-    expect(subscript.summary).toContain("could run a command through arithmetic evaluation");
+    expect(noPattern.summary).toBe(
+      "${trick} has no strict pattern and it is used in an operand of [[ -eq ]] (arithmetic): the step did not run",
+    );
     expect(existsSync(path.join(dir, "x"))).toBe(false);
+    expect(existsSync(path.join(dir, "ran"))).toBe(false);
   });
 
   it("never shows an unfinished line as progress, and keeps a giant one bounded", () => {
@@ -314,15 +326,15 @@ describe("run executor", () => {
       step(`touch ${path.join(dir, "ran")}`, { mutating: true }),
       makeContext({ dryRun: true }),
     );
-    expect(out).toMatchObject({ status: "passed", dryRun: true });
+    expect(out).toMatchObject({ status: "described", dryRun: true });
     expect(out.summary).toBe(`dry run, would do: $ touch ${path.join(dir, "ran")}`);
     expect(existsSync(path.join(dir, "ran"))).toBe(false);
   });
 
-  it("describes the exact command, quoted as it will run, with secrets masked", () => {
+  it("describes the command as written, with the values beside it and secrets masked", () => {
     const vars = { ns: "staging", name: "my app", token: "abc123" };
     expect(describeRun(step("kubectl -n ${ns} get deploy ${name}"), vars)).toBe(
-      "$ kubectl -n staging get deploy 'my app'",
+      '$ kubectl -n ${ns} get deploy ${name} (with ns="staging", name="my app")',
     );
     expect(
       describeRun(
@@ -332,11 +344,15 @@ describe("run executor", () => {
           secrets: new Set(["token"]),
         },
       ),
-    ).toBe('$ curl -H "X-Token: ****" "my app" "${URL}"; expect exit code 0 or 1');
+    ).toBe(
+      '$ curl -H "X-Token: ${token}" "${name}" ${env.URL} (with token=****, name="my app"); expect exit code 0 or 1',
+    );
     expect(
       describeRun(step({ command: "echo ${env.URL}", cwd: "scripts", saveAs: "x" }), vars, {
         env: { URL: "http://x" },
       }),
-    ).toBe("$ echo http://x; in scripts; expect exit code 0; stdout saved as ${x}");
+    ).toBe(
+      '$ echo ${env.URL} (with env.URL="http://x"); in scripts; expect exit code 0; stdout saved as ${x}',
+    );
   });
 });

@@ -44,7 +44,14 @@ describe("run info", () => {
     const c = simpleChecklist({ a: [runStep("x"), runStep("y")], b: [runStep("z")], c: [runStep("w")] });
     const log = new EventLog().step("a/x").step("a/y").step("b/z", "failed");
     const info = describeRun(
-      { id: "demo-1", dir: "/runs/demo-1", events: log.events, state: fold(log.events) },
+      {
+        id: "demo-1",
+        dir: "/runs/demo-1",
+        events: log.events,
+        state: fold(log.events),
+        chained: true,
+        head: "",
+      },
       undefined,
       c,
     );

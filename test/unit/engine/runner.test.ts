@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import type { Checklist } from "../../../src/checklist/schema.js";
+import type { Checklist, Step } from "../../../src/checklist/schema.js";
 import type { Executor } from "../../../src/checks/types.js";
 import type { Answers } from "../../../src/engine/answers.js";
 import { EVENT_VERSION, type RunEvent } from "../../../src/engine/events.js";
@@ -115,15 +115,25 @@ describe("runner", () => {
     expect(r.p.output.text()).toContain("resume with: deploycheck resume demo-1");
   });
 
-  it("--keep-going continues past failures, and ready is refused while a required step failed", async () => {
+  it("--keep-going continues past failures; 'ready: yes' is refused and nothing is signed", async () => {
     const c = simpleChecklist({ a: [runStep("one", "fail"), runStep("two", "ok")] });
-    const r = await go(c, { keepGoing: true });
+    const r = await go(c, { keepGoing: true, answersPath: "my answers.yaml" });
     expect(r.code).toBe(1);
     expect(r.p.executors.calls).toEqual(["a/one", "a/two"]);
-    expect(r.state.signoff?.ready).toBe(false);
+    expect(r.state.signoff).toBeUndefined();
+    expect(r.journal.types()).not.toContain("signoff");
+    expect(r.state.aborted).toMatchObject({ abandoned: false });
     expect(r.p.output.text()).toContain(
-      '"ready" is refused: 1 required step failed without override (a/one)',
+      'Nothing was signed: the answers say ready, but "ready" is refused: 1 required step failed or skipped without override: a/one (failed).',
     );
+    expect(r.p.output.text()).toContain("deploycheck resume demo-1 --answers 'my answers.yaml'");
+    // "ready: no" signs it off as not ready, with the refusal as the blockers.
+    const no = await go(c, { keepGoing: true, answers: { "signoff/ready": { value: "no" } } });
+    expect(no.code).toBe(1);
+    expect(no.state.signoff).toMatchObject({
+      ready: false,
+      blockers: expect.stringContaining("a/one (failed)"),
+    });
   });
 
   it("optional failures do not block ready", async () => {
@@ -142,11 +152,36 @@ describe("runner", () => {
     expect(r.state.steps["a/x"]).toMatchObject({ status: "passed", attempts: 3 });
   });
 
+  it("dry run is safe by default: a run step, notify, rolloutUndo and a POST are only described unless declared mutating: false", async () => {
+    const c = simpleChecklist({
+      a: [
+        runStep("script", "ok"),
+        { id: "post", http: { url: "http://127.0.0.1:9/x", method: "POST" } },
+        { id: "get", http: { url: "http://127.0.0.1:9/x" } },
+        { id: "head", http: { url: "http://127.0.0.1:9/x", method: "HEAD" } },
+        { id: "tell", notify: { webhook: "http://127.0.0.1:9/hook", message: "hi" } },
+        { id: "undo", kube: { rolloutUndo: { deployment: "api" } } },
+        runStep("readonly", "ok", { mutating: false }),
+      ] as Step[],
+    });
+    const r = await go(c, { dryRun: true });
+    expect(r.p.executors.calls).toEqual(["a/get", "a/head", "a/readonly"]);
+    for (const key of ["a/script", "a/post", "a/tell", "a/undo"])
+      expect(r.state.steps[key]?.status, key).toBe("described");
+    expect(r.p.output.text()).not.toMatch(/^passed .*would/m);
+  });
+
   it("dry run: mutating steps are described, not executed; read-only steps run", async () => {
-    const c = simpleChecklist({ a: [runStep("deploy", "ok", { mutating: true }), runStep("check", "ok")] });
+    const c = simpleChecklist({
+      a: [runStep("deploy", "ok", { mutating: true }), runStep("check", "ok", { mutating: false })],
+    });
     const r = await go(c, { dryRun: true });
     expect(r.p.executors.calls).toEqual(["a/check"]);
-    expect(r.state.steps["a/deploy"]?.outcome).toMatchObject({ status: "passed", dryRun: true });
+    expect(r.p.output.text()).toContain(
+      "Dry run: these steps ran (read-only):\n  a/check\nOnly described, not run (mutating):\n  a/deploy",
+    );
+    expect(r.state.steps["a/deploy"]?.outcome).toMatchObject({ status: "described", dryRun: true });
+    expect(r.state.steps["a/deploy"]?.status).toBe("described");
     expect(r.state.steps["a/deploy"]?.outcome?.summary).toMatch(/^would run: run "ok"/);
   });
 
@@ -174,10 +209,12 @@ describe("runner", () => {
       { q: "Why skip", a: "not used in staging" },
       { q: "Engineer", a: "bob" },
       { q: "ready", a: true },
+      { q: "ready", a: false },
       { q: "Notes", a: "n" },
       { q: "Blockers", a: "" },
     ]);
     expect(r.code).toBe(1); // a skipped required step is not a success
+    expect(r.state.signoff?.ready).toBe(false);
     expect(r.state.steps["a/x"]).toMatchObject({
       status: "overridden",
       override: { reason: "checked the dashboard by hand", by: "ann" },
@@ -219,23 +256,61 @@ describe("runner", () => {
     expect(p2.executors.calls).toEqual(["a/x", "a/y"]);
   });
 
-  it("interactive: 'yes' to ready is refused while a required step failed without override", async () => {
+  it("interactive: 'yes' to ready is refused, and asked again, while a required step was skipped", async () => {
     const c = simpleChecklist({ a: [runStep("x", "fail")] });
     const r = await go(c, { interactive: true }, [
       { q: "failed. What now?", a: "skip" },
       { q: "Why skip", a: "later" },
       { q: "Engineer", a: "bob" },
       { q: "ready", a: true },
+      { q: "ready", a: true },
+      { q: "ready", a: false },
       { q: "Notes", a: "" },
       { q: "Blockers", a: "" },
     ]);
-    // Skipped is not failed: "ready" is accepted, but a skipped required step is not a success.
-    expect(r.state.signoff?.ready).toBe(true);
+    expect(r.p.prompter.asked.filter((q) => q.includes("ready"))).toHaveLength(3);
+    expect(r.p.output.text()).toContain(
+      '"ready" is refused: 1 required step failed or skipped without override: a/x (skipped). Answer No',
+    );
+    expect(r.state.signoff?.ready).toBe(false);
     expect(r.code).toBe(1);
-    const c2 = simpleChecklist({ a: [runStep("x", "fail")] });
-    const r2 = await go(c2, { keepGoing: true, answers: READY });
-    expect(r2.state.signoff?.ready).toBe(false);
-    expect(r2.code).toBe(1);
+  });
+
+  it("interactive: 'Deployment ready?' defaults to No", async () => {
+    const c = simpleChecklist({ a: [runStep("x", "ok")] });
+    const defaults: unknown[] = [];
+    class DefaultsSeen extends FakePrompter {
+      override async confirm(message: string, options?: { default?: boolean }): Promise<boolean> {
+        defaults.push(options?.default);
+        return super.confirm(message);
+      }
+    }
+    const prompter = new DefaultsSeen([
+      { q: "Engineer", a: "bob" },
+      { q: "ready", a: true },
+      { q: "Notes", a: "" },
+      { q: "Blockers", a: "" },
+    ]);
+    const p = ports({ prompter });
+    p.journal.events.push(startEvent(c));
+    const code = await runChecklist(session(c, { interactive: true }), fold(p.journal.events), p);
+    expect(code).toBe(0);
+    expect(defaults).toEqual([false]);
+  });
+
+  it("a dry run is never signed as ready: not asked interactively, an answers 'yes' not taken", async () => {
+    const c = simpleChecklist({ a: [runStep("x", "ok")] });
+    const r = await go(c, { dryRun: true });
+    expect(r.state.signoff).toMatchObject({ ready: false, blockers: expect.stringContaining("dry run") });
+    expect(r.code).toBe(0); // a clean rehearsal
+    expect(r.p.output.text()).toContain("signoff/ready: yes is not taken");
+    const i = await go(c, { dryRun: true, interactive: true }, [
+      { q: "Engineer", a: "bob" },
+      { q: "Notes", a: "" },
+      { q: "Blockers", a: "" },
+    ]);
+    expect(i.p.prompter.asked.some((q) => q.includes("ready"))).toBe(false);
+    expect(i.state.signoff?.ready).toBe(false);
   });
 
   it("a confirm answered no is a failed step; answers come from the file", async () => {
@@ -328,7 +403,11 @@ describe("runner", () => {
     });
     p.journal.events.push(startEvent(c));
     const code = await runChecklist(
-      session(c, { keepGoing: true, notifyOn: new Set(["start", "finish", "failure"]) }),
+      session(c, {
+        keepGoing: true,
+        answers: { "signoff/ready": { value: "no" } },
+        notifyOn: new Set(["start", "finish", "failure"]),
+      }),
       fold(p.journal.events),
       p,
     );

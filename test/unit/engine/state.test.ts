@@ -112,3 +112,27 @@ describe("fold", () => {
     expect(fold(log.events).steps["a/x"]?.outcome?.details).toEqual({ n: 1 });
   });
 });
+
+describe("fold keeps journal keys away from Object.prototype", () => {
+  it('a "__proto__" step key, saved variable or step hash is an ordinary entry', () => {
+    const log = new EventLog({ stepHashes: JSON.parse('{"__proto__": "h"}') });
+    log.push({ type: "step-started", key: "__proto__", attempt: 1 });
+    log.push({
+      type: "step-finished",
+      key: "__proto__",
+      attempt: 1,
+      durationMs: 1,
+      outcome: { status: "passed", summary: "x", saved: JSON.parse('{"__proto__": {"status": "passed"}}') },
+    });
+    const state = fold(log.events);
+    expect(Object.keys(state.steps)).toEqual(["__proto__"]);
+    const key = "__proto__";
+    expect(state.steps[key]?.status).toBe("passed");
+    expect(Object.keys(state.saved)).toEqual(["__proto__"]);
+    expect(Object.keys(state.stepHashes)).toEqual(["__proto__"]);
+    const plain = {} as Record<string, unknown>;
+    expect(plain["status"]).toBeUndefined();
+    expect(plain["outcome"]).toBeUndefined();
+    expect(Object.prototype).not.toHaveProperty("status");
+  });
+});

@@ -49,6 +49,7 @@ describe("summarize", () => {
       overridden: 1,
       skipped: 1,
       notApplicable: 1,
+      described: 0,
       pending: 0,
       requiredFailures: 0,
     });

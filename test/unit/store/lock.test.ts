@@ -1,9 +1,20 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { StateError } from "../../../src/errors.js";
-import { acquireLock, lockPath, readLock } from "../../../src/store/lock.js";
+import { acquireLock, lockPath, probeProcess, procStat, readLock } from "../../../src/store/lock.js";
 
 let dir: string;
 beforeEach(() => {
@@ -80,5 +91,92 @@ describe("lock", () => {
     acquireLock(dir, "staging", "c", { pid: 6, host: "h" });
     held.release();
     expect(readLock(lockPath(dir, "staging"))?.runId).toBe("c");
+  });
+});
+
+describe("lock staleness: pid reuse, zombies, nonsense pids", () => {
+  const host = hostname();
+  const plant = (info: Record<string, unknown>) => {
+    mkdirSync(join(dir, "locks"), { recursive: true });
+    writeFileSync(
+      lockPath(dir, "staging"),
+      JSON.stringify({
+        host,
+        startedAt: "2026-11-26T06:00:00.000Z",
+        runId: "r",
+        checklist: "staging",
+        ...info,
+      }),
+    );
+  };
+
+  it("records the holder's process start time, private file in a private directory", () => {
+    const held = acquireLock(dir, "staging", "r");
+    const me = procStat("self");
+    expect(me?.start).toMatch(/^\d+$/);
+    expect(readLock(lockPath(dir, "staging"))).toMatchObject({ pid: process.pid, pidStart: me?.start });
+    expect(statSync(lockPath(dir, "staging")).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, "locks")).mode & 0o777).toBe(0o700);
+    held.release();
+  });
+
+  it("takes over a live pid whose start time differs (pid reuse) and says why", () => {
+    // This test process is alive, but it is not the process that took the lock at tick 1.
+    plant({ pid: process.pid, pidStart: "1" });
+    const held = acquireLock(dir, "staging", "r2");
+    expect(held.takenOver?.why).toMatch(
+      new RegExp(
+        `^pid ${process.pid} is now another process \\(the pid was reused: it started at tick \\d+, the lock's holder at tick 1\\)$`,
+      ),
+    );
+    held.release();
+  });
+
+  it("does not take over a live pid with the same start time", () => {
+    plant({ pid: process.pid, pidStart: procStat("self")?.start });
+    expect(() => acquireLock(dir, "staging", "r2")).toThrow(/is held by pid/);
+  });
+
+  it("takes over nonsense pids (0, -1, 1.5, a string) instead of counting them as live", () => {
+    for (const pid of [0, -1, 1.5, "7", null]) {
+      plant({ pid });
+      const held = acquireLock(dir, "staging", "r2");
+      expect(held.takenOver?.why).toBe(`pid ${JSON.stringify(pid)} is not a process id`);
+      held.release();
+    }
+  });
+
+  it("takes over a zombie holder", async () => {
+    // `sleep 0` exits at once; its parent exec'd into `sleep 30` never reaps it: a zombie.
+    const child = spawn("sh", ["-c", "sleep 0 & echo $!; exec sleep 30"], {
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    try {
+      const pid = Number((await once(child.stdout, "data"))[0].toString().trim());
+      for (let i = 0; i < 200 && procStat(pid)?.state !== "Z"; i++)
+        await new Promise((r) => setTimeout(r, 10));
+      expect(procStat(pid)?.state).toBe("Z");
+      expect(probeProcess(pid)).toMatchObject({ alive: true, zombie: true });
+      plant({ pid, pidStart: procStat(pid)?.start });
+      const held = acquireLock(dir, "staging", "r2");
+      expect(held.takenOver?.why).toBe(`pid ${pid} has exited (a zombie)`);
+      held.release();
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+
+  it("says why a dead holder is stale", () => {
+    plant({ pid: 4194304 });
+    expect(acquireLock(dir, "staging", "r2").takenOver?.why).toBe("pid 4194304 is not running");
+  });
+
+  it("refuses a lock file that is a symbolic link", () => {
+    mkdirSync(join(dir, "locks"), { recursive: true });
+    const victim = join(dir, "victim");
+    writeFileSync(victim, JSON.stringify({ pid: 0, host }));
+    symlinkSync(victim, lockPath(dir, "staging"));
+    expect(() => acquireLock(dir, "staging", "r")).toThrow(/staging\.lock is a symbolic link/);
+    expect(readFileSync(victim, "utf8")).toContain('"pid":0');
   });
 });
