@@ -169,7 +169,7 @@ describe("deploycheck import", () => {
     } finally {
       await rm(work, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 
   it("refuses binary input with a clear error, no stack", async () => {
     const file = join(dir, "image.png");
@@ -245,5 +245,5 @@ describe("an imported checklist, run against the sandbox", () => {
       ["http", "passed"],
       ["http", "passed"],
     ]);
-  });
+  }, 120_000);
 });

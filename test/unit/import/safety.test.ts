@@ -2,7 +2,7 @@
 // placeholders as required variables, and stated outputs as expectations.
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { interpolateCommand } from "../../../src/checklist/shell-interpolate.js";
+import { analyzeCommand, renderCommand } from "../../../src/checklist/shell-refs.js";
 import { isReadOnly } from "../../../src/import/command.js";
 import { statedValue } from "../../../src/import/markdown.js";
 import { doc, importText, steps } from "../../helpers/import-builders.js";
@@ -83,7 +83,7 @@ describe("bash's own variables and the document's placeholders", () => {
     const source = 'echo "${FOO}" and ${FOO:-x} and ${#FOO}';
     const { checklist } = importText(doc("# T", "", "```bash", source, "```"));
     const run = steps(checklist)[0]!.run as string;
-    const passed = interpolateCommand(run, {}, {});
+    const passed = renderCommand(run, analyzeCommand(run), () => false);
     expect(passed).toBe(source);
     expect(bash(passed)).toBe(bash(source));
   });
