@@ -21,8 +21,8 @@ import {
  */
 export function md(text: string): string {
   // One line: a newline in a title or a name must not start a line of its own (a second "Deployment Ready").
+  // An underscore inside a word (DEPLOYMENT_ID) cannot emphasize anything in CommonMark: left as is.
   return sanitizeLine(text)
-    // An underscore inside a word (DEPLOYMENT_ID) cannot emphasize anything in CommonMark: left as is.
     .replace(/[\\`*_[\]<>|~#&$!]/g, (c, at: number, all: string) =>
       c === "_" && /[\p{L}\p{N}]/u.test(all[at - 1] ?? "") && /[\p{L}\p{N}]/u.test(all[at + 1] ?? "")
         ? c
