@@ -52,7 +52,15 @@ function common(cmd: Command, which: ReadonlyArray<"vars" | "run" | "state" | "j
       .option("--dry-run", "run read-only checks, only print what mutating steps would do")
       .option("--keep-going", "in a non-interactive run, continue after a required step fails")
       .option("--resume", "resume the unfinished run of this checklist without asking")
-      .option("--new", "abandon the unfinished run of this checklist and start a new one");
+      .option("--new", "abandon the unfinished run of this checklist and start a new one")
+      .option(
+        "--engineer <name>",
+        "who runs this session (default: DEPLOYCHECK_ENGINEER, git user.name, else user@host)",
+      )
+      .option(
+        "--allow-var-change",
+        "resume even though --var (or the environment) changes variables of the run (listed first)",
+      );
   }
   if (which.includes("context"))
     cmd.option("--context <name>", "Kubernetes context to use (default: current)");

@@ -91,11 +91,12 @@ export async function run(_args: string[], options: DemoOptions): Promise<number
     let answers = options.answers ? resolve(originalCwd, options.answers) : undefined;
     if (!interactive && !answers) answers = await writeDemoAnswers(workspace, checklist, "Demo Engineer");
 
+    const watchVars = [`watchDuration=${watch}`, `watchInterval=${watchIntervalFor(parseDuration(watch))}`];
     const vars = [
       `apiUrl=${sandbox.service.url}`,
       `prometheusUrl=${sandbox.prometheus.url}`,
-      `watchDuration=${watch}`,
-      `watchInterval=${watchIntervalFor(parseDuration(watch))}`,
+      // Without --watch the watch is a default: a resumed demo run keeps the window it started with.
+      ...(options.watch ? watchVars : []),
       "gateInterval=2s",
       ...(options.var ?? []),
     ];
@@ -128,6 +129,7 @@ export async function run(_args: string[], options: DemoOptions): Promise<number
       code = await runCommand(checklistPath, {
         ...options,
         var: vars,
+        ...(options.watch ? {} : { varDefaults: watchVars }),
         stateDir: state,
         ...(answers ? { answers } : {}),
       });

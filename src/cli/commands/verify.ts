@@ -9,6 +9,7 @@ import { defaultConfigDir } from "../../record/keys.js";
 import { readRecordFile } from "../../record/read.js";
 import { parsePublicKey, verifyRecord } from "../../record/sign.js";
 import { readTrustStore, trustLine, trustOf } from "../../record/trust.js";
+import { sanitizeLine } from "../../sanitize.js";
 import type { GlobalOptions } from "../options.js";
 
 interface VerifyOptions extends GlobalOptions {
@@ -42,6 +43,27 @@ function journalOf(record: Record<string, unknown>): { head: string; events: num
   const head = str(j?.["head"]);
   const events = j?.["events"];
   return head && /^[0-9a-f]{64}$/.test(head) && typeof events === "number" ? { head, events } : undefined;
+}
+
+/** Each session the record lists (who, and which variables it changed), read defensively: the record is untrusted. */
+function sessionsOf(
+  record: Record<string, unknown>,
+): { n: number; kind: string; engineer?: string; changedVariables: string[] }[] | undefined {
+  const list = record["sessions"];
+  if (!Array.isArray(list)) return undefined;
+  return list.map((x, i) => {
+    const o = (x ?? {}) as Record<string, unknown>;
+    const changed = Array.isArray(o["changedVariables"])
+      ? o["changedVariables"].filter((v): v is string => typeof v === "string")
+      : [];
+    const engineer = str(o["engineer"]);
+    return {
+      n: typeof o["n"] === "number" ? o["n"] : i + 1,
+      kind: str(o["kind"]) ?? "?",
+      ...(engineer === undefined ? {} : { engineer }),
+      changedVariables: changed,
+    };
+  });
 }
 
 export async function run(args: string[], options: VerifyOptions): Promise<number> {
@@ -82,6 +104,7 @@ export async function run(args: string[], options: VerifyOptions): Promise<numbe
     signedAt: str(signoff?.["at"]) ?? str(record["createdAt"]),
     fingerprint: result.fingerprint,
     journal: journalOf(record),
+    sessions: sessionsOf(record),
   };
 
   const trustFacts = result.ok
@@ -126,6 +149,16 @@ export async function run(args: string[], options: VerifyOptions): Promise<numbe
       ? `chain head ${facts.journal.head} (${facts.journal.events} lines)`
       : "no chain head (a record made before journals were hash-chained)",
   ]);
+  if (facts.sessions?.length)
+    rows.push([
+      "sessions",
+      facts.sessions
+        .map(
+          (x) =>
+            `${x.n} ${x.kind} by ${sanitizeLine(x.engineer ?? "?")}${x.changedVariables.length ? ` (variables changed: ${sanitizeLine(x.changedVariables.join(", "))})` : ""}`,
+        )
+        .join("; "),
+    ]);
   if (record["finished"] === false) rows.push(["note", "the run was not finished when this record was made"]);
   process.stdout.write(
     `${path}: signature valid\n${rows.map(([k, v]) => `  ${k.padEnd(10)} ${v}`).join("\n")}\n`,
