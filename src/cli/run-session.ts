@@ -88,6 +88,7 @@ export function followUpCommands(
   const state = flags.join(" ");
   const resume = ["deploycheck resume", shellQuote(runId), ...flags];
   if (options.context) resume.push("--context", shellQuote(options.context));
+  if (options.engineer) resume.push("--engineer", shellQuote(options.engineer));
   if (!interactive) {
     if (options.nonInteractive) resume.push("--non-interactive");
     if (options.answers) resume.push("--answers", shellQuote(options.answers));

@@ -92,6 +92,7 @@ export async function run(_args: string[], options: DemoOptions): Promise<number
       ...(options.var ?? []).flatMap((v) => ["--var", shellQuote(v)]),
       ...(options.answers ? ["--answers", shellQuote(resolve(originalCwd, options.answers))] : []),
       ...(options.nonInteractive ? ["--non-interactive"] : []),
+      ...(options.engineer ? ["--engineer", shellQuote(options.engineer)] : []),
       "--resume",
     ].join(" ");
     const shownPath = (p: string) =>
