@@ -122,6 +122,7 @@ export function describeRun(
     phase,
     startedAt: state.startedAt,
     updatedAt: state.updatedAt,
+    // The engineer of the first session (journals before 0.x only have the OS user).
     startedBy: state.environment.engineer ?? state.environment.user,
     host: state.environment.host,
     ...(state.signoff ? { engineer: state.signoff.engineer, ready: state.signoff.ready } : {}),
