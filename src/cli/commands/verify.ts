@@ -161,7 +161,7 @@ export async function run(args: string[], options: VerifyOptions): Promise<numbe
     ]);
   if (record["finished"] === false) rows.push(["note", "the run was not finished when this record was made"]);
   process.stdout.write(
-    `${path}: signature valid\n${rows.map(([k, v]) => `  ${k.padEnd(10)} ${v}`).join("\n")}\n`,
+    `${sanitizeLine(path)}: signature valid\n${rows.map(([k, v]) => `  ${k.padEnd(10)} ${sanitizeLine(v)}`).join("\n")}\n`,
   );
   return 0;
 }
