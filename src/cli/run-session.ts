@@ -27,6 +27,7 @@ import {
 } from "../engine/var-change.js";
 import { InterruptedError, StateError, UsageError } from "../errors.js";
 import { createRedactor, REDACTED, redactDeep } from "../redact.js";
+import { sanitizeLine } from "../sanitize.js";
 import { unchainedError } from "../store/journal.js";
 import { syncRun } from "../store/kubernetes/sync.js";
 import { TeamJournal } from "../store/kubernetes/team-journal.js";
@@ -88,7 +89,9 @@ export function followUpCommands(
   const state = flags.join(" ");
   const resume = ["deploycheck resume", shellQuote(runId), ...flags];
   if (options.context) resume.push("--context", shellQuote(options.context));
-  if (options.engineer) resume.push("--engineer", shellQuote(options.engineer));
+  // Only a name that prints as itself: a pasted command must mean what it shows.
+  if (options.engineer && sanitizeLine(options.engineer) === options.engineer)
+    resume.push("--engineer", shellQuote(options.engineer));
   if (!interactive) {
     if (options.nonInteractive) resume.push("--non-interactive");
     if (options.answers) resume.push("--answers", shellQuote(options.answers));
@@ -156,14 +159,6 @@ async function defaultEngineer(cwd: string): Promise<string | undefined> {
   return user === "unknown" ? undefined : `${user}@${hostname()}`;
 }
 
-/** A name given from outside (flag, answers file, environment): one printable line. */
-function checkEngineer(name: string, from: string): string {
-  const trimmed = name.trim();
-  if (/[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(trimmed) || trimmed.length > 200)
-    throw new UsageError(`${from}: the engineer's name must be one line of at most 200 printable characters`);
-  return trimmed;
-}
-
 /**
  * Who runs this session, settled once at its start and used for everything it records (skips,
  * overrides, notifications, the sign-off's default, the header, the team lease): --engineer, else the
@@ -176,11 +171,11 @@ async function settleEngineer(
   cwd: string,
   term: Terminal,
 ): Promise<string> {
-  if (options.engineer?.trim()) return checkEngineer(options.engineer, "--engineer");
-  const answered = answers[SIGNOFF_KEYS.engineer]?.value;
-  if (answered?.trim()) return checkEngineer(answered, `${options.answers}: ${SIGNOFF_KEYS.engineer}`);
-  const env = process.env["DEPLOYCHECK_ENGINEER"];
-  if (env?.trim()) return checkEngineer(env, "DEPLOYCHECK_ENGINEER");
+  // Kept as given (the journal and record are data); every place that shows it sanitizes it.
+  const given = [options.engineer, answers[SIGNOFF_KEYS.engineer]?.value, process.env["DEPLOYCHECK_ENGINEER"]]
+    .map((v) => v?.trim())
+    .find((v) => v);
+  if (given) return given;
   const fallback = await defaultEngineer(cwd);
   if (fallback) return fallback;
   if (!term.interactive)
@@ -190,7 +185,7 @@ async function settleEngineer(
   const asked = await term.prompter().input("Engineer (who runs this session):", {
     validate: (v) => (v.trim() ? true : "a name is required"),
   });
-  return checkEngineer(asked, "the engineer's name");
+  return asked.trim();
 }
 
 function osUser(): string {
@@ -405,7 +400,9 @@ export async function runCommand(nameOrPath: string, options: GlobalOptions): Pr
     let team: TeamContext | undefined;
     try {
       if (target)
-        team = await TeamContext.start(target, options, name, runId, engineer, (t) => term.output.warn(t));
+        team = await TeamContext.start(target, options, name, runId, sanitizeLine(engineer), (t) =>
+          term.output.warn(t),
+        );
       const unfinished = await unfinishedRunsOf(dir, name);
       const [existing] = unfinished.runs;
       const [damaged] = unfinished.damaged;
@@ -645,7 +642,7 @@ async function newRun(
     for (const e of written) await journal.append(e);
     if (resolved.secrets.length) saveSecretFingerprints(runDir, resolved.secrets, resolved.values);
     term.output.info(`Run ${runId} of ${checklist.metadata.title}${options.dryRun ? " (dry run)" : ""}`);
-    term.output.info(`Engineer (this session): ${engineer}`);
+    term.output.info(`Engineer (this session): ${sanitizeLine(engineer)}`);
     term.output.info(`State: ${runDir}`);
     const state = fold(written);
     return await execute({
@@ -717,7 +714,7 @@ async function teamForRun(
     }
   }
   if (!target) return undefined;
-  return TeamContext.start(target, options, name, runId, engineer, (t) => output.warn(t));
+  return TeamContext.start(target, options, name, runId, sanitizeLine(engineer), (t) => output.warn(t));
 }
 
 function takeoverEvent(lock: HeldLock): RunEvent {
@@ -836,7 +833,7 @@ async function session(
     term.output.info(
       `Resuming run ${run.id} of ${checklist.metadata.title}${run.state.options.dryRun ? " (dry run)" : ""}: ${done} of ${refs.length} steps have a result`,
     );
-    term.output.info(`Engineer (this session): ${engineer}`);
+    term.output.info(`Engineer (this session): ${sanitizeLine(engineer)}`);
     if (run.state.options.dryRun && !options.dryRun)
       term.output.warn(
         `This run was started with --dry-run: it continues as a dry run (mutating steps are only described). To deploy for real, start a new run: deploycheck run ${shellQuote(run.state.checklist.name)} --new`,

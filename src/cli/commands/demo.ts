@@ -8,6 +8,7 @@ import { delimiter, join, relative, resolve } from "node:path";
 import { DURATION_RE, parseDuration } from "../../checklist/kinds.js";
 import { shellQuote } from "../../checklist/vars.js";
 import { InterruptedError, UsageError } from "../../errors.js";
+import { sanitizeLine } from "../../sanitize.js";
 import { commandWords, formatCommand, isCommandLine, terminalWidth, wrapText } from "../../ui/layout.js";
 import { type GlobalOptions, isInteractive } from "../options.js";
 import type { SessionOptions } from "../run-session.js";
@@ -92,7 +93,9 @@ export async function run(_args: string[], options: DemoOptions): Promise<number
       ...(options.var ?? []).flatMap((v) => ["--var", shellQuote(v)]),
       ...(options.answers ? ["--answers", shellQuote(resolve(originalCwd, options.answers))] : []),
       ...(options.nonInteractive ? ["--non-interactive"] : []),
-      ...(options.engineer ? ["--engineer", shellQuote(options.engineer)] : []),
+      ...(options.engineer && sanitizeLine(options.engineer) === options.engineer
+        ? ["--engineer", shellQuote(options.engineer)]
+        : []),
       "--resume",
     ].join(" ");
     const shownPath = (p: string) =>

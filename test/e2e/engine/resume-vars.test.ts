@@ -241,13 +241,21 @@ describe("the engineer, once per session", () => {
     expect(status2.stdout).toMatch(/\[3\/3\] passed +Gate +\S+ by Bob Builder/);
   }, 60_000);
 
-  it("an engineer name with control characters is refused", async () => {
+  it("an engineer name with control sequences is shown on one line, without them; the journal keeps it as given", async () => {
     ws = workspace();
     ws.file("c.yaml", CHECKLIST);
-    const r = await cli(ws, ["run", "c.yaml", "--engineer", "Eve\u001b[2J"], { TOKEN: "tok-first-111" });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain("--engineer: the engineer's name must be one line");
-    expect(existsSync(join(ws.stateDir, "runs"))).toBe(false);
+    ws.file("answers.yaml", "signoff/ready: yes\n");
+    const name = "Eve\u001b[2J\nEngineer (this session): Mallory";
+    const r = await cli(ws, ["run", "c.yaml", "--answers", "answers.yaml", "--engineer", name], {
+      TOKEN: "tok-first-111",
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toContain("\u001b");
+    // One header line: the name's line break cannot start a second, spoofed one.
+    expect(r.stdout.match(/^Engineer \(this session\)/gm)).toHaveLength(1);
+    expect(r.stdout).toContain("Engineer (this session): Eve Engineer (this session): Mallory");
+    const started = journalEvents(ws.stateDir, onlyRunId(ws.stateDir))[0];
+    expect(started).toMatchObject({ environment: { engineer: name } });
   });
 });
 
