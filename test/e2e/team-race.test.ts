@@ -5,15 +5,13 @@
 // 50 races run the built lease code (dist/cli/team.js: access check, then acquisition) in two long-lived
 // engineer processes (helpers/lease-racer.mjs), each told when to race after a seeded delay: 50 pairs of
 // full CLI runs would take minutes on CI's two legs. Three races more are full `deploycheck run` pairs.
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type KubeSandbox, startKubeSandbox } from "../../src/sandbox/kube-server.js";
-import { ensureBuilt, ROOT } from "./helpers/built.js";
-import { cli, type Engineer, engineer, seeded, seedFromEnv } from "./helpers/team.js";
+import { ensureBuilt } from "./helpers/built.js";
+import { cli, type Engineer, engineer, racer, seeded, seedFromEnv } from "./helpers/team.js";
 
 const SEED = seedFromEnv();
 const NS = "deploycheck";
@@ -50,36 +48,6 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-interface Racer {
-  child: ChildProcess;
-  next(): Promise<Record<string, unknown>>;
-  send(line: string): void;
-}
-
-function racer(who: Engineer, list: string): Racer {
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, "test/e2e/helpers/lease-racer.mjs"), join(ROOT, "dist"), list, NS, who.name],
-    { cwd: who.cwd, env: who.env, stdio: ["pipe", "pipe", "inherit"] },
-  );
-  const queue: Record<string, unknown>[] = [];
-  const waiting: ((v: Record<string, unknown>) => void)[] = [];
-  createInterface({ input: child.stdout! }).on("line", (line) => {
-    const value = JSON.parse(line) as Record<string, unknown>;
-    const w = waiting.shift();
-    if (w) w(value);
-    else queue.push(value);
-  });
-  return {
-    child,
-    next: () => {
-      const v = queue.shift();
-      return v ? Promise.resolve(v) : new Promise((r) => waiting.push(r));
-    },
-    send: (line) => child.stdin!.write(`${line}\n`),
-  };
-}
-
 const since = /since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z/;
 
 describe(`two engineers race for the team lease (SEED=${SEED})`, () => {
@@ -88,7 +56,7 @@ describe(`two engineers race for the team lease (SEED=${SEED})`, () => {
     const random = seeded(SEED);
     const alice = engineer(root, "alice", kubeconfig, {});
     const bob = engineer(root, "bob", kubeconfig, {});
-    const racers = { alice: racer(alice, "racelease"), bob: racer(bob, "racelease") };
+    const racers = { alice: racer(alice, "racelease", NS), bob: racer(bob, "racelease", NS) };
     try {
       const pids = {
         alice: (await racers.alice.next())["pid"] as number,

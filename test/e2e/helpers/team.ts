@@ -3,7 +3,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BIN } from "./built.js";
+import { createInterface } from "node:readline";
+import { BIN, ROOT } from "./built.js";
 
 export interface Engineer {
   name: string;
@@ -87,5 +88,41 @@ export function seeded(seed: number): () => number {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface Racer {
+  child: ChildProcess;
+  /** The next JSON line it printed. */
+  next(): Promise<Record<string, unknown>>;
+  send(line: string): void;
+}
+
+/**
+ * An engineer's long-lived process that takes the team lease of `checklist` with the built code
+ * (helpers/lease-racer.mjs) when told `race <n> <delayMs>`, and lets go on `release <n>`. Its first line
+ * is {"ready":true,"pid":...}.
+ */
+export function racer(who: Engineer, checklist: string, namespace: string): Racer {
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, "test/e2e/helpers/lease-racer.mjs"), join(ROOT, "dist"), checklist, namespace, who.name],
+    { cwd: who.cwd, env: who.env, stdio: ["pipe", "pipe", "inherit"] },
+  );
+  const queue: Record<string, unknown>[] = [];
+  const waiting: ((v: Record<string, unknown>) => void)[] = [];
+  createInterface({ input: child.stdout! }).on("line", (line) => {
+    const value = JSON.parse(line) as Record<string, unknown>;
+    const w = waiting.shift();
+    if (w) w(value);
+    else queue.push(value);
+  });
+  return {
+    child,
+    next: () => {
+      const v = queue.shift();
+      return v ? Promise.resolve(v) : new Promise((r) => waiting.push(r));
+    },
+    send: (line) => child.stdin!.write(`${line}\n`),
   };
 }

@@ -429,3 +429,60 @@ describe("the team journal (local first, then the cluster, fenced)", () => {
     expect(reconcile(["a", "x"], ["a", "y", "z"])).toEqual({ kind: "diverged", at: 1 });
   });
 });
+
+describe("bringing a team run's local copy in line with the cluster (syncRun)", () => {
+  const runId = "staging-20261130T100000Z-5e01";
+  const line = (o: Record<string, unknown>) => JSON.stringify(o);
+  const started = line({ type: "run-started", checklist: { sha256: "0".repeat(64) } });
+
+  async function setup(localLines: string[], clusterLines: string[]) {
+    const { mkdirSync, writeFileSync: write } = await import("node:fs");
+    const stateDir = path.join(temp.dir, `state-${Math.random().toString(16).slice(2)}`);
+    const dir = path.join(stateDir, "runs", runId);
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, "journal.jsonl");
+    write(file, `${localLines.join("\n")}\n`);
+    const options = { exchange, namespace: NS, checklist: "staging", runId };
+    await new ConfigMapJournal(options).append(...clusterLines);
+    return { stateDir, dir, file, cluster: new ConfigMapJournal(options), files: new RunFiles(options) };
+  }
+
+  it("a killed session's lines the cluster never got give way to the copy another holder resumed from, kept aside and told", async () => {
+    const { readFileSync: readText, readdirSync } = await import("node:fs");
+    const { syncRun } = await import("../../../src/store/kubernetes/sync.js");
+    const local = [
+      started,
+      line({ type: "step-finished", key: "i/a" }),
+      line({ type: "step-started", key: "i/b" }),
+    ];
+    const cluster = [
+      started,
+      line({ type: "run-resumed", by: { engineer: "bob" } }),
+      line({ type: "step-finished", key: "i/a" }),
+    ];
+    const { stateDir, dir, file, cluster: c, files } = await setup(local, cluster);
+    const told: string[] = [];
+    expect(await syncRun(stateDir, runId, c, files, (t) => told.push(t))).toBe("superseded");
+    expect(readText(file, "utf8")).toBe(`${cluster.join("\n")}\n`);
+    const aside = readdirSync(dir).filter((f) => f.startsWith("journal.jsonl.superseded-"));
+    expect(aside).toHaveLength(1);
+    expect(readText(path.join(dir, aside[0]!), "utf8")).toBe(`${local.join("\n")}\n`);
+    expect(told).toEqual([
+      expect.stringMatching(
+        /2 line\(s\) from line 2 on never reached the cluster .* another engineer has resumed the run since; continuing from the team's copy \(the local journal is kept as .*journal\.jsonl\.superseded-/,
+      ),
+    ]);
+  });
+
+  it("a divergence no later session explains (the same session's lines differ) is still refused, nothing changed", async () => {
+    const { readFileSync: readText } = await import("node:fs");
+    const { syncRun } = await import("../../../src/store/kubernetes/sync.js");
+    const local = [started, line({ type: "step-finished", key: "i/a", n: 1 })];
+    const cluster = [started, line({ type: "step-finished", key: "i/a", n: 2 })];
+    const { stateDir, file, cluster: c, files } = await setup(local, cluster);
+    await expect(syncRun(stateDir, runId, c, files)).rejects.toThrow(
+      /journal\.jsonl:2: the local journal and the team's copy in the cluster disagree from this line on/,
+    );
+    expect(readText(file, "utf8")).toBe(`${local.join("\n")}\n`);
+  });
+});
