@@ -351,7 +351,7 @@ async function rolloutUndo(check: Check<"rolloutUndo">, ctx: ExecContext, text: 
   // Always confirm in an interactive run; a non-interactive run was started with this step in its checklist.
   if (ctx.interactive) {
     const ok = await ctx.prompter.confirm(
-      `Roll back deployment/${name} in ${namespace} to revision ${plan.targetRevision}?`,
+      `Undo the last rollout of deployment/${name} in ${namespace}, switching it to revision ${plan.targetRevision} (${plan.targetImages.join(", ")})?`,
       {
         default: false,
       },

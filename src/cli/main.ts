@@ -1,5 +1,6 @@
 // Command-line wiring: commander definitions, lazy command imports, and the error -> exit code map.
 // The only module that prints errors and calls process.exit.
+import { existsSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { DeploycheckError } from "../errors.js";
 import { explainFsError } from "../fs-errors.js";
@@ -34,7 +35,10 @@ const loaders: Record<string, () => Promise<CommandModule>> = {
 
 const collectVar = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-function common(cmd: Command, which: ReadonlyArray<"vars" | "run" | "state" | "json" | "context">): Command {
+function common(
+  cmd: Command,
+  which: ReadonlyArray<"vars" | "run" | "start" | "state" | "json" | "context">,
+): Command {
   if (which.includes("vars")) {
     cmd.option("--var <key=value>", "set a checklist variable (repeatable)", collectVar, []);
   }
@@ -50,7 +54,11 @@ function common(cmd: Command, which: ReadonlyArray<"vars" | "run" | "state" | "j
       .option("--non-interactive", "never prompt (implied when stdin is not a TTY or CI is set)")
       .option("--answers <file>", "YAML answers for manual steps: item-id/step-id: value")
       .option("--dry-run", "run read-only checks, only print what mutating steps would do")
-      .option("--keep-going", "in a non-interactive run, continue after a required step fails")
+      .option("--keep-going", "in a non-interactive run, continue after a required step fails");
+  }
+  // Only where a new run can meet an unfinished one (run, demo): `resume` has nothing to choose.
+  if (which.includes("start")) {
+    cmd
       .option("--resume", "resume the unfinished run of this checklist without asking")
       .option("--new", "abandon the unfinished run of this checklist and start a new one");
   }
@@ -104,7 +112,7 @@ export function buildProgram(): Command {
     "run",
     "<checklist>",
     "run a checklist (or offer to resume its unfinished run)",
-    ["vars", "state", "run", "context", "json"],
+    ["vars", "state", "run", "start", "context", "json"],
     [
       "deploycheck run staging",
       "deploycheck staging --var apiUrl=https://api-staging.example.com",
@@ -159,12 +167,14 @@ export function buildProgram(): Command {
     "export a run's sign-off report",
     ["state"],
     [
-      "deploycheck export staging-20261126T063000Z-7f3a --format md",
-      "deploycheck export .deploycheck/runs/<id>/record.json --format html -o report.html",
+      "deploycheck export staging-20261126T063000Z-7f3a",
+      "deploycheck export .deploycheck/runs/<id>/record.json -o report.html",
+      "deploycheck export staging-20261126T063000Z-7f3a --format junit -o junit.xml --force",
     ],
   )
-    .requiredOption("--format <format>", "md, html, junit or json")
-    .option("-o, --output <file>", "write to a file instead of stdout");
+    .option("--format <format>", "md, html, junit or json (default: from the -o extension, else md)")
+    .option("-o, --output <file>", "write to a file instead of stdout")
+    .option("--force", "overwrite the -o file if it exists");
   add(
     "verify",
     "<record>",
@@ -212,7 +222,7 @@ export function buildProgram(): Command {
     "demo",
     "",
     "run the staging checklist against the built-in sandbox",
-    ["vars", "state", "run"],
+    ["vars", "state", "run", "start"],
     [
       "deploycheck demo",
       "deploycheck demo --fail-at extended-monitoring/watch --watch 1m",
@@ -227,30 +237,82 @@ export function buildProgram(): Command {
     "",
     "start the sandbox alone: simulated cluster, sample service, webhook sink",
     ["json"],
-    ["deploycheck sandbox"],
-  );
+    ["deploycheck sandbox", "deploycheck sandbox --workspace ./sandbox"],
+  ).option("--workspace <dir>", "write the stand-in scripts and answers here (default: a new temp dir)");
   return program;
 }
 
 /** Names of commands, so `deploycheck staging` can mean `deploycheck run staging`. */
 const COMMANDS = new Set([...Object.keys(loaders), "help"]);
 
-export function normaliseArgv(argv: string[]): string[] {
+export function normaliseArgv(
+  argv: string[],
+  isChecklist: (name: string) => boolean = checklistExists,
+): string[] {
   const args = argv.slice(2);
   const first = args.findIndex((a) => !a.startsWith("-"));
   const globalOnly = args.slice(0, first === -1 ? args.length : first).every((a) => a === "--no-color");
-  if (first !== -1 && globalOnly && !COMMANDS.has(args[first]!)) {
+  const word = first === -1 ? undefined : args[first]!;
+  // `deploycheck stauts` is a typo of a command, not a checklist called "stauts": commander then
+  // says "unknown command 'stauts'" with its "Did you mean status?".
+  if (word !== undefined && globalOnly && !COMMANDS.has(word) && !(nearCommand(word) && !isChecklist(word))) {
     args.splice(first, 0, "run");
   }
   return [...argv.slice(0, 2), ...args];
 }
 
-function printError(err: unknown): number {
+/** Whether `word` is one or two edits away from a command name (a plausible typo of it). */
+function nearCommand(word: string): boolean {
+  if (/[./]/.test(word)) return false;
+  return [...COMMANDS].some((c) => distance(word.toLowerCase(), c) <= (c.length > 4 ? 2 : 1));
+}
+
+/** Levenshtein distance with adjacent transpositions (small strings only). */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      let v = Math.min(
+        d[i - 1]![j]! + 1,
+        d[i]![j - 1]! + 1,
+        d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** A checklist of that name here (./checklists/NAME.yaml) or a file of that name. */
+function checklistExists(name: string): boolean {
+  return [name, `checklists/${name}.yaml`, `checklists/${name}.yml`].some((p) => existsSync(p));
+}
+
+async function printError(err: unknown): Promise<number> {
   const debug = process.env["DEPLOYCHECK_DEBUG"] === "1";
   if (err instanceof DeploycheckError) {
     // Messages quote checklists, command output and paths: shown without their escape sequences.
-    process.stderr.write(`deploycheck: ${sanitizeText(err.message)}\n`);
-    if (err.hint) process.stderr.write(`  ${sanitizeText(err.hint)}\n`);
+    const text = `deploycheck: ${sanitizeText(err.message)}\n${err.hint ? `  ${sanitizeText(err.hint)}\n` : ""}`;
+    // On a terminal, prose wraps at words and commands break between arguments with \ (they paste whole).
+    const width = process.stderr.isTTY ? process.stderr.columns : undefined;
+    if (width) {
+      const { commandWords, formatCommand, isCommandLine, wrapText } = await import("../ui/layout.js");
+      const laid = text
+        .trimEnd()
+        .split("\n")
+        .map((line) => {
+          const indent = line.length - line.trimStart().length;
+          return isCommandLine(line)
+            ? formatCommand(commandWords(line), width, " ".repeat(indent))
+            : wrapText(line, width, indent || 2);
+        });
+      process.stderr.write(`${laid.join("\n")}\n`);
+    } else {
+      process.stderr.write(text);
+    }
     if (debug) process.stderr.write(`${err.stack}\n`);
     return err.exitCode;
   }
@@ -286,7 +348,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       // help and version exit 0; usage errors 2 (commander already printed the message).
       process.exitCode = err.exitCode === 0 ? 0 : 2;
     } else {
-      process.exitCode = printError(err);
+      process.exitCode = await printError(err);
     }
   }
   // Commands release their handles, but a stray timer or socket must not keep a finished CLI alive.

@@ -15,16 +15,29 @@ export interface GlobalOptions {
   color?: boolean;
 }
 
-/** Decided once at start-up: prompts only with a TTY on stdin and stdout, no CI, no --non-interactive. */
+/**
+ * Decided once at start-up, by stdin: prompts when a person can answer (stdin is a TTY), unless CI is
+ * set or --non-interactive is given. Where stdout goes does not matter: `deploycheck demo | tee log`
+ * still asks, and the prompts go to the terminal (see promptStream).
+ */
 export function isInteractive(
   options: GlobalOptions,
-  env = process.env,
-  stdin = process.stdin,
-  stdout = process.stdout,
+  env: Record<string, string | undefined> = process.env,
+  stdin: { isTTY?: boolean } = process.stdin,
 ): boolean {
   if (options.nonInteractive) return false;
   if (env["CI"] && env["CI"] !== "false" && env["CI"] !== "0") return false;
-  return Boolean(stdin.isTTY && stdout.isTTY);
+  return Boolean(stdin.isTTY);
+}
+
+/** Where prompts are drawn: stdout when it is the terminal, else stderr (stdout piped to tee or a file). */
+export function promptStream(
+  options: GlobalOptions,
+  stdout: NodeJS.WriteStream = process.stdout,
+  stderr: NodeJS.WriteStream = process.stderr,
+): NodeJS.WriteStream | undefined {
+  if (options.json || !stdout.isTTY) return stderr;
+  return undefined;
 }
 
 /** State directory: --state-dir, then DEPLOYCHECK_STATE_DIR, then ./.deploycheck. */

@@ -9,14 +9,7 @@ import { summarize } from "../record/summary.js";
 import type { LockInfo } from "../store/lock.js";
 import { readChecklistCopy, runHolder, type StoredRun } from "../store/runs.js";
 
-export type RunPhase =
-  | "running"
-  | "in progress"
-  | "stopped"
-  | "interrupted"
-  | "signed off"
-  | "finished"
-  | "abandoned";
+export type RunPhase = "running" | "stopped" | "interrupted" | "signed off" | "finished" | "abandoned";
 
 export function runPhase(state: RunState, holder: LockInfo | undefined): RunPhase {
   if (state.finished) return "finished";
@@ -24,9 +17,9 @@ export function runPhase(state: RunState, holder: LockInfo | undefined): RunPhas
   if (holder) return "running";
   if (state.signoff) return "signed off";
   if (state.aborted) return "stopped";
-  if (Object.values(state.steps).some((s) => s.status === "interrupted" || s.status === "running"))
-    return "interrupted";
-  return "in progress";
+  // Not held by any process, not finished, not stopped: whatever ended it (Ctrl-C, kill -9, a crash)
+  // interrupted it, between steps or within one; `deploycheck resume` continues it.
+  return "interrupted";
 }
 
 export interface ItemInfo {
@@ -60,7 +53,8 @@ export interface RunInfo {
   ready?: boolean;
   exitCode?: number;
   heldBy?: { pid: number; host: string; since: string };
-  resumes: { at: string; by?: string; changedSteps: string[] }[];
+  /** Each resume; `refused` when a guard refused it before anything ran (an attempt, not a resume). */
+  resumes: { at: string; by?: string; changedSteps: string[]; refused?: string }[];
   counts?: { total: number; done: number; failed: number; pending: number };
   items?: ItemInfo[];
 }
@@ -131,11 +125,15 @@ export function describeRun(
     ...(state.signoff ? { engineer: state.signoff.engineer, ready: state.signoff.ready } : {}),
     ...(state.finished ? { exitCode: state.finished.exitCode } : {}),
     ...(holder ? { heldBy: { pid: holder.pid, host: holder.host, since: holder.startedAt } } : {}),
-    resumes: state.resumes.map((r) => ({
-      at: r.at,
-      ...(r.by ? { by: `${r.by.user}@${r.by.host}` } : {}),
-      changedSteps: r.changedSteps,
-    })),
+    resumes: state.resumes.map((r, i) => {
+      const refused = refusedResumes(run.events)[i];
+      return {
+        at: r.at,
+        ...(r.by ? { by: `${r.by.user}@${r.by.host}` } : {}),
+        changedSteps: r.changedSteps,
+        ...(refused ? { refused } : {}),
+      };
+    }),
   };
   if (state.finished)
     info.detail =
@@ -171,4 +169,22 @@ export function describeStoredRun(stateDir: string, run: StoredRun, withItems: b
     }
   }
   return describeRun(run, holder, checklist);
+}
+
+/** For each run-resumed event in order: the guard refusal that ended it before any step ran, if any. */
+export function refusedResumes(events: readonly RunEvent[]): (string | undefined)[] {
+  const out: (string | undefined)[] = [];
+  let open = -1;
+  for (const e of events) {
+    if (e.type === "run-resumed") {
+      out.push(undefined);
+      open = out.length - 1;
+    } else if (e.type === "step-started" || e.type === "step-finished") {
+      open = -1;
+    } else if (e.type === "run-aborted" && open >= 0 && e.reason.startsWith("guard ")) {
+      out[open] = e.reason;
+      open = -1;
+    }
+  }
+  return out;
 }

@@ -2,14 +2,14 @@
 // or reopen the run's journal, wire the real ports (terminal, clock, file journal, check registry) and
 // hand over to the runner. Ctrl-C aborts the running step; the journal is always left whole.
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, rmSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 import { join } from "node:path";
 import { findChecklist } from "../checklist/find.js";
 import { isMutating as isMutatingStep } from "../checklist/kinds.js";
 import { type LoadedChecklist, loadChecklist } from "../checklist/load.js";
 import type { Checklist } from "../checklist/schema.js";
-import { parseVarFlags, references, resolveVars } from "../checklist/vars.js";
+import { parseVarFlags, references, resolveVars, shellQuote } from "../checklist/vars.js";
 import { walkSteps } from "../checklist/walk.js";
 import { loadCheck } from "../checks/registry.js";
 import type { KubeSettings } from "../checks/types.js";
@@ -41,10 +41,11 @@ import {
   saveChecklistCopy,
 } from "../store/runs.js";
 import { longTimeout } from "../timers.js";
+import { type GitHubActionsOutput, githubActionsOutput, inGitHubActions } from "../ui/github-actions.js";
 import { createTerminalOutput } from "../ui/progress.js";
 import { createTerminalPrompter } from "../ui/prompter.js";
 import { colorWanted, createTheme } from "../ui/theme.js";
-import { type GlobalOptions, isInteractive, stateDir } from "./options.js";
+import { type GlobalOptions, isInteractive, promptStream, stateDir } from "./options.js";
 import { settleStepsInFlight } from "./steps-in-flight.js";
 import { TeamContext, teamTarget } from "./team.js";
 import { VERSION } from "./version.js";
@@ -52,6 +53,43 @@ import { VERSION } from "./version.js";
 export interface RunCommandOptions extends GlobalOptions {
   /** resume: the run to resume (else the most recent unfinished one). */
   runId?: string;
+}
+
+/** What the engineer types next: resume this run, export its report. */
+export interface FollowUpCommands {
+  resume: string;
+  report: string;
+}
+
+/** Options of a session started by another command (the demo prints its own follow-up commands). */
+export interface SessionOptions extends GlobalOptions {
+  commands?: (runId: string) => FollowUpCommands;
+}
+
+/**
+ * The follow-up commands of a `run`/`resume`, with every flag they need from where the engineer is:
+ * the state dir, the context, and for a non-interactive run its answers file (variables, the dry-run
+ * and keep-going settings are in the journal; secrets and KUBECONFIG come from the same environment).
+ */
+export function followUpCommands(
+  runId: string,
+  options: GlobalOptions,
+  interactive: boolean,
+): FollowUpCommands {
+  const flags: string[] = [];
+  if (options.stateDir) flags.push("--state-dir", shellQuote(options.stateDir));
+  const state = flags.join(" ");
+  const resume = ["deploycheck resume", shellQuote(runId), ...flags];
+  if (options.context) resume.push("--context", shellQuote(options.context));
+  if (!interactive) {
+    if (options.nonInteractive) resume.push("--non-interactive");
+    if (options.answers) resume.push("--answers", shellQuote(options.answers));
+    if (options.keepGoing) resume.push("--keep-going");
+  }
+  return {
+    resume: resume.join(" "),
+    report: ["deploycheck export", shellQuote(runId), state].filter(Boolean).join(" "),
+  };
 }
 
 const ev = (e: Record<string, unknown>): RunEvent => ({ v: EVENT_VERSION, ...e }) as RunEvent;
@@ -156,6 +194,8 @@ async function loadRunChecklist(run: StoredRun, output: Output): Promise<LoadedC
 
 interface Terminal {
   output: Output;
+  /** Set under GitHub Actions: the output with groups and annotations. */
+  github?: GitHubActionsOutput;
   prompter: () => Prompter;
   interactive: boolean;
 }
@@ -166,13 +206,20 @@ function terminal(options: GlobalOptions, signal: AbortSignal): Terminal {
   const stream = options.json ? process.stderr : process.stdout;
   const live = Boolean(stream.isTTY);
   const theme = createTheme({ color: options.color !== false && colorWanted(process.env, live) });
-  const output = createTerminalOutput({ stream, theme, live });
+  const terminalOutput = createTerminalOutput({ stream, theme, live });
+  const github = inGitHubActions(process.env)
+    ? githubActionsOutput(terminalOutput, (text) => stream.write(text))
+    : undefined;
   let prompter: Prompter | undefined;
   return {
-    output,
+    output: github ?? terminalOutput,
+    ...(github ? { github } : {}),
     interactive,
     prompter: () => {
-      prompter ??= createTerminalPrompter({ signal, ...(options.json ? { output: process.stderr } : {}) });
+      const output = promptStream(options);
+      // Prompts on stderr while stdout goes through a pipe: let the pipe's reader print first.
+      const settle = output && !process.stdout.isTTY && !options.json ? { settleMs: 150 } : {};
+      prompter ??= createTerminalPrompter({ signal, ...(output ? { output } : {}), ...settle });
       return prompter;
     },
   };
@@ -819,6 +866,9 @@ async function executeWith(
     signal,
     engineer: await defaultEngineer(cwd),
     firstSession,
+    commands:
+      (options as SessionOptions).commands?.(state.runId) ??
+      followUpCommands(state.runId, options, term.interactive),
     ...(checklist.notifications ? { notifyOn: new Set<NotifyOn>(checklist.notifications.on) } : {}),
     finalize: async (finalState) => {
       const { finalizeRecord } = await import("../record/finalize.js");
@@ -837,11 +887,18 @@ async function executeWith(
     },
   };
   try {
-    const exitCode = await runChecklist(session, state, ports);
+    let exitCode: number;
+    try {
+      exitCode = await runChecklist(session, state, ports);
+    } finally {
+      term.github?.close();
+    }
     // The signed record beside the team's copy of the journal.
     const recordFile = join(runDir, "record.json");
     if (input.team && existsSync(recordFile))
       await input.team.files().put("record", readFileSync(recordFile, "utf8"));
+    const summaryFile = process.env["GITHUB_STEP_SUMMARY"];
+    if (term.github && summaryFile) await appendStepSummary(summaryFile, state.runId, options, term.output);
     if (options.json) {
       const record = join(runDir, "record.json");
       const result = {
@@ -855,12 +912,32 @@ async function executeWith(
     }
     return exitCode;
   } catch (err) {
+    if (err instanceof InterruptedError && err.hint) throw err;
     if (err instanceof InterruptedError || signal.aborted) {
-      throw new InterruptedError(`Run interrupted. Resume with: deploycheck resume ${state.runId}`, {
+      const { resume } = session.commands ?? followUpCommands(state.runId, options, term.interactive);
+      throw new InterruptedError("run interrupted; everything so far is saved", {
         cause: err,
+        hint: `Resume it with:\n    ${resume}`,
       });
     }
     throw err;
+  }
+}
+
+/** The run's Markdown report, appended to the job summary GitHub shows on the run's page. */
+async function appendStepSummary(
+  file: string,
+  runId: string,
+  options: GlobalOptions,
+  output: Output,
+): Promise<void> {
+  try {
+    const { renderReport } = await import("./commands/export.js");
+    const text = await renderReport(runId, options, "md");
+    appendFileSync(file, `${text.trimEnd()}\n\n`);
+  } catch (err) {
+    // The run's result stands; a summary that cannot be written is said, not fatal.
+    output.warn(`could not append the report to GITHUB_STEP_SUMMARY (${file}): ${(err as Error).message}`);
   }
 }
 

@@ -64,6 +64,7 @@ export interface StepProgress extends ProgressSink {
   stop(): void;
 }
 
+/** "noted": a note was shown (nothing was checked, so it is not drawn as passed). */
 export type ResultMark =
   | "passed"
   | "failed"
@@ -71,7 +72,8 @@ export type ResultMark =
   | "skipped"
   | "not-applicable"
   | "described"
-  | "interrupted";
+  | "interrupted"
+  | "noted";
 
 export interface Output {
   /** Run-level lines: "Run staging-2026...", resume notes. */
@@ -96,6 +98,8 @@ export interface Output {
   block(text: string): void;
   /** A blank line or a plain line (summary table rows). */
   line(text?: string): void;
+  /** The terminal's width when output is laid out for one (tables fit it); undefined for plain lines. */
+  width?(): number | undefined;
 }
 
 export interface Executors {

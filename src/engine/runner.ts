@@ -41,6 +41,11 @@ export interface RunSession {
   notifyOn?: ReadonlySet<NotifyOn>;
   /** True on the first session of a run (the start notification goes out once). */
   firstSession: boolean;
+  /**
+   * The commands printed for the engineer to type next, complete for where they are (state dir,
+   * context, answers, or the demo's own command). Defaults: `deploycheck resume|export <run-id>`.
+   */
+  commands?: { resume: string; report: string };
   /** Build, sign and write the record; absent when the record module is unavailable. */
   finalize?: (state: RunState) => Promise<{ recordPath: string; fingerprint: string }>;
 }
@@ -49,7 +54,6 @@ export interface RunSession {
 const OVERDUE_GRACE_MS = 10_000;
 /** After Ctrl-C, how long an executor gets to stop its children before the runner records the interruption. */
 const STOP_GRACE_MS = 3000;
-const LABEL_MAX = 72;
 
 /** An event without `v`, checked against its own member of the union. */
 type EventInput = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, "v"> : never) : never;
@@ -240,7 +244,6 @@ class Runner {
   ): Promise<StepOutcome> {
     const { output, clock } = this.ports;
     if (step.help) output.help(step.help);
-    if (step.note !== undefined) output.help(this.redactor(interpolate(step.note, this.vars(), this.s.env)));
     await this.append(ev({ type: "step-started", at: this.at(), key, attempt }));
     const started = clock.now();
     const manual = isManual(step);
@@ -268,6 +271,13 @@ class Runner {
     if (outcome.saved) Object.assign(this.liveSaved, outcome.saved);
     // "exit 0 in 195ms" already says how long it took: no second duration beside it.
     const timed = /\bin \d+(?:\.\d+)?(?:ms|s|m)\b/.test(outcome.summary);
+    if (step.note !== undefined && outcome.status === "passed") {
+      // A note is shown once, as information: nothing was checked, so no ✔.
+      const text = this.redactor(interpolate(step.note, this.vars(), this.s.env));
+      if (step.title !== undefined) output.stepResult(label, "noted", text, undefined);
+      else output.stepResult(text, "noted", "", undefined);
+      return outcome;
+    }
     output.stepResult(label, outcome.status, this.redactor(outcome.summary), timed ? undefined : durationMs, {
       optional,
       ...(outcome.dryRun ? { dryRun: true } : {}),
@@ -487,9 +497,8 @@ class Runner {
       );
       output.line();
       output.warn(`Stopped: required step ${ref.key} (${label}) failed.`);
-      output.info(
-        `Fix the cause and resume with: deploycheck resume ${this.s.runId}   (or pass --keep-going to continue past failures)`,
-      );
+      output.info("Fix the cause, then resume the run (add --keep-going to continue past failures):");
+      output.info(`  ${this.resumeCommand()}`);
       return 1;
     }
     const s = this.state.steps[ref.key];
@@ -551,9 +560,8 @@ class Runner {
               abandoned: false,
             }),
           );
-          output.info(
-            `Run aborted; everything so far is saved. Resume with: deploycheck resume ${this.s.runId}`,
-          );
+          output.info("Run aborted; everything so far is saved. Resume it with:");
+          output.info(`  ${this.resumeCommand()}`);
           return 1;
       }
     }
@@ -595,7 +603,8 @@ class Runner {
       output.line();
       output.info(`Record: ${recordPath} (signed, key ${fingerprint})`);
     }
-    output.info(`Report: deploycheck export ${this.s.runId} --format md`);
+    output.info("Report (Markdown; -o report.html for HTML):");
+    output.info(`  ${this.s.commands?.report ?? `deploycheck export ${this.s.runId}`}`);
     await this.notify(
       "finish",
       `${this.title()}: run ${this.s.runId} signed off ${this.state.signoff?.ready ? "ready" : "NOT ready"} by ${this.state.signoff?.engineer ?? "?"}`,
@@ -741,10 +750,22 @@ class Runner {
     }
   }
 
+  /** A step's title with its variables filled in (the output lays it out by the terminal's width). */
   private async label(step: Step): Promise<string> {
-    const text = step.title ?? (await this.describe(step)).split("\n")[0] ?? stepKind(step);
-    const safe = this.redactor(text);
-    return safe.length > LABEL_MAX ? `${safe.slice(0, LABEL_MAX - 1)}…` : safe;
+    const question =
+      step.confirm === undefined
+        ? undefined
+        : typeof step.confirm === "string"
+          ? step.confirm
+          : step.confirm.prompt;
+    // An untitled confirmation is labelled by its question, not by "ask: ... [yes/no]".
+    const text =
+      step.title !== undefined
+        ? interpolate(step.title, this.vars(), this.s.env)
+        : question !== undefined
+          ? interpolate(question, this.vars(), this.s.env)
+          : ((await this.describe(step)).split("\n")[0] ?? stepKind(step));
+    return this.redactor(text);
   }
 
   private checkInterrupt(): void {
@@ -752,7 +773,13 @@ class Runner {
   }
 
   private interruptedError(): InterruptedError {
-    return new InterruptedError(`Run interrupted. Resume with: deploycheck resume ${this.s.runId}`);
+    return new InterruptedError("run interrupted; everything so far is saved", {
+      hint: `Resume it with:\n    ${this.resumeCommand()}`,
+    });
+  }
+
+  private resumeCommand(): string {
+    return this.s.commands?.resume ?? `deploycheck resume ${this.s.runId}`;
   }
 
   /** The terminal prompter, hiding the spinner while a question is on screen (rolloutUndo, inconclusive gates). */

@@ -85,7 +85,8 @@ export async function collectSignoff(input: SignoffInput): Promise<SignoffResult
   const { output, prompter } = input;
   output.section(input.checklist.signoff?.title ?? "Sign-off");
   output.line();
-  output.block(renderSummaryTable(summarize(input.state, input.checklist)));
+  const width = output.width?.();
+  output.block(renderSummaryTable(summarize(input.state, input.checklist), width ? { width } : {}));
   output.line();
   const refusal = readyRefusal(input.checklist, input.state, input.refs, input.dryRun);
   if (input.dryRun) return dryRunSignoff(input, refusal!);

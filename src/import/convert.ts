@@ -90,7 +90,7 @@ const SHELL_ENV = new Set(
     " ",
   ),
 );
-const URL = /https?:\/\/[^\s'"`<>]+[^\s'"`<>.,;:)]/g;
+const URL = /https?:\/\/[^\s'"`<>,]+[^\s'"`<>.,;:)]/g;
 /** A child bullet starting with one of these is a step of its own; otherwise it reads as part of its parent. */
 const VERBS = new Set(
   (
@@ -377,7 +377,8 @@ class Converter {
         const base = stepTitle ?? (kube ? kebabCheck(kube.kube) : commandName(segment.text));
         const step: Draft = { id: ids.take(slugify(base, "step")) };
         if (stepTitle) step.title = stepTitle;
-        const readOnly = isReadOnly(segment.text);
+        // `<CLUSTER>` becomes a variable, not the redirection bash would read: judge the command without it.
+        const readOnly = isReadOnly(segment.text.replace(/<([A-Za-z][A-Za-z0-9_-]*)>/g, "$1"));
         if (kube) {
           step.kube = kube.kube;
           if (kube.timeout) step.timeout = kube.timeout;

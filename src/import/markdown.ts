@@ -114,6 +114,17 @@ const EXTRA_PROGRAMS = new Set([
   "ping",
   "nslookup",
   "cd",
+  "gsutil",
+  "eksctl",
+  "krel",
+  "kind",
+  "minikube",
+  "skaffold",
+  "cosign",
+  "crane",
+  "skopeo",
+  "buildah",
+  "goreleaser",
 ]);
 
 /** An inline code span that is a whole command: a program with arguments, or an executable path. */
@@ -134,7 +145,7 @@ export function isWholeCommand(span: string): boolean {
 export function statedValue(text: string): string | undefined {
   const t = text.replace(/\*\*|__/g, "");
   const m =
-    /\b(?:returns?|shows?|prints?|outputs?|displays?|reports?|says?|reads?|(?:should|must) (?:be|equal|read))\s*:?\s+(`[^`\n]+`|"[^"\n]+"|'[^'\n]+'|-?\d+(?:\.\d+)?(?![\w%.]))/i.exec(
+    /\b(?:returns?|shows?|prints?|outputs?|displays?|reports?|says?|reads?|(?:should|must) (?:be|equal|read))\s*:?\s+(`[^`\n]+`|"[^"\n]+"|'[^'\n]+'|-?\d+(?:\.\d+)?(?![\w%]|\.\d)|[A-Za-z][\w:/.]*-[\w:/.-]*\w)/i.exec(
       t,
     ) ?? /^expected(?: output| result)?\s*:\s*(`[^`\n]+`|"[^"\n]+"|\S+)\s*\.?$/i.exec(t.trim());
   if (!m) return undefined;
@@ -520,7 +531,11 @@ class MarkdownReader {
 
   #paragraph(b: Block, lastCommand: BulletNode | undefined): void {
     const content = b.inline?.content ?? "";
-    if (/^\s*(?:\[\[?toc\]?\]|\[toc\]|\{:toc\}|<!--\s*toc\s*-->)\s*$/i.test(content)) {
+    if (
+      /^\s*(?:\[\[?_?toc_?\]?\]|\{:toc\}|<!--\s*toc\s*-->|(?:\*\*|__)?table of contents:?(?:\*\*|__)?)\s*$/i.test(
+        content,
+      )
+    ) {
       this.#drop(b.first, b.last, "table of contents");
       return;
     }

@@ -71,9 +71,16 @@ function truncate(text: string, width: number): string {
  * A plain-text table (no colour: the caller may colour it) with a totals line. Sections are heading
  * rows rather than a column, so that the table fits an 80-column terminal.
  */
-export function renderSummaryTable(summary: RunSummary): string {
-  const titleOf = (i: SummaryItem) => truncate(i.title, MAX_TITLE) + (i.required ? "" : " (optional)");
+export function renderSummaryTable(summary: RunSummary, options: { width?: number } = {}): string {
+  // "(optional)" only where the title does not already say so ("(Optional but Recommended)").
+  const suffix = (i: SummaryItem) => (i.required || /\boptional\b/i.test(i.title) ? "" : " (optional)");
   const numWidth = Math.max(1, ...summary.items.map((i) => String(i.number).length));
+  const statusWidth = Math.max(6, ...summary.items.map((i) => STATUS_LABEL[i.status].length));
+  // On a terminal the title column takes what the number and status columns leave (at least 12).
+  const maxTitle = options.width
+    ? Math.max(12, Math.min(MAX_TITLE, options.width - 1 - numWidth - 2 - 2 - statusWidth))
+    : MAX_TITLE;
+  const titleOf = (i: SummaryItem) => truncate(i.title + suffix(i), maxTitle);
   const titleWidth = Math.max(4, ...summary.items.map((i) => titleOf(i).length));
   const row = (num: string, title: string, status: string) =>
     `${num.padStart(numWidth)}  ${title.padEnd(titleWidth)}  ${status}`.trimEnd();
@@ -82,15 +89,30 @@ export function renderSummaryTable(summary: RunSummary): string {
   for (const item of summary.items) {
     if (item.section !== section) {
       section = item.section;
-      out.push(`${" ".repeat(numWidth + 2)}${truncate(section, titleWidth + 8)}:`);
+      out.push(`${" ".repeat(numWidth + 2)}${truncate(section, titleWidth + statusWidth)}:`);
     }
     out.push(row(String(item.number), titleOf(item), STATUS_LABEL[item.status]));
   }
-  out.push("", summaryLine(summary.counts));
+  out.push("", ...wrapWords(summaryLine(summary.counts), options.width));
   if (summary.requiredFailures.length > 0) {
     out.push(
       `Required items failed: ${summary.requiredFailures.map((i) => `${i.number}. ${i.title}`).join(", ")}`,
     );
   }
   return `${out.join("\n")}\n`;
+}
+
+/** Plain text in rows of at most width-1 columns, broken at spaces (no width: one row). */
+function wrapWords(text: string, width: number | undefined): string[] {
+  if (!width || text.length < width) return [text];
+  const rows: string[] = [];
+  let row = "";
+  for (const word of text.split(" ")) {
+    if (row && row.length + 1 + word.length > width - 1) {
+      rows.push(row);
+      row = `  ${word}`;
+    } else row = row ? `${row} ${word}` : word;
+  }
+  rows.push(row);
+  return rows;
 }

@@ -1,10 +1,12 @@
 // `deploycheck demo --fail-at STEP`: make one step of the staging checklist fail, once, with a fault
 // that fits what the step checks (a failing script, a 500ing or unreachable service, a stalled
 // rollout, a webhook that refuses...), so that the failure menu and resume can be tried.
+
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { stepKind } from "../checklist/kinds.js";
 import type { Checklist, Step } from "../checklist/schema.js";
+import { suggest } from "../checklist/validate.js";
 import { type StepRef, walkSteps } from "../checklist/walk.js";
 import type { CheckDecorator } from "../checks/registry.js";
 import type { ExecContext } from "../checks/types.js";
@@ -35,11 +37,20 @@ export function findStep(checklist: Checklist, target: string): StepRef {
     );
   }
   const ids = refs.filter((r) => r.item.id === target);
-  throw new UsageError(`--fail-at ${target}: the staging checklist has no such step`, {
-    hint: ids.length
-      ? `Name one of its steps: ${ids.map((r) => r.key).join(", ")}`
-      : "Name a step as item-id/step-id; `deploycheck show staging` lists them.",
-  });
+  const near = ids.length
+    ? undefined
+    : suggest(
+        target,
+        refs.map((r) => r.key),
+      );
+  throw new UsageError(
+    `--fail-at ${target}: the staging checklist has no such step${near ? `; did you mean ${near}?` : ""}`,
+    {
+      hint: ids.length
+        ? `Name one of its steps: ${ids.map((r) => r.key).join(", ")}`
+        : "Name a step as item-id/step-id; `deploycheck show staging` lists them.",
+    },
+  );
 }
 
 /** Check a --fail-at target before anything starts: it names an automated step of the checklist. */

@@ -273,9 +273,15 @@ export function demoAnswers(checklist: Checklist, engineer: string): Record<stri
   return answers;
 }
 
-export async function writeDemoAnswers(dir: string, checklist: Checklist, engineer: string): Promise<string> {
-  const file = join(dir, "demo-answers.yaml");
-  const header = "# Answers for a non-interactive `deploycheck demo` (item-id/step-id: answer).\n";
+export async function writeDemoAnswers(
+  dir: string,
+  checklist: Checklist,
+  engineer: string,
+  name = "demo-answers.yaml",
+  command = "deploycheck demo",
+): Promise<string> {
+  const file = join(dir, name);
+  const header = `# Answers for a non-interactive \`${command}\` (item-id/step-id: answer). They sign off "ready".\n`;
   await writeFile(file, header + stringify(demoAnswers(checklist, engineer)));
   return file;
 }

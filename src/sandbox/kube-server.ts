@@ -1,5 +1,6 @@
 // The simulated Kubernetes API server: plain node:http on 127.0.0.1 serving the subset of the API that
 // deploycheck's kube checks and kubectl's get / rollout / describe commands use, backed by KubeCluster.
+
 import { mkdir, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -33,11 +34,14 @@ import {
   parseFieldSelector,
   parseLabelSelector,
 } from "./kube-selectors.js";
+import { logRequests, type RequestLogger } from "./request-log.js";
 
 export interface KubeSandboxOptions {
   /** Time per replica step of a rollout (default 150 ms; tests use 20-50 ms). */
   rolloutStepMs?: number;
   faults?: ClusterFaults;
+  /** Called once per answered request (the `deploycheck sandbox` console). */
+  onRequest?: RequestLogger;
 }
 
 export interface KubeconfigOptions {
@@ -553,6 +557,7 @@ export async function startKubeSandbox(options: KubeSandboxOptions = {}): Promis
       else res.end();
     });
   });
+  logRequests(server, options.onRequest);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());

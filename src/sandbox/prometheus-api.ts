@@ -15,6 +15,7 @@ import { once } from "node:events";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { evaluate, formatSampleValue, type MetricSource, PromQLError, type QueryValue } from "./promql.js";
+import { logRequests, type RequestLogger } from "./request-log.js";
 import type { SampleService } from "./service.js";
 
 /** What every answer looks like: normal, no series at all (inconclusive), or NaN values. */
@@ -36,6 +37,7 @@ export interface PrometheusApiOptions {
   job?: string;
   namespace?: string;
   now?: () => number;
+  onRequest?: RequestLogger;
 }
 
 export function serviceMetrics(
@@ -157,6 +159,7 @@ export async function startPrometheusApi(
       }
     }
   });
+  logRequests(server, options.onRequest);
   server.listen(options.port ?? 0, host);
   await once(server, "listening");
   const port = (server.address() as AddressInfo).port;

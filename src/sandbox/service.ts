@@ -3,6 +3,7 @@
 import { once } from "node:events";
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { logRequests, type RequestLogger } from "./request-log.js";
 import { RequestStats } from "./request-stats.js";
 
 export interface ServiceFaults {
@@ -33,6 +34,7 @@ export interface SampleServiceOptions {
   port?: number;
   faults?: Partial<ServiceFaults>;
   now?: () => number;
+  onRequest?: RequestLogger;
 }
 
 const PRODUCTS = [
@@ -121,6 +123,7 @@ export async function startSampleService(options: SampleServiceOptions = {}): Pr
       else answer();
     });
   });
+  logRequests(server, options.onRequest);
   server.on("connection", (socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { ClusterFaults } from "./kube-cluster.js";
 import { type KubeSandbox, startKubeSandbox } from "./kube-server.js";
 import { type PrometheusApi, startPrometheusApi } from "./prometheus-api.js";
+import { type RequestLogEntry, TRAFFIC_HEADER } from "./request-log.js";
 import { type SampleService, type ServiceFaults, startSampleService } from "./service.js";
 import { startWebhookSink, type WebhookSink } from "./webhook-sink.js";
 
@@ -25,7 +26,13 @@ export interface SandboxOptions {
   serviceFaults?: Partial<ServiceFaults>;
   /** Ports to try first (a resumed demo keeps its URLs); a busy port falls back to any free one. */
   ports?: { service?: number; prometheus?: number; sink?: number };
+  /** Each request a part answers (not the background traffic), with the webhook message's text. */
+  onRequest?: (part: SandboxPart, entry: RequestLogEntry & { text?: string }) => void;
+  /** Background requests to the service (a staging service is never idle; windowed rates need them). */
+  traffic?: boolean;
 }
+
+export type SandboxPart = "kube" | "service" | "prometheus" | "webhook";
 
 export interface Sandbox {
   dir: string;
@@ -76,6 +83,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const ownDir = options.dir === undefined;
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), "deploycheck-sandbox-")));
   const stops: (() => Promise<void>)[] = [];
+  const log = options.onRequest;
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
@@ -83,6 +91,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const kube = await startKubeSandbox({
       ...(options.rolloutStepMs !== undefined ? { rolloutStepMs: options.rolloutStepMs } : {}),
       ...(options.faults ? { faults: options.faults } : {}),
+      ...(log ? { onRequest: (e: RequestLogEntry) => log("kube", e) } : {}),
     });
     stops.push(() => kube.close());
     seedStaging(kube);
@@ -94,6 +103,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       startSampleService({
         ...(port ? { port } : {}),
         ...(options.serviceFaults ? { faults: options.serviceFaults } : {}),
+        ...(log ? { onRequest: (e: RequestLogEntry) => log("service", e) } : {}),
       }),
     );
     stops.push(() => service.close());
@@ -102,11 +112,42 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         job: SANDBOX_DEPLOYMENT,
         namespace: SANDBOX_NAMESPACE,
         ...(port ? { port } : {}),
+        ...(log ? { onRequest: (e: RequestLogEntry) => log("prometheus", e) } : {}),
       }),
     );
     stops.push(() => prometheus.close());
-    const sink = await preferPort(options.ports?.sink, (port) => startWebhookSink(port ? { port } : {}));
+    let sinkRef: WebhookSink | undefined;
+    const sink = await preferPort(options.ports?.sink, (port) =>
+      startWebhookSink({
+        ...(port ? { port } : {}),
+        ...(log
+          ? {
+              onRequest: (e: RequestLogEntry) => {
+                const last = e.method === "POST" ? sinkRef?.received.at(-1) : undefined;
+                const json = last?.json as { text?: unknown } | undefined;
+                const text = typeof json?.text === "string" ? json.text : last?.body;
+                log("webhook", {
+                  ...e,
+                  path: e.path.replace(/^\/services\/.*/, "/services/…"),
+                  ...(text ? { text } : {}),
+                });
+              },
+            }
+          : {}),
+      }),
+    );
+    sinkRef = sink;
     stops.push(() => sink.close());
+    if (options.traffic) {
+      const traffic = setInterval(() => {
+        fetch(`${service.url}/products`, { headers: { [TRAFFIC_HEADER]: "1" } }).then(
+          (r) => r.arrayBuffer(),
+          () => undefined,
+        );
+      }, 500);
+      traffic.unref();
+      stops.push(async () => clearInterval(traffic));
+    }
     return {
       dir,
       kube,

@@ -3,6 +3,7 @@
 import { once } from "node:events";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { logRequests, type RequestLogger } from "./request-log.js";
 
 export interface ReceivedWebhook {
   at: string;
@@ -28,7 +29,9 @@ export interface WebhookSink {
   close(): Promise<void>;
 }
 
-export async function startWebhookSink(options: { host?: string; port?: number } = {}): Promise<WebhookSink> {
+export async function startWebhookSink(
+  options: { host?: string; port?: number; onRequest?: RequestLogger } = {},
+): Promise<WebhookSink> {
   const host = options.host ?? "127.0.0.1";
   const received: ReceivedWebhook[] = [];
   const state = { failures: 0, failStatus: 500, delayMs: 0 };
@@ -75,6 +78,7 @@ export async function startWebhookSink(options: { host?: string; port?: number }
     if (state.delayMs > 0) setTimeout(answer, state.delayMs).unref();
     else answer();
   });
+  logRequests(server, options.onRequest);
   server.listen(options.port ?? 0, host);
   await once(server, "listening");
   const port = (server.address() as AddressInfo).port;

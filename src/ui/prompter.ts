@@ -17,6 +17,11 @@ export interface TerminalPrompterOptions {
   signal?: AbortSignal;
   input?: NodeJS.ReadableStream;
   output?: NodeJS.WritableStream;
+  /**
+   * Wait this long before drawing each prompt: with stdout piped (`| tee log`) the prompt goes to
+   * stderr, and what was just written to the pipe must reach the screen first, above the question.
+   */
+  settleMs?: number;
 }
 
 export function createTerminalPrompter(options: TerminalPrompterOptions = {}): Prompter {
@@ -32,6 +37,7 @@ export function createTerminalPrompter(options: TerminalPrompterOptions = {}): P
   });
   async function ask<T>(fn: (q: Inquirer) => Promise<T>): Promise<T> {
     const q = await load();
+    if (options.settleMs) await new Promise((resolve) => setTimeout(resolve, options.settleMs));
     try {
       return await fn(q);
     } catch (err) {

@@ -10,6 +10,7 @@ export interface Theme {
   na: string;
   override: string;
   interrupted: string;
+  info: string;
   spinner: readonly string[];
 }
 
@@ -25,6 +26,7 @@ export function createTheme(options: { color: boolean; unicode?: boolean }): The
     na: c.dim(unicode ? "○" : "-"),
     override: c.yellow(unicode ? "✎" : "*"),
     interrupted: c.magenta(unicode ? "■" : "#"),
+    info: c.cyan(unicode ? "ℹ" : "i"),
     spinner: unicode ? ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"] : ["-", "\\", "|", "/"],
   };
 }

@@ -62,6 +62,32 @@ describe("deploycheck export", () => {
     expect(verify.code).toBe(2);
   });
 
+  it("takes the format from the -o extension (default md) and never overwrites a file without --force", async () => {
+    const html = join(root, "inferred.html");
+    const r = await cli(["export", fx.recordPath, "-o", html]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await readFile(html, "utf8")).toMatch(/^<!doctype html>/);
+    const xml = join(root, "inferred.xml");
+    expect((await cli(["export", fx.recordPath, "-o", xml])).code).toBe(0);
+    expect(XMLValidator.validate(await readFile(xml, "utf8"))).toBe(true);
+    const md = await cli(["export", fx.recordPath]);
+    expect(md.code).toBe(0);
+    expect(md.stdout).toMatch(/^# /);
+
+    const again = await cli(["export", fx.recordPath, "--format", "md", "-o", html]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(`-o ${html}: the file exists`);
+    expect(again.stderr).toContain("--force");
+    expect(await readFile(html, "utf8")).toMatch(/^<!doctype html>/);
+    const forced = await cli(["export", fx.recordPath, "--format", "md", "-o", html, "--force"]);
+    expect(forced.code).toBe(0);
+    expect(await readFile(html, "utf8")).toMatch(/^# /);
+
+    const unknown = await cli(["export", fx.recordPath, "-o", join(root, "report.pdf")]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('cannot tell the format from ".pdf"');
+  });
+
   it("exit 2 for an unknown format, run or file", async () => {
     const f = await cli(["export", RUN_ID, "--format", "pdf", "--state-dir", fx.stateDir]);
     expect(f.code).toBe(2);

@@ -275,3 +275,19 @@ describe("help and version", () => {
     expect(loaded).not.toContain("/yaml/");
   });
 });
+
+describe("did you mean", () => {
+  it("suggests the command for a typo instead of looking for a checklist", () => {
+    const r = spawnSync(process.execPath, [bin, "stauts"], { encoding: "utf8", cwd: tmpdir() });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("unknown command 'stauts'");
+    expect(r.stderr).toContain("(Did you mean status?)");
+  });
+  it("resume --help offers no --resume or --new (they choose between runs, which resume does not)", () => {
+    const r = spawnSync(process.execPath, [bin, "resume", "--help"], { encoding: "utf8" });
+    expect(r.stdout).not.toMatch(/--resume|--new\b/);
+    const run = spawnSync(process.execPath, [bin, "run", "--help"], { encoding: "utf8" });
+    expect(run.stdout).toMatch(/--resume/);
+    expect(run.stdout).toMatch(/--new\b/);
+  });
+});

@@ -102,6 +102,84 @@ describe("deploycheck import", () => {
     expect(r.stderr).toContain("1 kube (pods 1)");
   });
 
+  it("a runbook with a Rollback (only if needed) section: --dry-run runs no change, a real run skips the rollback unless asked", async () => {
+    const work = await mkdtemp(join(tmpdir(), "deploycheck-import-rollback-"));
+    try {
+      const runbook = [
+        "# Deploy web",
+        "",
+        "## Deploy",
+        "",
+        "Run the migration:",
+        "",
+        "```bash",
+        "touch migrated.marker",
+        "```",
+        "",
+        "Check the runbook is here: `ls deploy.md`",
+        "",
+        "## Rollback (only if needed)",
+        "",
+        "Restore the backup:",
+        "",
+        "```bash",
+        "touch restored.marker",
+        "```",
+        "",
+      ].join("\n");
+      await writeFile(join(work, "deploy.md"), runbook);
+      await writeFile(join(work, "answers.yaml"), "signoff/ready: yes\nsignoff/engineer: e2e\n");
+      const inWork = (args: string[]) => {
+        const r = spawnSync(process.execPath, [bin, ...args], {
+          cwd: work,
+          input: "",
+          encoding: "utf8",
+          env: { ...process.env, NO_COLOR: "1", DEPLOYCHECK_DEBUG: "" },
+        });
+        return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+      };
+      const markers = async () => (await readdir(work)).filter((f) => f.endsWith(".marker")).sort();
+      const imported = inWork(["import", "deploy.md", "-o", "deploy.yaml"]);
+      expect(imported.code).toBe(0);
+      expect(imported.stdout).toContain('runRollback: "Rollback (only if needed)" runs only when asked');
+      const run = (...extra: string[]) => [
+        "run",
+        "deploy.yaml",
+        "--non-interactive",
+        "--answers",
+        "answers.yaml",
+        "--new",
+        ...extra,
+      ];
+
+      // A dry run executes no mutating command, even with the rollback asked for.
+      expect(inWork([...run("--dry-run", "--state-dir", "s1")]).code).toBe(0);
+      expect(inWork([...run("--dry-run", "--var", "runRollback=true", "--state-dir", "s2")]).code).toBe(0);
+      expect(await markers()).toEqual([]);
+
+      // A real run migrates but does not enter the rollback section.
+      const real = inWork([...run("--state-dir", "s3")]);
+      expect(real.code).toBe(0);
+      expect(real.stdout).toMatch(/Rollback \(only if needed\)\s+n\/a/);
+      expect(await markers()).toEqual(["migrated.marker"]);
+
+      // Only when the engineer says so.
+      expect(inWork([...run("--var", "runRollback=true", "--state-dir", "s4")]).code).toBe(0);
+      expect(await markers()).toEqual(["migrated.marker", "restored.marker"]);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("refuses binary input with a clear error, no stack", async () => {
+    const file = join(dir, "image.png");
+    await writeFile(file, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01, 0x02]));
+    const r = cli(["import", file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("is not a text document");
+    expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
+  });
+
   it("refuses to overwrite a file unless --force", async () => {
     const out = join(dir, "exists.yaml");
     await writeFile(out, "keep me\n");
@@ -167,5 +245,5 @@ describe("an imported checklist, run against the sandbox", () => {
       ["http", "passed"],
       ["http", "passed"],
     ]);
-  });
+  }, 120_000);
 });

@@ -1,13 +1,14 @@
 // `deploycheck sandbox` from the built binary: it prints its kubeconfig and --var flags, kubectl and the built
 // native kube checks (with the bundled client) work against it, and SIGTERM stops it cleanly.
 import { execFile, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../unit/checks/context.js";
 import { ensureBuilt } from "./helpers/built.js";
+import { runAsPrinted, suggestedCommands } from "./helpers/suggested.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const BIN = path.join(ROOT, "bin/deploycheck.js");
@@ -80,3 +81,96 @@ describe("deploycheck sandbox", () => {
     }
   }, 60_000);
 });
+
+describe("deploycheck sandbox: the real path, as printed", () => {
+  it("prints commands that, pasted from a new empty directory, run the whole staging checklist to a signed record; its console logs requests and webhooks", async () => {
+    const home = tempDir("dc-sandbox-path-");
+    const started = path.join(home.dir, "started-here");
+    const elsewhere = path.join(home.dir, "new-empty-dir");
+    mkdirSync(started);
+    mkdirSync(elsewhere);
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      HOME: home.dir,
+      XDG_CONFIG_HOME: path.join(home.dir, "config"),
+      NO_COLOR: "1",
+    };
+    delete env["CI"];
+    delete env["GITHUB_ACTIONS"];
+    delete env["KUBECONFIG"];
+    const child = spawn(process.execPath, [BIN, "sandbox"], {
+      cwd: started,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let console = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      console += chunk;
+    });
+    try {
+      await waitFor(() => console.includes("Requests and webhooks as they arrive:"), 30_000);
+      const [cd, exports] = suggestedCommands(console, ["cd", "export"]);
+      const runs = suggestedCommands(console);
+      expect(cd).toMatch(/^cd /);
+      expect(exports).toMatch(/^export KUBECONFIG=/);
+      expect(runs).toHaveLength(2);
+      const [interactive, unattended] = runs as [string, string];
+      // Short gates and watch, as --var flags the user sees and can change.
+      for (const flag of ["--var gateInterval=2s", "--var watchDuration=30s", "--var watchInterval=10s"])
+        expect(interactive).toContain(flag);
+      expect(unattended).toBe(`${interactive} --non-interactive --answers sandbox-answers.yaml`);
+
+      const result = await runAsPrinted([cd, exports, unattended].join("\n"), {
+        cwd: elsewhere,
+        shimDir: home.dir,
+        env,
+      });
+      expect(result.stderr).toBe("");
+      expect(result.code, result.stdout).toBe(0);
+      expect(result.stdout).not.toMatch(/✖/);
+      expect(result.stdout).toContain("Deployment signed off as ready.");
+      // Titles show where the checks go, not the checklist's default URL.
+      expect(result.stdout).not.toContain("api-staging.buywhere.io");
+      expect(result.stdout).toMatch(
+        /API_URL=http:\/\/127\.0\.0\.1:\d+ \.\/scripts\/enhanced-health-check\.sh/,
+      );
+      expect(result.stdout).toMatch(/✔ Check circuit breaker is closed/);
+
+      // The commands that run prints next work too, from where the user is (the workspace).
+      const followUps = suggestedCommands(result.stdout);
+      expect(followUps.some((c) => c.startsWith("deploycheck export "))).toBe(true);
+      for (const command of followUps) {
+        const r = await runAsPrinted([cd, exports, command].join("\n"), {
+          cwd: elsewhere,
+          shimDir: home.dir,
+          env,
+        });
+        expect(r.code, `${command}\n${r.stderr}`).toBe(0);
+      }
+
+      expect(console).toMatch(/\d\d:\d\d:\d\d {2}service {5}GET \/health 200/);
+      expect(console).toMatch(/kube API {4}GET \/api/);
+      expect(console).toMatch(/prometheus {2}GET \/api\/v1\/query\?/);
+      expect(console).toMatch(/webhook {5}POST \/services\/… 200 \(\d+ms\) {2}"Deployment succeeded/);
+      // The webhook's secret path is in the export line the user needs, never in the request log.
+      expect(console.split("Requests and webhooks as they arrive:")[1]).not.toContain("sandboxWebhookSecret");
+
+      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+      child.kill("SIGINT");
+      expect(await exited).toBe(0);
+      expect(console).toMatch(/sandbox stopped \(SIGINT\); the workspace stays: /);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      home.cleanup();
+    }
+  }, 180_000);
+});
+
+async function waitFor(ok: () => boolean, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > until) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -8,7 +8,9 @@ import { delimiter, join, relative, resolve } from "node:path";
 import { DURATION_RE, parseDuration } from "../../checklist/kinds.js";
 import { shellQuote } from "../../checklist/vars.js";
 import { InterruptedError, UsageError } from "../../errors.js";
+import { commandWords, formatCommand, isCommandLine, terminalWidth, wrapText } from "../../ui/layout.js";
 import { type GlobalOptions, isInteractive } from "../options.js";
+import type { SessionOptions } from "../run-session.js";
 
 export interface DemoOptions extends GlobalOptions {
   failAt?: string;
@@ -50,17 +52,10 @@ export async function run(_args: string[], options: DemoOptions): Promise<number
   const sandbox = await startSandbox({
     dir: join(workspace, ".sandbox"),
     ports: await readSandboxPorts(workspace),
+    traffic: true,
   });
   const { decorateChecks } = await import("../../checks/registry.js");
   const savedEnv = { ...process.env };
-  // Background traffic: a staging service is never idle, and windowed error rates need requests.
-  const traffic = setInterval(() => {
-    fetch(`${sandbox.service.url}/products`).then(
-      (r) => r.arrayBuffer(),
-      () => undefined,
-    );
-  }, 500);
-  traffic.unref();
   try {
     await writeSandboxPorts(workspace, {
       service: sandbox.service.port,
@@ -88,6 +83,19 @@ export async function run(_args: string[], options: DemoOptions): Promise<number
     process.env["KUBE_FEATURE_WatchListClient"] ??= "false";
 
     const interactive = isInteractive(options);
+    // The sandbox stops with the demo: its run continues through the demo (same workspace, same URLs).
+    const again = [
+      "deploycheck demo --workspace",
+      shellQuote(workspace),
+      ...(options.stateDir ? ["--state-dir", shellQuote(state)] : []),
+      ...(options.watch ? ["--watch", shellQuote(watch)] : []),
+      ...(options.var ?? []).flatMap((v) => ["--var", shellQuote(v)]),
+      ...(options.answers ? ["--answers", shellQuote(resolve(originalCwd, options.answers))] : []),
+      ...(options.nonInteractive ? ["--non-interactive"] : []),
+      "--resume",
+    ].join(" ");
+    const shownPath = (p: string) =>
+      relative(originalCwd, p).startsWith("..") ? p : relative(originalCwd, p);
     let answers = options.answers ? resolve(originalCwd, options.answers) : undefined;
     if (!interactive && !answers) answers = await writeDemoAnswers(workspace, checklist, "Demo Engineer");
 
@@ -99,6 +107,7 @@ export async function run(_args: string[], options: DemoOptions): Promise<number
       "gateInterval=2s",
       ...(options.var ?? []),
     ];
+    const width = terminalWidth(process.stdout);
     process.stdout.write(
       [
         "deploycheck demo: the staging checklist against a built-in sandbox",
@@ -109,15 +118,17 @@ export async function run(_args: string[], options: DemoOptions): Promise<number
         `  webhook sink:    ${sandbox.sink.url}/received`,
         `  watch:           ${watch}`,
         ...(answers && !interactive ? [`  answers:         ${answers}`] : []),
-        ...(interactive
-          ? [
-              "",
-              "You answer the confirmations. Ctrl-C stops and keeps the run; to resume it, run:",
-              `  deploycheck demo --workspace ${shellQuote(workspace)}`,
-            ]
-          : []),
         "",
-      ].join("\n") + banner,
+        interactive
+          ? "You answer the confirmations. Ctrl-C stops and keeps the run; resume it with:"
+          : "Ctrl-C stops and keeps the run; resume it with:",
+        `  ${again}`,
+        "",
+      ]
+        .map((line) =>
+          isCommandLine(line) ? formatCommand(commandWords(line), width) : wrapText(line, width, 19),
+        )
+        .join("\n") + banner,
     );
     if (banner) process.stdout.write("\n");
 
@@ -130,25 +141,23 @@ export async function run(_args: string[], options: DemoOptions): Promise<number
         var: vars,
         stateDir: state,
         ...(answers ? { answers } : {}),
-      });
+        commands: (runId: string) => ({
+          resume: again,
+          report: `deploycheck export ${shellQuote(shownPath(join(state, "runs", runId, "record.json")))}`,
+        }),
+      } as SessionOptions);
     } catch (err) {
       if (err instanceof InterruptedError) {
         throw new InterruptedError(err.message, {
           cause: err,
-          hint: `The demo keeps its run in ${workspace}. Resume it with: deploycheck demo --workspace ${shellQuote(workspace)}${options.stateDir ? ` --state-dir ${shellQuote(state)}` : ""}`,
+          hint: `The sandbox stops with the demo; resume the run through the demo (same workspace and URLs):\n    ${again}`,
         });
       }
       throw err;
     }
-    if (!printRecord(state, workspace, originalCwd, startedAt) && code !== 0) {
-      const again = `deploycheck demo --workspace ${shellQuote(workspace)}${options.stateDir ? ` --state-dir ${shellQuote(state)}` : ""}`;
-      process.stdout.write(
-        `\nThe sandbox stops with the demo, so continue this run through the demo (same URLs):\n  ${again} --resume\n`,
-      );
-    }
+    printRecord(state, workspace, originalCwd, startedAt);
     return code;
   } finally {
-    clearInterval(traffic);
     decorateChecks(undefined);
     process.chdir(originalCwd);
     for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
@@ -172,9 +181,9 @@ function printRecord(state: string, workspace: string, cwd: string, since: numbe
     [
       "",
       `Signed record: ${shown}`,
-      `  verify it:  deploycheck verify ${shellQuote(shown)}`,
-      `  report:     deploycheck export ${shellQuote(shown)} --format md   (or html, junit, json)`,
-      `  workspace:  ${workspace} (scripts, backups, .rollback_state; delete it when done)`,
+      "Verify it:",
+      `  deploycheck verify ${shellQuote(shown)}`,
+      `The workspace (scripts, backups, .rollback_state, runs) is ${workspace}; delete it when done.`,
       "",
     ].join("\n"),
   );

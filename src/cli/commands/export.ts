@@ -2,7 +2,7 @@
 // A run id reads its signed record.json, or, for a run not yet signed off, builds an unsigned record from
 // its journal (marked UNFINISHED RUN). Everything rendered passes through the redactor once more.
 import { existsSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { extname, join } from "node:path";
 import { loadChecklist } from "../../checklist/load.js";
 import { parseChecklist } from "../../checklist/parse.js";
 import type { Checklist } from "../../checklist/schema.js";
@@ -25,6 +25,42 @@ import { type GlobalOptions, stateDir } from "../options.js";
 interface ExportOptions extends GlobalOptions {
   format?: string;
   output?: string;
+  force?: boolean;
+}
+
+/** The format a `-o` file's extension names (report.html -> html, junit.xml -> junit). */
+const EXTENSIONS: Record<string, "md" | "html" | "junit" | "json"> = {
+  ".md": "md",
+  ".markdown": "md",
+  ".html": "html",
+  ".htm": "html",
+  ".xml": "junit",
+  ".json": "json",
+};
+
+/** --format, else the -o file's extension, else Markdown. */
+export function exportFormat(
+  format: string | undefined,
+  output: string | undefined,
+): "md" | "html" | "junit" | "json" {
+  if (format !== undefined) {
+    const known = FORMATS[format.toLowerCase()];
+    if (!known) {
+      throw new UsageError(`--format ${format}: unknown format`, { hint: "Use md, html, junit or json." });
+    }
+    return known;
+  }
+  if (output) {
+    const ext = extname(output).toLowerCase();
+    const byExt = EXTENSIONS[ext];
+    if (byExt) return byExt;
+    if (ext) {
+      throw new UsageError(`-o ${output}: cannot tell the format from "${ext}"`, {
+        hint: "Pass --format md, html, junit or json (or name the file .md, .html, .xml or .json).",
+      });
+    }
+  }
+  return "md";
 }
 
 const FORMATS: Record<string, "md" | "html" | "junit" | "json"> = {
@@ -111,15 +147,12 @@ function looksLikeFile(arg: string): boolean {
   }
 }
 
-export async function run(args: string[], options: ExportOptions): Promise<number> {
-  const target = args[0];
-  if (!target) throw new UsageError("export needs a run id or a record.json");
-  const format = FORMATS[(options.format ?? "").toLowerCase()];
-  if (!format) {
-    throw new UsageError(`--format ${options.format ?? ""}: unknown format`, {
-      hint: "Use md, html, junit or json.",
-    });
-  }
+/** The report of a run (id) or record file in `format`; warnings (unsigned, unfinished) go to stderr. */
+export async function renderReport(
+  target: string,
+  options: GlobalOptions,
+  format: "md" | "html" | "junit" | "json",
+): Promise<string> {
   const source = looksLikeFile(target) ? await fromRecordFile(target) : await fromRun(target, options);
 
   const parsed = RecordSchema.safeParse(source.record);
@@ -159,6 +192,19 @@ export async function run(args: string[], options: ExportOptions): Promise<numbe
   }
   if (!record.finished)
     process.stderr.write(`deploycheck: UNFINISHED RUN: ${source.origin} has not been signed off\n`);
+  return text;
+}
+
+export async function run(args: string[], options: ExportOptions): Promise<number> {
+  const target = args[0];
+  if (!target) throw new UsageError("export needs a run id or a record.json");
+  const format = exportFormat(options.format, options.output);
+  if (options.output && !options.force && existsSync(options.output)) {
+    throw new UsageError(`-o ${options.output}: the file exists`, {
+      hint: "Pass --force to overwrite it, or write to another path.",
+    });
+  }
+  const text = await renderReport(target, options, format);
   if (options.output) {
     try {
       await writeFileAtomic(options.output, text);

@@ -1,5 +1,6 @@
 // `deploycheck status [run-id]`: a run's progress (items done / failed / pending, who, when); --json.
 import { Chalk } from "chalk";
+import { shellQuote } from "../../checklist/vars.js";
 import { UsageError } from "../../errors.js";
 import type { RecordStatus } from "../../record/schema.js";
 import { STATUS_LABEL } from "../../record/status.js";
@@ -48,7 +49,11 @@ function render(info: RunInfo, options: GlobalOptions): string {
   lines.push(`  updated    ${info.updatedAt}`);
   for (const r of info.resumes) {
     const changed = r.changedSteps.length ? ` (re-ran changed: ${r.changedSteps.join(", ")})` : "";
-    lines.push(`  resumed    ${r.at}${r.by ? ` by ${r.by}` : ""}${changed}`);
+    lines.push(
+      r.refused
+        ? `  resume     ${r.at}${r.by ? ` by ${r.by}` : ""} refused, nothing ran: ${r.refused}`
+        : `  resumed    ${r.at}${r.by ? ` by ${r.by}` : ""}${changed}`,
+    );
   }
   if (info.engineer !== undefined)
     lines.push(`  sign-off   ${info.engineer}: ${info.ready ? "ready" : "not ready"}`);
@@ -72,7 +77,11 @@ function render(info: RunInfo, options: GlobalOptions): string {
     }
   }
   if (info.phase !== "finished" && info.phase !== "abandoned" && info.phase !== "running") {
-    lines.push("", `Resume with: deploycheck resume ${info.id}`);
+    lines.push(
+      "",
+      "Resume it with:",
+      `  deploycheck resume ${info.id}${options.stateDir ? ` --state-dir ${shellQuote(options.stateDir)}` : ""}`,
+    );
   }
   return `${lines.join("\n")}\n`;
 }

@@ -9,6 +9,7 @@ import { stringify } from "yaml";
 import { bundledDir } from "../../../src/checklist/find.js";
 import { loadChecklist } from "../../../src/checklist/load.js";
 import { demoAnswers } from "../../../src/sandbox/demo-workspace.js";
+import { runAsPrinted, suggestedCommands } from "../helpers/suggested.js";
 import { cli, ensureBuilt } from "../record-fixture.js";
 
 let root: string;
@@ -84,6 +85,18 @@ describe("deploycheck demo (non-interactive)", () => {
     expect(md.stdout).toContain("Staging Deployment Hardening and Rollback Checklist");
     expect(md.stdout).toContain("Extended Monitoring");
     expect(md.stdout).toContain("Erin E2E");
+
+    // Every command the demo printed works, pasted as printed, from where the demo was run.
+    const printed = suggestedCommands(r.stdout);
+    expect(printed).toEqual([
+      `deploycheck demo --workspace ${workspace} --watch 1s --var gateInterval=100ms --answers ${answers} --resume`,
+      expect.stringMatching(/^deploycheck export ws\/\.deploycheck\/runs\/staging-[^/]+\/record\.json$/),
+      expect.stringMatching(/^deploycheck verify ws\/\.deploycheck\/runs\/staging-[^/]+\/record\.json$/),
+    ]);
+    for (const command of printed.slice(1)) {
+      const ran = await runAsPrinted(command, { cwd: root, shimDir: root, env: env() });
+      expect(ran.code, `${command}\n${ran.stderr}`).toBe(0);
+    }
   }, 120_000);
 
   it("--fail-at makes that step fail once; the run stops, and resuming through the demo finishes it", async () => {
@@ -99,10 +112,16 @@ describe("deploycheck demo (non-interactive)", () => {
     );
     expect(failed.stdout).toMatch(/✖ Run smoke tests against staging.*exit 1/);
     expect(failed.stdout).toContain("simulated failure injected by deploycheck demo --fail-at");
-    expect(failed.stdout).toContain(`deploycheck demo --workspace ${workspace} --resume`);
-
-    const resumed = await cli([...args, "--resume"], { cwd: root, env: env() });
-    expect(resumed.code).toBe(0);
+    // The one command it prints (in its header and again at the stop) resumes the run, pasted as printed.
+    const printed = suggestedCommands(failed.stdout);
+    expect(printed).toHaveLength(2);
+    expect(new Set(printed).size).toBe(1);
+    const again = printed[0];
+    expect(again).toBe(
+      `deploycheck demo --workspace ${workspace} --watch 1s --var gateInterval=100ms --resume`,
+    );
+    const resumed = await runAsPrinted(again!, { cwd: root, shimDir: root, env: { ...env(), CI: "1" } });
+    expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toMatch(/Resuming run staging-/);
     expect(resumed.stdout).toMatch(/✔ Run smoke tests against staging/);
     const { json } = await recordOf(workspace);

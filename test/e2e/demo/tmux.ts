@@ -1,6 +1,8 @@
 // Drive the CLI in a real pseudo-terminal: a tmux server on a private socket (-L), one session with a
 // plain bash, keystrokes in, the screen read back. Cleaned up by kill().
 import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 
 export class TmuxSession {
   private constructor(
@@ -10,14 +12,29 @@ export class TmuxSession {
     private readonly socketDir: string,
   ) {}
 
-  static start(cwd: string, env: Record<string, string>, socketDir = cwd): TmuxSession {
+  static start(
+    cwd: string,
+    env: Record<string, string>,
+    socketDir = cwd,
+    size: { columns?: number; rows?: number } = {},
+  ): TmuxSession {
     const socket = `dc-demo-${process.pid}-${Math.random().toString(16).slice(2, 8)}`;
     const session = new TmuxSession(socket, "demo", socketDir);
-    const args = ["-f", "/dev/null", "new-session", "-d", "-s", "demo", "-x", "150", "-y", "45", "-c", cwd];
+    // A long scrollback, so that a whole run can be read back.
+    const conf = join(socketDir, `${socket}.conf`);
+    writeFileSync(conf, "set -g history-limit 50000\n");
+    const columns = String(size.columns ?? 150);
+    const rows = String(size.rows ?? 45);
+    const args = ["-f", conf, "new-session", "-d", "-s", "demo", "-x", columns, "-y", rows, "-c", cwd];
     execFileSync("tmux", ["-L", socket, ...args, "bash --norc --noprofile"], {
       env: { ...process.env, ...env, TMUX_TMPDIR: socketDir },
     });
     return session;
+  }
+
+  /** The screen and scrollback as the terminal shows it: one string per row, wrapped rows apart. */
+  rows(): string[] {
+    return this.tmux(["capture-pane", "-p", "-t", this.name, "-S", "-50000"]).split("\n");
   }
 
   private tmux(args: string[]): string {
@@ -71,7 +88,7 @@ export async function answerUntil(
     if (Date.now() > deadline)
       throw new Error(`timed out; the screen was:\n${screen.split("\n").slice(-40).join("\n")}`);
     const lines = screen.split("\n").filter((l) => l.trim() !== "");
-    const tail = lines.slice(-8);
+    const tail = lines.slice(-16);
     const q = tail
       .map((l, i) => ({ l, i }))
       .filter(({ l }) => l.startsWith("? "))
@@ -80,8 +97,10 @@ export async function answerUntil(
     const id = q ? `${lines.length}:${q.l}` : "";
     if (q && id !== answered) {
       const after = tail.slice(q.i + 1);
+      // A question wider than the terminal wraps: its "(y/N)" may be on a later row.
+      const question = [q.l, ...after].join(" ");
       if (after.some((l) => l.includes("❯"))) tmux.key("Enter");
-      else if (/\((?:y\/N|Y\/n)\)\s*$/.test(q.l)) tmux.type("y");
+      else if (/\((?:y\/N|Y\/n)\)\s*$/.test(question)) tmux.type("y");
       else tmux.type(text);
       answered = id;
     }

@@ -1,8 +1,10 @@
 // Interactive runs in a real pseudo-terminal (tmux on a private socket): prompts answered with
 // keystrokes, the failure menu, sign-off, Ctrl-C during a running command, and the resume question.
+
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { suggestedCommands } from "../helpers/suggested.js";
 import {
   alive,
   ensureBuilt,
@@ -130,7 +132,9 @@ describe("interactive runs in a pseudo-terminal", () => {
     tmux.keys("C-c");
     expect(await tmux.exitCode()).toBe(130);
     const id = onlyRunId(ws.stateDir);
-    expect(tmux.screen()).toContain(`Run interrupted. Resume with: deploycheck resume ${id}`);
+    expect(tmux.screen()).toContain("run interrupted; everything so far is saved");
+    // The command it prints is the one run next (the state dir comes from DEPLOYCHECK_STATE_DIR).
+    expect(suggestedCommands(tmux.screen())).toEqual([`deploycheck resume ${id}`]);
     await waitUntil("the child and grandchild to be gone", () => !pids.some(alive), 5000);
     const events = journalEvents(ws.stateDir, id);
     expect(readFileSync(join(ws.stateDir, "runs", id, "journal.jsonl"), "utf8").endsWith("\n")).toBe(true);
@@ -201,7 +205,7 @@ describe("interactive runs in a pseudo-terminal", () => {
     tmux.keys("C-c");
     expect(await tmux.exitCode()).toBe(130);
     const id = onlyRunId(ws.stateDir);
-    expect(tmux.screen()).toContain(`Run interrupted. Resume with: deploycheck resume ${id}`);
+    expect(suggestedCommands(tmux.screen())).toEqual([`deploycheck resume ${id}`]);
     expect(journalEvents(ws.stateDir, id).at(-1)).toMatchObject({ type: "step-interrupted", key: "a/sure" });
     tmux.kill();
     tmux = new Tmux(ws);

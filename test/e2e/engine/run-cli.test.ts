@@ -75,7 +75,7 @@ describe("deploycheck run (non-interactive)", () => {
     const id = onlyRunId(ws.stateDir);
     expect(id).toMatch(/^demo-\d{8}T\d{6}Z-[0-9a-f]{4}$/);
     expect(r.stdout).toContain("[1/3] Append");
-    expect(r.stdout).toContain(`deploycheck export ${id} --format md`);
+    expect(r.stdout).toMatch(new RegExp(`^  deploycheck export ${id}$`, "m"));
     expect(existsSync(join(ws.stateDir, "runs", id, "record.json"))).toBe(true);
     const events = journalEvents(ws.stateDir, id);
     expect(events.at(-1)).toMatchObject({ type: "run-finished", exitCode: 0 });
@@ -120,7 +120,7 @@ describe("deploycheck run (non-interactive)", () => {
 
     const status = await cli(ws, ["status"]);
     expect(status.stdout).toContain("1 failed");
-    expect(status.stdout).toContain(`Resume with: deploycheck resume ${id}`);
+    expect(status.stdout).toMatch(new RegExp(`Resume it with:\n  deploycheck resume ${id}\n`));
 
     ws.file("gate-open", "");
     const resumed = await cli(ws, ["run", "c.yaml", "--answers", "answers.yaml", "--resume"]);

@@ -217,7 +217,14 @@ describe("kube checks against the simulated cluster", () => {
     const { prompter, asked } = fakePrompter({ confirm: [true] });
     const context = c({ interactive: true, prompter });
     const out = await execute(kube({ rolloutUndo: { ...target, saveAs: "from" } }), context);
-    expect(asked).toEqual([`confirm: Roll back deployment/${name} in staging to revision 1?`]);
+    // Says what the undo switches to (the same words fit a roll-forward): revision and image.
+    expect(asked).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^confirm: Undo the last rollout of deployment/${name} in staging, switching it to revision 1 \\(\\S+:\\S+\\)\\?$`,
+        ),
+      ),
+    ]);
     expect(out).toMatchObject({
       status: "passed",
       saved: { from: "2" },

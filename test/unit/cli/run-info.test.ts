@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeRun, runPhase, stepActors } from "../../../src/cli/run-info.js";
+import { describeRun, refusedResumes, runPhase, stepActors } from "../../../src/cli/run-info.js";
 import { fold } from "../../../src/engine/state.js";
 import { EventLog, runStep, simpleChecklist } from "../../helpers/builders.js";
 
@@ -8,7 +8,8 @@ const holder = { pid: 1, host: "h", startedAt: "t", runId: "demo-20261126T063000
 describe("run info", () => {
   it("names the phase of a run", () => {
     const log = new EventLog().step("a/x");
-    expect(runPhase(fold(log.events), undefined)).toBe("in progress");
+    // Nobody holds it and it is not finished: it was interrupted (the README's list has no "in progress").
+    expect(runPhase(fold(log.events), undefined)).toBe("interrupted");
     expect(runPhase(fold(log.events), holder)).toBe("running");
     expect(runPhase(fold(new EventLog().started("a/x").events), undefined)).toBe("interrupted");
     expect(
@@ -59,5 +60,17 @@ describe("run info", () => {
     expect(info.items?.[0]).toMatchObject({ id: "a", status: "passed", by: "u@h", at: expect.any(String) });
     expect(info.items?.[2]).toMatchObject({ id: "c", status: "pending" });
     expect(info.items?.[2]?.at).toBeUndefined();
+  });
+});
+
+describe("refused resumes", () => {
+  it("a resume that a guard refused before any step ran is an attempt, not a resume", () => {
+    const log = new EventLog()
+      .step("a/x")
+      .push({ type: "run-resumed", checklistSha256: "s", changedSteps: [], stepHashes: {} })
+      .push({ type: "run-aborted", reason: "guard staging-context refused: no kubeconfig", abandoned: false })
+      .push({ type: "run-resumed", checklistSha256: "s", changedSteps: [], stepHashes: {} })
+      .step("a/y");
+    expect(refusedResumes(log.events)).toEqual(["guard staging-context refused: no kubeconfig", undefined]);
   });
 });

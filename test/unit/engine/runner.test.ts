@@ -85,7 +85,7 @@ describe("runner", () => {
     ]);
     expect(r.state.signoff).toMatchObject({ engineer: "ann", ready: true });
     expect(r.p.output.text()).toContain("[1/2] Item a");
-    expect(r.p.output.text()).toContain("Report: deploycheck export demo-1 --format md");
+    expect(r.p.output.text()).toMatch(/^ {2}deploycheck export demo-1$/m);
   });
 
   it("a failed guard refuses the run before any step, with the executor's message", async () => {
@@ -112,7 +112,8 @@ describe("runner", () => {
     expect(r.p.executors.calls).toEqual(["a/one"]);
     expect(r.state.aborted).toMatchObject({ abandoned: false });
     expect(r.p.output.text()).toContain("tail: line1\nboom");
-    expect(r.p.output.text()).toContain("resume with: deploycheck resume demo-1");
+    expect(r.p.output.text()).toContain("then resume the run");
+    expect(r.p.output.text()).toMatch(/^ {2}deploycheck resume demo-1$/m);
   });
 
   it("--keep-going continues past failures; 'ready: yes' is refused and nothing is signed", async () => {
@@ -364,7 +365,8 @@ describe("runner", () => {
       (e) => e,
     );
     expect(err).toBeInstanceOf(InterruptedError);
-    expect(err.message).toBe("Run interrupted. Resume with: deploycheck resume demo-1");
+    expect(err.message).toBe("run interrupted; everything so far is saved");
+    expect(err.hint).toBe("Resume it with:\n    deploycheck resume demo-1");
     expect(p.journal.types().slice(-2)).toEqual(["step-started", "step-interrupted"]);
     // Resume: the interrupted step runs again, the finished one keeps its result.
     const c2 = simpleChecklist({ a: [runStep("one", "ok"), runStep("slow", "ok"), runStep("three", "ok")] });

@@ -226,3 +226,13 @@ describe("journal files are not followed", () => {
     expect(readFileSync(victim, "utf8")).toBe("precious\nline");
   });
 });
+
+describe("journal keys spelled with escapes", () => {
+  it('refuses "__proto__" written with \\u escapes', async () => {
+    const text = `${chainedJournal(new EventLog().events).trimEnd().slice(0, -1)},"x":{"\\u005f_proto__":{"polluted":1}}}\n`;
+    await expect(parseJournal(text, "j")).rejects.toThrow(
+      'j:1: corrupt journal line (the key "__proto__" is not allowed)',
+    );
+    expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
+  });
+});

@@ -60,7 +60,7 @@ describe("terminal output", () => {
     const text = s.text();
     expect(text).toContain("  ✔ pods ready — 3/3 pods ready (1.5s)\n");
     expect(text).toContain(
-      '  ✔ Check current deployment revision (46ms)\n    — deployment "buywhere-api" successfully rolled out\n',
+      '  ✔ Check current deployment\n    revision (46ms)\n    — deployment "buywhere-api"\n      successfully rolled out\n',
     );
   });
 
