@@ -271,6 +271,40 @@ describe("the ConfigMap journal", () => {
     expect(await journal().readAll()).toEqual(["before", "during 500s", "during an outage"]);
   });
 
+  it("a 409 storm on creates (Conflict with nothing there) is waited out with backoff, not taken for another writer", async () => {
+    const waits: number[] = [];
+    const j = new ConfigMapJournal({
+      exchange,
+      namespace: NS,
+      checklist: "staging",
+      runId: "staging-20261130T070000Z-c409",
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+    await j.append("before");
+    sandbox.faults.conflictStorm = 4;
+    await j.append("during a storm");
+    expect(waits).toEqual([100, 200, 400, 800]);
+    expect(await journal("staging-20261130T070000Z-c409").readAll()).toEqual(["before", "during a storm"]);
+    // The run's files too (real pauses here: 100 + 200 ms).
+    sandbox.faults.conflictStorm = 2;
+    const files = new RunFiles({
+      exchange,
+      namespace: NS,
+      checklist: "staging",
+      runId: "staging-20261130T070000Z-c409",
+    });
+    await files.put("record", '{"signed":true}');
+    expect(await files.get("record")).toBe('{"signed":true}');
+    // A storm that outlasts the tries is an error naming the conflict, not "someone else wrote it".
+    sandbox.faults.conflictStorm = 100;
+    await expect(j.append("after")).rejects.toThrow(
+      /cannot create configmap "dc-staging-.*-000002" .*\(HTTP 409\)/,
+    );
+    expect(waits).toHaveLength(4 + 10);
+  });
+
   it("gives up after maxWaitMs with the last reason", async () => {
     let t = 0;
     const ex = retrying(exchange, {
