@@ -307,6 +307,45 @@ async function single(
   return { status: "passed", summary: ctx.redact(head), ...kept };
 }
 
+/** Latency statistics (ms) of the answered samples: nearest-rank percentiles, extremes and mean. */
+export interface LatencyStats {
+  p50: number;
+  p95: number;
+  p99: number;
+  min: number;
+  max: number;
+  mean: number;
+}
+
+/** The statistics of latencies given in any order; undefined when no sample was answered. */
+export function latencyStats(latencies: readonly number[]): LatencyStats | undefined {
+  if (!latencies.length) return undefined;
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return {
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    min: sorted[0]!,
+    max: sorted.at(-1)!,
+    mean: sorted.reduce((a, b) => a + b, 0) / sorted.length,
+  };
+}
+
+export type LatencyLimits = Partial<Record<"p50" | "p95" | "p99" | "maxLatency", number>>;
+
+/** Each percentile over its limit, then the slowest sample over maxLatency (limits in ms). */
+export function latencyProblems(stats: LatencyStats, limits: LatencyLimits): string[] {
+  const problems: string[] = [];
+  for (const name of ["p50", "p95", "p99"] as const) {
+    const limit = limits[name];
+    if (limit !== undefined && stats[name] > limit)
+      problems.push(`${name} ${formatDuration(stats[name])} over limit ${formatDuration(limit)}`);
+  }
+  if (limits.maxLatency !== undefined && stats.max > limits.maxLatency)
+    problems.push(`slowest ${formatDuration(stats.max)} over limit ${formatDuration(limits.maxLatency)}`);
+  return problems;
+}
+
 /** Nearest-rank percentile of ascending values. */
 export function percentile(sorted: readonly number[], p: number): number {
   if (!sorted.length) return Number.NaN;
@@ -357,17 +396,9 @@ async function sampled(
   if (ctx.signal.aborted || samples.some((s) => s.aborted))
     return stoppedOutcome(ctx, started, ctx.now(), { details: { ...details, samplesDone: samples.length } });
 
-  const latencies = samples
-    .filter((s) => s.response)
-    .map((s) => s.latencyMs)
-    .sort((a, b) => a - b);
+  const stats = latencyStats(samples.filter((s) => s.response).map((s) => s.latencyMs));
   const failed = samples.filter((s) => s.problem);
   const errorRate = failed.length / total;
-  const stats = {
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99: percentile(latencies, 99),
-  };
   const statuses: Record<string, number> = {};
   for (const s of samples) {
     const key = s.response ? String(s.response.status) : "error";
@@ -379,14 +410,14 @@ async function sampled(
     samples: total,
     errors: failed.length,
     errorRate,
-    ...(latencies.length
+    ...(stats
       ? {
           p50Ms: Math.round(stats.p50),
           p95Ms: Math.round(stats.p95),
           p99Ms: Math.round(stats.p99),
-          minMs: Math.round(latencies[0]!),
-          maxMs: Math.round(latencies.at(-1)!),
-          meanMs: Math.round(latencies.reduce((a, b) => a + b, 0) / latencies.length),
+          minMs: Math.round(stats.min),
+          maxMs: Math.round(stats.max),
+          meanMs: Math.round(stats.mean),
         }
       : {}),
     statuses,
@@ -395,18 +426,14 @@ async function sampled(
     ...(redirects ? { redirects: redirectDetails(redirects, ctx) } : {}),
   });
 
-  const problems: string[] = [];
+  const limits: LatencyLimits = {};
   for (const name of ["p50", "p95", "p99"] as const) {
     const text = spec.thresholds?.[name];
-    const limit = text ? resolveDuration(text, ctx.vars, ctx.env, DURATION_BOUNDS.latency) : undefined;
-    if (limit !== undefined && latencies.length && stats[name] > limit)
-      problems.push(`${name} ${formatDuration(stats[name])} over limit ${formatDuration(limit)}`);
+    if (text) limits[name] = resolveDuration(text, ctx.vars, ctx.env, DURATION_BOUNDS.latency);
   }
-  const maxLatency = spec.maxLatency
-    ? resolveDuration(spec.maxLatency, ctx.vars, ctx.env, DURATION_BOUNDS.latency)
-    : undefined;
-  if (maxLatency !== undefined && latencies.length && latencies.at(-1)! > maxLatency)
-    problems.push(`slowest ${formatDuration(latencies.at(-1)!)} over limit ${formatDuration(maxLatency)}`);
+  if (spec.maxLatency)
+    limits.maxLatency = resolveDuration(spec.maxLatency, ctx.vars, ctx.env, DURATION_BOUNDS.latency);
+  const problems = stats ? latencyProblems(stats, limits) : [];
   // Without an errorRate threshold every sample must succeed, as a single request would have to.
   const allowed = spec.thresholds?.errorRate ?? 0;
   if (errorRate > allowed) {
@@ -416,7 +443,7 @@ async function sampled(
     );
   }
   const line = [
-    latencies.length
+    stats
       ? `${total} samples: p50 ${formatDuration(stats.p50)} p95 ${formatDuration(stats.p95)} p99 ${formatDuration(stats.p99)}, errors ${percent(errorRate)}`
       : `${total} samples: no response, errors ${percent(errorRate)}`,
     redirected,

@@ -1,9 +1,12 @@
 // The Prompter port on a terminal through @inquirer/prompts (imported on first use: it is not needed
 // by non-interactive runs). Ctrl-C inside a prompt becomes an InterruptedError, like a SIGINT.
+// Questions, choices and defaults come from checklists and command output: they are shown sanitized, so
+// they cannot drive the terminal, and a default is the text the engineer saw.
 
 import { userPattern } from "../checklist/user-pattern.js";
 import type { Choice, Prompter, PromptInputOptions } from "../engine/ports.js";
 import { InterruptedError } from "../errors.js";
+import { sanitizeLine, sanitizeText } from "../sanitize.js";
 
 type Inquirer = typeof import("@inquirer/prompts");
 
@@ -48,18 +51,26 @@ export function createTerminalPrompter(options: TerminalPrompterOptions = {}): P
   return {
     confirm: (message, o = {}) =>
       ask((q) =>
-        q.confirm({ message, ...(o.default === undefined ? {} : { default: o.default }) }, context()),
+        q.confirm(
+          { message: sanitizeLine(message), ...(o.default === undefined ? {} : { default: o.default }) },
+          context(),
+        ),
       ),
     input: (message, o: PromptInputOptions = {}) =>
       ask((q) => {
         const re = o.pattern === undefined ? undefined : userPattern(o.pattern);
         const validate = (value: string): true | string => {
-          if (re && !re.test(value)) return `must match ${o.pattern}`;
-          return o.validate ? o.validate(value) : true;
+          if (re && !re.test(value)) return sanitizeLine(`must match ${o.pattern}`);
+          const verdict = o.validate ? o.validate(value) : true;
+          return verdict === true ? true : sanitizeLine(verdict);
         };
-        if (o.secret) return q.password({ message, mask: "*", validate }, context());
+        if (o.secret) return q.password({ message: sanitizeLine(message), mask: "*", validate }, context());
         return q.input(
-          { message, ...(o.default === undefined ? {} : { default: o.default }), validate },
+          {
+            message: sanitizeLine(message),
+            ...(o.default === undefined ? {} : { default: sanitizeLine(o.default) }),
+            validate,
+          },
           context(),
         );
       }),
@@ -67,8 +78,8 @@ export function createTerminalPrompter(options: TerminalPrompterOptions = {}): P
       ask((q) =>
         q.input(
           {
-            message,
-            ...(o.default === undefined ? {} : { default: o.default }),
+            message: sanitizeLine(message),
+            ...(o.default === undefined ? {} : { default: sanitizeLine(o.default) }),
             ...(o.required ? { required: true } : {}),
           },
           context(),
@@ -78,11 +89,11 @@ export function createTerminalPrompter(options: TerminalPrompterOptions = {}): P
       ask((q) =>
         q.select<T>(
           {
-            message,
+            message: sanitizeLine(message),
             choices: choices.map((ch) => ({
               value: ch.value,
-              name: ch.name,
-              ...(ch.description ? { description: ch.description } : {}),
+              name: sanitizeLine(ch.name),
+              ...(ch.description ? { description: sanitizeText(ch.description) } : {}),
             })),
             ...(o.default === undefined ? {} : { default: o.default }),
           },

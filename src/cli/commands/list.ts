@@ -4,6 +4,7 @@ import { listChecklists } from "../../checklist/find.js";
 import { displayPath, loadChecklist } from "../../checklist/load.js";
 import { itemCount } from "../../checklist/walk.js";
 import { ChecklistError, DeploycheckError } from "../../errors.js";
+import { sanitizeLine } from "../../sanitize.js";
 import type { GlobalOptions } from "../options.js";
 
 interface ListedChecklist {
@@ -41,12 +42,14 @@ export async function run(_args: string[], options: GlobalOptions): Promise<numb
   }
   const table = [
     ["NAME", "ITEMS", "TITLE", "PATH"],
-    ...rows.map((r) => [
-      r.name,
-      r.items === null ? "-" : String(r.items),
-      r.title ?? `(${r.error})`,
-      `${displayPath(r.path, cwd)}${r.source === "bundled" ? " (bundled)" : ""}`,
-    ]),
+    ...rows.map((r) =>
+      [
+        r.name,
+        r.items === null ? "-" : String(r.items),
+        r.title ?? `(${r.error})`,
+        `${displayPath(r.path, cwd)}${r.source === "bundled" ? " (bundled)" : ""}`,
+      ].map(sanitizeLine),
+    ),
   ];
   const widths = [0, 1, 2].map((i) => Math.max(...table.map((row) => row[i]!.length)));
   for (const row of table) {

@@ -1,5 +1,6 @@
 // `deploycheck runs`: every run in the state dir, newest first (id, checklist, state, started,
 // engineer); --json. Damaged run directories are listed too, with why.
+import { sanitizeLine } from "../../sanitize.js";
 import { listRuns } from "../../store/runs.js";
 import { type GlobalOptions, stateDir } from "../options.js";
 import { describeRun, describeStoredRun, type RunInfo } from "../run-info.js";
@@ -109,7 +110,9 @@ async function teamRuns(options: GlobalOptions): Promise<number> {
 }
 
 /** Columns padded to their widest cell, then one line per damaged run. */
-function printTable(header: string[], rows: string[][], damaged: { id: string; error: string }[]): void {
+function printTable(header: string[], cells: string[][], damaged: { id: string; error: string }[]): void {
+  // Titles, engineers and errors come from journals: they cannot drive the terminal or add rows.
+  const rows = cells.map((r) => r.map(sanitizeLine));
   const widths = header.map((h, col) => Math.max(h.length, ...rows.map((r) => r[col]!.length)));
   const fmt = (cells: string[]) =>
     cells
@@ -117,6 +120,6 @@ function printTable(header: string[], rows: string[][], damaged: { id: string; e
       .join("  ")
       .trimEnd();
   const out = [fmt(header), ...rows.map(fmt)];
-  for (const d of damaged) out.push(`${d.id}  damaged: ${d.error}`);
+  for (const d of damaged) out.push(`${sanitizeLine(d.id)}  damaged: ${sanitizeLine(d.error)}`);
   process.stdout.write(`${out.join("\n")}\n`);
 }

@@ -7,6 +7,7 @@ import type { Checklist, NestedStep, Step } from "../../checklist/schema.js";
 import { evalWhen, parseVarFlags, resolveVars } from "../../checklist/vars.js";
 import { itemCount } from "../../checklist/walk.js";
 import { describeStep } from "../../checks/registry.js";
+import { sanitizeLine as line, sanitizeText } from "../../sanitize.js";
 import type { GlobalOptions } from "../options.js";
 
 export interface ShownVariable {
@@ -186,7 +187,7 @@ function flags(s: ShownStep): string {
 }
 
 function renderStep(s: ShownStep, indent: string, out: string[]): void {
-  out.push(`${indent}- ${s.id} [${s.kind}]${flags(s)}${s.title ? `: ${s.title}` : ""}`);
+  out.push(`${indent}- ${s.id} [${s.kind}]${flags(s)}${s.title ? `: ${line(s.title)}` : ""}`);
   out.push(`${indent}    ${s.description}`);
   for (const n of s.steps ?? []) renderStep(n, `${indent}    `, out);
 }
@@ -195,7 +196,7 @@ export function renderPlan(plan: ShownPlan): string {
   const c = plan.checklist;
   const out: string[] = [];
   const about = [...new Set([c.name, c.ref, c.environment].filter(Boolean))].join(", ");
-  out.push(`${c.title} (${about})`);
+  out.push(`${line(c.title)} (${line(about)})`);
   out.push(`${c.path}  ${c.items} items, ${c.steps} steps  sha256 ${c.sha256.slice(0, 12)}`);
   if (plan.variables.length) {
     out.push("", "Variables");
@@ -204,7 +205,7 @@ export function renderPlan(plan: ShownPlan): string {
       const value =
         v.value === null ? (v.required ? "(unset: required)" : "(unset)") : v.value === "" ? '""' : v.value;
       const via = v.source === "env" && v.env ? `env ${v.env}` : v.source;
-      out.push(`  ${v.name.padEnd(w)}  ${value}  [${via}]${v.secret ? " secret" : ""}`);
+      out.push(`  ${v.name.padEnd(w)}  ${line(value)}  [${via}]${v.secret ? " secret" : ""}`);
     }
   }
   if (plan.guards.length) {
@@ -212,19 +213,20 @@ export function renderPlan(plan: ShownPlan): string {
     for (const g of plan.guards) renderStep(g, "  ", out);
   }
   for (const section of plan.sections) {
-    out.push("", section.title);
+    out.push("", line(section.title));
     for (const item of section.items) {
-      out.push(`  [${item.number}/${item.of}] ${item.title}${item.optional ? " (optional)" : ""}`);
+      out.push(`  [${item.number}/${item.of}] ${line(item.title)}${item.optional ? " (optional)" : ""}`);
       for (const s of item.steps) renderStep(s, "    ", out);
     }
   }
   if (plan.signoff) {
-    out.push("", plan.signoff.title ?? "Sign-off");
+    out.push("", line(plan.signoff.title ?? "Sign-off"));
     out.push("  Engineer, Deployment ready (yes/no), Notes, Issues/Blockers; timestamp by the tool");
     if (plan.signoff.requireAllRequiredPassed)
       out.push('  "ready: yes" is refused while a required item failed without an override');
   }
-  return `${out.join("\n")}\n`;
+  // Text from the checklist (commands, descriptions) cannot drive the terminal.
+  return sanitizeText(`${out.join("\n")}\n`);
 }
 
 export async function run(args: string[], options: GlobalOptions): Promise<number> {

@@ -4,6 +4,7 @@ import { shellQuote } from "../../checklist/vars.js";
 import { UsageError } from "../../errors.js";
 import type { RecordStatus } from "../../record/schema.js";
 import { STATUS_LABEL } from "../../record/status.js";
+import { sanitizeLine as safe } from "../../sanitize.js";
 import { listRuns, loadRun } from "../../store/runs.js";
 import { colorWanted } from "../../ui/theme.js";
 import { type GlobalOptions, stateDir } from "../options.js";
@@ -42,21 +43,22 @@ function render(info: RunInfo, options: GlobalOptions): string {
           : c.yellow(text);
   const lines: string[] = [];
   lines.push(`${c.bold(`Run ${info.id}`)}`);
-  lines.push(`  checklist  ${info.title} (${info.checklist}) ${c.dim(info.path)}`);
-  const held = info.heldBy ? ` (pid ${info.heldBy.pid} on ${info.heldBy.host})` : "";
-  lines.push(`  state      ${info.phase}${info.detail ? `: ${info.detail}` : ""}${held}`);
-  lines.push(`  started    ${info.startedAt} by ${info.startedBy} on ${info.host}`);
-  lines.push(`  updated    ${info.updatedAt}`);
+  lines.push(`  checklist  ${safe(info.title)} (${safe(info.checklist)}) ${c.dim(safe(info.path))}`);
+  const held = info.heldBy ? ` (pid ${info.heldBy.pid} on ${safe(info.heldBy.host)})` : "";
+  lines.push(`  state      ${info.phase}${info.detail ? `: ${safe(info.detail)}` : ""}${held}`);
+  lines.push(`  started    ${safe(info.startedAt)} by ${safe(info.startedBy)} on ${safe(info.host)}`);
+  lines.push(`  updated    ${safe(info.updatedAt)}`);
   for (const r of info.resumes) {
-    const changed = r.changedSteps.length ? ` (re-ran changed: ${r.changedSteps.join(", ")})` : "";
+    const changed = r.changedSteps.length ? ` (re-ran changed: ${safe(r.changedSteps.join(", "))})` : "";
+    const by = r.by ? ` by ${safe(r.by)}` : "";
     lines.push(
       r.refused
-        ? `  resume     ${r.at}${r.by ? ` by ${r.by}` : ""} refused, nothing ran: ${r.refused}`
-        : `  resumed    ${r.at}${r.by ? ` by ${r.by}` : ""}${changed}`,
+        ? `  resume     ${safe(r.at)}${by} refused, nothing ran: ${safe(r.refused)}`
+        : `  resumed    ${safe(r.at)}${by}${changed}`,
     );
   }
   if (info.engineer !== undefined)
-    lines.push(`  sign-off   ${info.engineer}: ${info.ready ? "ready" : "not ready"}`);
+    lines.push(`  sign-off   ${safe(info.engineer)}: ${info.ready ? "ready" : "not ready"}`);
   if (info.counts) {
     const k = info.counts;
     lines.push(`  items      ${k.done} done, ${k.failed} failed, ${k.pending} pending (of ${k.total})`);
@@ -71,9 +73,9 @@ function render(info: RunInfo, options: GlobalOptions): string {
         (STATUS_LABEL[item.status as RecordStatus] ?? item.status).padEnd(10),
       );
       lines.push(
-        `  ${c.dim(n)} ${status} ${item.title}${item.required ? "" : c.dim(" (optional)")}${item.at ? c.dim(`  ${item.at}`) : ""}${item.by ? c.dim(` by ${item.by}`) : ""}`,
+        `  ${c.dim(n)} ${status} ${safe(item.title)}${item.required ? "" : c.dim(" (optional)")}${item.at ? c.dim(`  ${safe(item.at)}`) : ""}${item.by ? c.dim(` by ${safe(item.by)}`) : ""}`,
       );
-      for (const d of item.decisions) lines.push(`             ${c.yellow(d)}`);
+      for (const d of item.decisions) lines.push(`             ${c.yellow(safe(d))}`);
     }
   }
   if (info.phase !== "finished" && info.phase !== "abandoned" && info.phase !== "running") {

@@ -6,6 +6,7 @@ import { findChecklist } from "../../checklist/find.js";
 import { displayPath, loadChecklist } from "../../checklist/load.js";
 import { itemCount, walkSteps } from "../../checklist/walk.js";
 import { ChecklistError, type ChecklistProblem, DeploycheckError, formatProblem } from "../../errors.js";
+import { sanitizeText } from "../../sanitize.js";
 import type { GlobalOptions } from "../options.js";
 
 interface FileResult {
@@ -73,13 +74,13 @@ export async function run(args: string[], options: GlobalOptions): Promise<numbe
       process.stdout.write(
         `✓ ${displayPath(r.path ?? r.checklist, cwd)} (${count(r.items, "item")}, ${count(r.steps, "step")})\n`,
       );
-      for (const w of r.warnings) process.stdout.write(`${indent(formatProblem(w))}\n`);
+      for (const w of r.warnings) process.stdout.write(`${indent(sanitizeText(formatProblem(w)))}\n`);
     } else if (r.message) {
-      process.stderr.write(`✗ ${r.checklist}: ${r.message}\n`);
+      process.stderr.write(sanitizeText(`✗ ${r.checklist}: ${r.message}\n`));
     } else {
       const n = r.errors.length;
       process.stderr.write(`✗ ${r.errors[0]?.file ?? r.checklist}: ${n} problem${n === 1 ? "" : "s"}\n`);
-      for (const e of r.errors) process.stderr.write(`${indent(formatProblem(e))}\n\n`);
+      for (const e of r.errors) process.stderr.write(`${indent(sanitizeText(formatProblem(e)))}\n\n`);
     }
   }
   if (failed && results.length > 1) {

@@ -9,6 +9,7 @@ import { defaultConfigDir } from "../../record/keys.js";
 import { readRecordFile } from "../../record/read.js";
 import { parsePublicKey, verifyRecord } from "../../record/sign.js";
 import { readTrustStore, trustLine, trustOf } from "../../record/trust.js";
+import { sanitizeLine } from "../../sanitize.js";
 import type { GlobalOptions } from "../options.js";
 
 interface VerifyOptions extends GlobalOptions {
@@ -128,7 +129,7 @@ export async function run(args: string[], options: VerifyOptions): Promise<numbe
   ]);
   if (record["finished"] === false) rows.push(["note", "the run was not finished when this record was made"]);
   process.stdout.write(
-    `${path}: signature valid\n${rows.map(([k, v]) => `  ${k.padEnd(10)} ${v}`).join("\n")}\n`,
+    `${sanitizeLine(path)}: signature valid\n${rows.map(([k, v]) => `  ${k.padEnd(10)} ${sanitizeLine(v)}`).join("\n")}\n`,
   );
   return 0;
 }

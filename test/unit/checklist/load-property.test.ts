@@ -64,7 +64,9 @@ const wrongValues = fc.oneof(
   fc.dictionary(fc.string({ maxLength: 8 }), fc.string(), { maxKeys: 3 }),
 );
 
-describe("loader robustness (property)", () => {
+const seed = Number(process.env["SEED"] ?? Date.now() % 2 ** 31);
+
+describe(`loader robustness (property, SEED=${seed} replays)`, () => {
   const doc = parse(source) as Json;
   const paths = allPaths(doc);
 
@@ -78,7 +80,7 @@ describe("loader robustness (property)", () => {
           outcome(stringify(mutate(doc, paths[index]!, op, replacement)));
         },
       ),
-      { numRuns: 100 },
+      { seed, numRuns: 100 },
     );
   });
 
@@ -107,7 +109,7 @@ describe("loader robustness (property)", () => {
           outcome(text);
         },
       ),
-      { numRuns: 100 },
+      { seed, numRuns: 100 },
     );
   });
 });
