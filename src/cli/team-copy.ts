@@ -27,7 +27,8 @@ export interface ClusterCopy {
  */
 async function targetFor(options: GlobalOptions, runId: string): Promise<TeamTarget | undefined> {
   const explicit = teamTarget(options);
-  if (explicit || options.state !== undefined || process.env["DEPLOYCHECK_STATE"] !== undefined) return explicit;
+  if (explicit || options.state !== undefined || process.env["DEPLOYCHECK_STATE"] !== undefined)
+    return explicit;
   if (existsSync(runDir(stateDir(options), runId))) return undefined;
   const name = checklistOfRunId(runId);
   if (!name) return undefined;
@@ -68,5 +69,9 @@ export async function clusterCopy(
     remove();
     throw err;
   }
-  return { stateDir: dir, origin: `kubernetes:${target.namespace}/${runId} (context ${conn.context})`, remove };
+  return {
+    stateDir: dir,
+    origin: `kubernetes:${target.namespace}/${runId} (context ${conn.context})`,
+    remove,
+  };
 }
