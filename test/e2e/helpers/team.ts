@@ -12,7 +12,10 @@ export interface Engineer {
   env: NodeJS.ProcessEnv;
 }
 
-/** An engineer with their own HOME under `root`, the given checklists in ./checklists and an answers file. */
+/**
+ * An engineer with their own HOME under `root`, the given checklists in ./checklists and an answers file
+ * whose signoff/engineer (the session's engineer) is $USER when extraEnv sets it, else `name`.
+ */
 export function engineer(
   root: string,
   name: string,
@@ -26,7 +29,7 @@ export function engineer(
   for (const [file, text] of Object.entries(checklists)) writeFileSync(join(cwd, "checklists", file), text);
   writeFileSync(
     join(cwd, "answers.yaml"),
-    `signoff/engineer: ${name}\nsignoff/ready: yes\nsignoff/notes: ''\nsignoff/blockers: ''\n`,
+    `signoff/engineer: ${extraEnv["USER"] ?? name}\nsignoff/ready: yes\nsignoff/notes: ''\nsignoff/blockers: ''\n`,
   );
   return {
     name,
