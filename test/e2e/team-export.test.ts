@@ -115,22 +115,28 @@ describe("export and verify from the cluster's copy", () => {
     await until("the second step's start stored in the cluster", () =>
       sandbox.cluster
         .list("configmaps", NS)
-        .some((c) => JSON.stringify((c as { data?: unknown }).data ?? {}).includes("i/second")),
+        .some(
+          (c) =>
+            c.metadata.annotations?.["deploycheck.io/checklist"] === "exportopen" &&
+            JSON.stringify((c as { data?: unknown }).data ?? {}).includes("i/second"),
+        ),
     );
     const lease = sandbox.cluster.get("leases", NS, "deploycheck-exportopen")!;
     const runId = JSON.parse(lease.metadata.annotations!["deploycheck.io/holder"]!).runId as string;
     open.kill("SIGKILL");
     await open.result;
     // Its step command (sleep 60) outlives it in its own process group, journaled: stop it.
-    for (const c of sandbox.cluster.list("configmaps", NS))
+    for (const c of sandbox.cluster.list("configmaps", NS)) {
+      if (c.metadata.annotations?.["deploycheck.io/run-id"] !== runId) continue;
       for (const line of Object.values((c as { data?: Record<string, string> }).data ?? {}))
-        if (line.includes('"step-process"')) {
+        if (line.includes('"step-process"') && line.includes('"i/second"')) {
           try {
             process.kill(-(JSON.parse(line) as { pgid: number }).pgid, "SIGKILL");
           } catch {
             // already gone
           }
         }
+    }
 
     const md = await cli(bob, ["export", runId, "--state", `kubernetes:${NS}`, "--format", "md"]).result;
     expect(md.code, md.out).toBe(0);
