@@ -1,0 +1,1368 @@
+// @ts-nocheck
+// Where each ${name} of a run command stands for bash, and the command bash gets instead. No value is
+// ever put into the command text: each reference becomes a reference to an environment variable
+// ("${__dc_name}") that the runner sets for that step, quoted for the context it is in. Contexts where
+// bash would evaluate even a quoted value as code (arithmetic, array subscripts, variable names, eval,
+// bash -c, ...) are reported as unsafe; anything this tokenizer does not understand is reported too,
+// never guessed. Pure.
+import { ESCAPE_OR_REFERENCE_RE, REFERENCE_RE } from "./vars.js";
+
+/** How a reference is written in the command bash gets, by the quoting it stands in. */
+export type Placement = "bare" | "double" | "single" | "ansi" | "raw";
+
+/**
+ * What a value in an unsafe context could do: "arith" (bash evaluates it as arithmetic, where a[$(cmd)]
+ * runs cmd), "name" (it names a variable, whose subscript bash evaluates), "code" (bash or another
+ * program runs it), "pattern" (a glob pattern).
+ */
+export type UnsafeKind = "arith" | "name" | "code" | "pattern";
+
+export interface RefSite {
+  /** `tag` or `env.HOME`. */
+  ref: string;
+  /** Offsets of the whole `${tag}` in the command text. */
+  start: number;
+  end: number;
+  placement: Placement;
+  /** Set when the value would be evaluated there: allowed only with a strict `pattern`. */
+  unsafe?: { kind: UnsafeKind; context: string };
+  /** Set when no reference can work there (or the command is not understood): always refused. */
+  refused?: string;
+}
+
+export interface CommandAnalysis {
+  refs: RefSite[];
+}
+
+/** The environment variable that carries a reference's value into the child. */
+export function envNameFor(ref: string): string {
+  // Variable names cannot start with "_DCENV_" after "__dc_" in a way that collides: the prefixes differ
+  // in case at the third character ("__d" vs "__D").
+  return ref.startsWith("env.") ? `__DCENV_${ref.slice(4)}` : `__dc_${ref}`;
+}
+
+/** The reference as written for bash, for its placement. */
+function referenceText(placement: Placement, ref: string): string {
+  const name = envNameFor(ref);
+  switch (placement) {
+    case "bare":
+      return `"\${${name}}"`;
+    case "double":
+    case "raw":
+      return `\${${name}}`;
+    case "single":
+      return `'"\${${name}}"'`;
+    case "ansi":
+      return `'"\${${name}}"$'`;
+  }
+}
+
+/**
+ * The command bash gets: every reference replaced by its environment variable reference, `$${` by `${`.
+ * `known` says which references have a value (others stay as written, for validate to report).
+ */
+export function renderCommand(command: string, analysis: CommandAnalysis, known: (ref: string) => boolean) {
+  const byStart = new Map(analysis.refs.map((r) => [r.start, r]));
+  return command.replace(ESCAPE_OR_REFERENCE_RE, (whole, ref: string | undefined, offset: number) => {
+    if (ref === undefined) return "${";
+    const site = byStart.get(offset);
+    if (!site || !known(ref)) return whole;
+    return referenceText(site.placement, ref);
+  });
+}
+
+// ---- the tokenizer ------------------------------------------------------------------------------
+
+class Unparsed extends Error {
+  constructor(
+    readonly offset: number,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+interface Word {
+  start: number;
+  end: number;
+  /** The word's text when it holds no expansion at all (quotes removed), else null. */
+  literal: string | null;
+  /** Index range of this word's references in the parser's list (nested ones included). */
+  refFrom: number;
+  refTo: number;
+  /** `NAME=` / `NAME+=` / `NAME[...]=` at the start of the word. */
+  assignment?: { name: string; compound: boolean };
+}
+
+interface PendingHeredoc {
+  delimiter: string;
+  quoted: boolean;
+  stripTabs: boolean;
+  at: number;
+}
+
+const REF_AT = new RegExp(REFERENCE_RE.source, "y");
+const META = new Set([" ", "\t", "\n", ";", "&", "|", "<", ">", "(", ")"]);
+const SEPARATOR_WORDS = new Set([
+  "if",
+  "then",
+  "elif",
+  "else",
+  "fi",
+  "do",
+  "done",
+  "while",
+  "until",
+  "{",
+  "}",
+  "!",
+  "time",
+]);
+const SHELLS = new Set(["bash", "sh", "dash", "zsh", "ksh", "mksh", "ash", "yash", "fish", "busybox"]);
+const INTERPRETERS = new Set([
+  "python",
+  "python2",
+  "python3",
+  "perl",
+  "ruby",
+  "node",
+  "nodejs",
+  "php",
+  "deno",
+  "bun",
+  "lua",
+  "Rscript",
+  "osascript",
+  "pwsh",
+]);
+const AWKS = new Set(["awk", "gawk", "mawk", "nawk"]);
+const WRAPPERS = new Set([
+  "command",
+  "builtin",
+  "exec",
+  "nohup",
+  "time",
+  "env",
+  "sudo",
+  "doas",
+  "nice",
+  "ionice",
+  "timeout",
+  "stdbuf",
+  "setsid",
+  "xargs",
+  "unbuffer",
+  "chrt",
+  "taskset",
+  "flock",
+]);
+const CODE_BUILTINS = new Set([
+  "eval",
+  "source",
+  ".",
+  "trap",
+  "alias",
+  "bind",
+  "fc",
+  "compgen",
+  "complete",
+  "enable",
+  "watch",
+  "coproc",
+]);
+const NAME_BUILTINS = new Set(["read", "unset", "mapfile", "readarray", "getopts", "wait", "printf-v"]);
+const DECLARE = new Set(["declare", "typeset", "local", "export", "readonly"]);
+/** Shell and loader variables whose value bash or the loader runs or sources. */
+export const DANGEROUS_VARIABLES = new Set([
+  "BASH_ENV",
+  "ENV",
+  "PS1",
+  "PS2",
+  "PS3",
+  "PS4",
+  "PROMPT_COMMAND",
+  "SHELLOPTS",
+  "BASHOPTS",
+  "BASH_XTRACEFD",
+  "IFS",
+  "PATH",
+  "LD_PRELOAD",
+  "LD_LIBRARY_PATH",
+  "LD_AUDIT",
+  "NODE_OPTIONS",
+  "PYTHONSTARTUP",
+  "PERL5OPT",
+  "RUBYOPT",
+  "GIT_SSH_COMMAND",
+  "EDITOR",
+  "PAGER",
+]);
+
+export function isDangerousVariable(name: string): boolean {
+  return DANGEROUS_VARIABLES.has(name) || name.startsWith("BASH_FUNC_") || name.startsWith("DYLD_");
+}
+
+class Parser {
+  i = 0;
+  refs: RefSite[] = [];
+  pending: PendingHeredoc[] = [];
+
+  constructor(
+    readonly s: string,
+    /** Names declared integer (declare -i) or array anywhere in the command: assignments to them evaluate. */
+    readonly integers: Set<string>,
+    readonly arrays: Set<string>,
+  ) {}
+
+  fail(reason: string, at = this.i): never {
+    throw new Unparsed(at, reason);
+  }
+
+  /** Mark every reference found since `from` as unsafe (the first reason wins). */
+  taint(from: number, kind: UnsafeKind, context: string) {
+    for (let k = from; k < this.refs.length; k++) {
+      const r = this.refs[k]!;
+      if (!r.unsafe && !r.refused) r.unsafe = { kind, context };
+    }
+  }
+
+  refuse(from: number, why: string, to = this.refs.length) {
+    for (let k = from; k < to; k++) this.refs[k]!.refused ??= why;
+  }
+
+  /** References in a stretch of text that bash takes literally or that are refused as a whole. */
+  refsIn(from: number, to: number, placement: Placement): void {
+    const text = this.s.slice(0, to);
+    REF_AT.lastIndex = 0;
+    const re = new RegExp(REFERENCE_RE.source, "g");
+    re.lastIndex = from;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      this.refs.push({ ref: m[1]!, start: m.index, end: m.index + m[0].length, placement });
+    }
+  }
+
+  // ---- lists and commands ----
+
+  blanks() {
+    for (;;) {
+      const c = this.s[this.i];
+      if (c === " " || c === "\t") this.i++;
+      else if (c === "\\" && this.s[this.i + 1] === "\n") this.i += 2;
+      else return;
+    }
+  }
+
+  comment() {
+    if (this.s[this.i] === "#") {
+      const start = this.i;
+      while (this.i < this.s.length && this.s[this.i] !== "\n") this.i++;
+      // bash ignores a comment; a reference in one is rendered like any other and does nothing.
+      this.refsIn(start, this.i, "raw");
+    }
+  }
+
+  newline() {
+    this.i++;
+    for (const doc of this.pending.splice(0)) this.heredocBody(doc);
+  }
+
+  /** Commands until `term`: end of text, `)` (consumed), or a `case` item end (`;;` etc. or esac, not consumed). */
+  list(term: "eof" | ")" | "case"): void {
+    for (;;) {
+      this.blanks();
+      this.comment();
+      const c = this.s[this.i];
+      if (c === undefined) {
+        if (term === "eof") {
+          if (this.pending.length) this.fail(`here-document <<${this.pending[0]!.delimiter} has no body`);
+          return;
+        }
+        this.fail(term === ")" ? "a `(` or `$(` is not closed" : "a `case` is not closed by `esac`");
+      }
+      if (c === "\n") {
+        this.newline();
+        continue;
+      }
+      if (c === ";") {
+        if (this.s[this.i + 1] === ";" || this.s[this.i + 1] === "&") {
+          if (term === "case") return;
+          this.fail("`;;` outside a case");
+        }
+        this.i++;
+        continue;
+      }
+      if (c === "&" || c === "|") {
+        this.i += this.s[this.i + 1] === c || (c === "|" && this.s[this.i + 1] === "&") ? 2 : 1;
+        continue;
+      }
+      if (c === ")") {
+        if (term === ")") {
+          this.i++;
+          return;
+        }
+        this.fail("unexpected `)`");
+      }
+      if (term === "case" && this.wordAhead() === "esac") return;
+      this.command();
+    }
+  }
+
+  /** The next word if it is a plain literal word (for reserved words), without consuming it. */
+  wordAhead(): string | undefined {
+    const m = /^[A-Za-z_!{}[\].-]+(?=$|[\s;&|<>()])/.exec(this.s.slice(this.i, this.i + 40));
+    return m?.[0];
+  }
+
+  command(): void {
+    const c = this.s[this.i]!;
+    if (c === "(") {
+      if (this.s[this.i + 1] === "(") {
+        const from = this.refs.length;
+        this.i += 2;
+        this.arith("))");
+        this.taint(from, "arith", "an arithmetic command (( ))");
+      } else {
+        this.i++;
+        this.list(")");
+      }
+      return;
+    }
+    const w = this.wordAhead();
+    if (w !== undefined && SEPARATOR_WORDS.has(w)) {
+      this.i += w.length;
+      return;
+    }
+    if (w === "[[") {
+      this.i += 2;
+      this.cond();
+      return;
+    }
+    if (w === "for" || w === "select") {
+      this.i += w.length;
+      this.blanks();
+      if (w === "for" && this.s.startsWith("((", this.i)) {
+        const from = this.refs.length;
+        this.i += 2;
+        this.arith("))");
+        this.taint(from, "arith", "an arithmetic for (( ))");
+        return;
+      }
+      const from = this.refs.length;
+      this.word();
+      this.taint(from, "name", `the variable name of \`${w}\``);
+      this.blanks();
+      while (this.s[this.i] === "\n" || this.s[this.i] === ";") {
+        this.i++;
+        this.blanks();
+      }
+      if (this.wordAhead() === "in") {
+        this.i += 2;
+        this.simple(true);
+      }
+      return;
+    }
+    if (w === "case") {
+      this.i += 4;
+      this.caseCommand();
+      return;
+    }
+    if (w === "function") {
+      this.i += 8;
+      this.blanks();
+      const from = this.refs.length;
+      this.word();
+      this.taint(from, "code", "a function name");
+      this.blanks();
+      if (this.s.startsWith("()", this.i)) this.i += 2;
+      return;
+    }
+    this.simple(false);
+  }
+
+  caseCommand() {
+    this.blanks();
+    this.word(); // the subject: data
+    this.skipSpace();
+    if (this.wordAhead() !== "in") this.fail("`case` without `in`");
+    this.i += 2;
+    for (;;) {
+      this.skipSpace();
+      if (this.wordAhead() === "esac") {
+        this.i += 4;
+        return;
+      }
+      if (this.i >= this.s.length) this.fail("a `case` is not closed by `esac`");
+      if (this.s[this.i] === "(") this.i++;
+      const from = this.refs.length;
+      for (;;) {
+        this.blanks();
+        if (this.s[this.i] === ")") break;
+        if (this.s[this.i] === "|") {
+          this.i++;
+          continue;
+        }
+        const before = this.i;
+        this.word();
+        if (this.i === before) this.fail("a `case` pattern is not understood");
+      }
+      this.taint(from, "pattern", "a `case` pattern");
+      this.i++; // )
+      this.list("case");
+      if (this.s.startsWith(";;&", this.i)) this.i += 3;
+      else if (this.s.startsWith(";;", this.i) || this.s.startsWith(";&", this.i)) this.i += 2;
+    }
+  }
+
+  skipSpace() {
+    for (;;) {
+      this.blanks();
+      this.comment();
+      if (this.s[this.i] === "\n") this.newline();
+      else return;
+    }
+  }
+
+  /** `[[ ... ]]`: words and operators up to `]]`; -v names and -eq & co. operands are unsafe. */
+  cond() {
+    const tokens: { op?: string; word?: Word }[] = [];
+    for (;;) {
+      this.blanks();
+      if (this.s[this.i] === "\n") {
+        this.newline();
+        continue;
+      }
+      if (this.i >= this.s.length) this.fail("`[[` is not closed by `]]`");
+      if (this.s.startsWith("]]", this.i) && (this.i + 2 >= this.s.length || META.has(this.s[this.i + 2]!))) {
+        this.i += 2;
+        break;
+      }
+      const two = this.s.slice(this.i, this.i + 2);
+      if (two === "&&" || two === "||") {
+        tokens.push({ op: two });
+        this.i += 2;
+        continue;
+      }
+      const c = this.s[this.i]!;
+      if (c === "(" || c === ")" || c === "<" || c === ">") {
+        tokens.push({ op: c });
+        this.i++;
+        continue;
+      }
+      const prev = tokens[tokens.length - 1]?.word?.literal;
+      const word = prev === "=~" ? this.regexWord() : this.word();
+      tokens.push({ word });
+    }
+    const arith = new Set(["-eq", "-ne", "-lt", "-le", "-gt", "-ge"]);
+    tokens.forEach((t, k) => {
+      if (!t.word || t.word.refFrom === t.word.refTo) return;
+      const before = tokens[k - 1]?.word?.literal;
+      const after = tokens[k + 1]?.word?.literal;
+      const mark = (kind: UnsafeKind, context: string) => {
+        for (let r = t.word!.refFrom; r < t.word!.refTo; r++) {
+          const site = this.refs[r]!;
+          if (!site.unsafe && !site.refused) site.unsafe = { kind, context };
+        }
+      };
+      if (before === "-v" || before === "-R") mark("name", `the variable name of [[ ${before} ]]`);
+      else if (arith.has(before ?? "") || arith.has(after ?? ""))
+        mark("arith", `an operand of [[ ${arith.has(before ?? "") ? before : after} ]] (arithmetic)`);
+    });
+  }
+
+  /** The word after `=~`, where ( ) and | belong to the regular expression. */
+  regexWord(): Word {
+    const start = this.i;
+    const refFrom = this.refs.length;
+    let depth = 0;
+    while (this.i < this.s.length) {
+      const c = this.s[this.i]!;
+      if (c === "(") depth++;
+      else if (c === ")") {
+        if (depth === 0) break;
+        depth--;
+      } else if ((c === " " || c === "\t" || c === "\n") && depth === 0) break;
+      if (c === "\\") {
+        this.i += 2;
+        continue;
+      }
+      if (c === "'" || c === '"' || c === "$" || c === "`") {
+        this.wordPart();
+        continue;
+      }
+      this.i++;
+    }
+    return { start, end: this.i, literal: null, refFrom, refTo: this.refs.length };
+  }
+
+  /** A simple command: assignments, words and redirections, then classified. */
+  simple(forList: boolean) {
+    const words: Word[] = [];
+    for (;;) {
+      this.blanks();
+      const c = this.s[this.i];
+      if (c === "&" && this.s[this.i + 1] === ">" && this.redirection()) continue;
+      if (c === undefined || c === "\n" || c === ";" || c === "&" || c === "|" || c === ")") break;
+      if (c === "#" && (this.i === 0 || META.has(this.s[this.i - 1]!))) {
+        this.comment();
+        continue;
+      }
+      if (c === "(") {
+        // `name ()` defines a function; a `(` anywhere else is not understood (extglob and the like).
+        if (words.length === 1 && /^\(\s*\)/.test(this.s.slice(this.i))) {
+          const from = words[0]!.refFrom;
+          this.refuseOrTaint(from, words[0]!.refTo, "code", "a function name");
+          this.i = this.s.indexOf(")", this.i) + 1;
+          return;
+        }
+        this.fail("`(` in the middle of a command is not understood");
+      }
+      if (this.redirection()) continue;
+      words.push(this.word());
+    }
+    if (forList) return; // for/select word list: data
+    this.classify(words);
+  }
+
+  refuseOrTaint(from: number, to: number, kind: UnsafeKind, context: string) {
+    for (let k = from; k < to; k++) {
+      const r = this.refs[k]!;
+      if (!r.unsafe && !r.refused) r.unsafe = { kind, context };
+    }
+  }
+
+  /** A redirection at the cursor (consumed, with its target), or false. */
+  redirection(): boolean {
+    const rest = this.s.slice(this.i, this.i + 40);
+    const m = /^(?:\d+|\{[A-Za-z_][A-Za-z0-9_]*\})?(&>>|&>|<<<|<<-|<<|<>|<&|>>|>&|>\||<(?!\()|>(?!\())/.exec(
+      rest,
+    );
+    if (!m) return false;
+    this.i += m[0].length;
+    const op = m[1]!;
+    this.blanks();
+    if (op === "<<" || op === "<<-") {
+      const start = this.i;
+      const from = this.refs.length;
+      const word = this.word();
+      this.refuse(from, "a here-document delimiter");
+      const raw = this.s.slice(start, word.end);
+      const quoted = /['"\\]/.test(raw);
+      const delimiter = raw.replace(/\\(.)/g, "$1").replace(/['"]/g, "");
+      this.pending.push({ delimiter, quoted, stripTabs: op === "<<-", at: start });
+      return true;
+    }
+    this.word(); // a file name, a descriptor or a here-string: data
+    return true;
+  }
+
+  heredocBody(doc: PendingHeredoc) {
+    const start = this.i;
+    const isDelimiter = (line: string) => (doc.stripTabs ? line.replace(/^\t+/, "") : line) === doc.delimiter;
+    let end = -1;
+    let after = this.s.length;
+    let k = start;
+    while (k <= this.s.length) {
+      const nl = this.s.indexOf("\n", k);
+      const stop = nl === -1 ? this.s.length : nl;
+      if (isDelimiter(this.s.slice(k, stop))) {
+        end = k;
+        after = nl === -1 ? this.s.length : nl + 1;
+        break;
+      }
+      if (nl === -1) break;
+      k = nl + 1;
+    }
+    if (end === -1)
+      this.fail(`here-document <<${doc.delimiter} is not closed by a line ${doc.delimiter}`, doc.at);
+    const from = this.refs.length;
+    if (doc.quoted) {
+      this.refsIn(start, end, "raw");
+      this.refuse(from, `a quoted here-document (<<'${doc.delimiter}'), where bash expands nothing`);
+    } else if (/\$\(|`|\$\[/.test(this.s.slice(start, end))) {
+      this.refsIn(start, end, "raw");
+      this.refuse(from, "a here-document whose body runs commands ($( ) or `...`)");
+    } else {
+      this.i = start;
+      this.doubleQuoted(end, true);
+    }
+    this.i = after;
+  }
+
+  // ---- words ----
+
+  word(): Word {
+    const start = this.i;
+    const refFrom = this.refs.length;
+    let literal: string | null = "";
+    let assignment: Word["assignment"];
+    const a = /^([A-Za-z_][A-Za-z0-9_]*)(\[|\+?=)/.exec(this.s.slice(this.i, this.i + 200));
+    if (a) {
+      const name = a[1]!;
+      let ok = true;
+      this.i += name.length;
+      if (a[2] === "[") {
+        const from = this.refs.length;
+        this.i++;
+        this.arith("]");
+        this.taint(from, "arith", "an array subscript (arithmetic)");
+        if (this.s.startsWith("+=", this.i)) this.i += 2;
+        else if (this.s[this.i] === "=") this.i++;
+        else ok = false;
+      } else this.i += a[2]!.length;
+      if (ok) {
+        const compound = this.s[this.i] === "(";
+        assignment = { name, compound };
+        literal = null;
+        if (compound) {
+          this.i++;
+          this.compoundArray();
+          return { start, end: this.i, literal, refFrom, refTo: this.refs.length, assignment };
+        }
+      } else literal = null;
+    }
+    for (;;) {
+      const c = this.s[this.i];
+      if (c === undefined || META.has(c)) {
+        if ((c === "<" || c === ">") && this.s[this.i + 1] === "(" && this.i === start) {
+          this.i += 2;
+          this.list(")");
+          literal = null;
+          continue;
+        }
+        break;
+      }
+      const before = this.i;
+      const lit = this.wordPart();
+      if (literal !== null && lit !== null) literal += lit;
+      else literal = null;
+      if (this.i === before) this.fail("the tokenizer is stuck");
+    }
+    return {
+      start,
+      end: this.i,
+      literal,
+      refFrom,
+      refTo: this.refs.length,
+      ...(assignment ? { assignment } : {}),
+    };
+  }
+
+  /** `(a "b" [k]=v)` after `name=`: subscripts are arithmetic, values are data. */
+  compoundArray() {
+    for (;;) {
+      this.skipSpace();
+      const c = this.s[this.i];
+      if (c === undefined) this.fail("an array assignment `(` is not closed");
+      if (c === ")") {
+        this.i++;
+        return;
+      }
+      if (c === "[") {
+        const from = this.refs.length;
+        this.i++;
+        this.arith("]");
+        this.taint(from, "arith", "an array subscript (arithmetic)");
+      }
+      this.word();
+    }
+  }
+
+  /** One part of a word at the cursor; returns its literal text, or null when it expands something. */
+  wordPart(): string | null {
+    const c = this.s[this.i]!;
+    if (c === "\\") {
+      const next = this.s[this.i + 1];
+      this.i += 2;
+      return next === "\n" || next === undefined ? "" : next;
+    }
+    if (c === "'") {
+      const close = this.s.indexOf("'", this.i + 1);
+      if (close === -1) this.fail("a single quote is not closed");
+      const from = this.i + 1;
+      this.refsIn(from, close, "single");
+      const hasRef = this.refs.length > 0 && this.refs[this.refs.length - 1]!.start >= from;
+      this.i = close + 1;
+      return hasRef ? null : this.s.slice(from, close);
+    }
+    if (c === '"') {
+      this.i++;
+      return this.doubleQuoted(-1, false);
+    }
+    if (c === "$") return this.dollar("bare");
+    if (c === "`") {
+      this.backticks();
+      return null;
+    }
+    this.i++;
+    return c;
+  }
+
+  /**
+   * Inside "...": up to the closing quote (consumed), or for a here-document body up to `end`.
+   * Returns the literal text when nothing expands.
+   */
+  doubleQuoted(end: number, heredoc: boolean): string | null {
+    let literal: string | null = "";
+    const stop = end === -1 ? this.s.length : end;
+    while (this.i < stop) {
+      const c = this.s[this.i]!;
+      if (c === '"' && !heredoc) {
+        this.i++;
+        return literal;
+      }
+      if (c === "\\") {
+        const next = this.s[this.i + 1];
+        const special =
+          next === "$" || next === "`" || next === "\\" || next === "\n" || (next === '"' && !heredoc);
+        if (literal !== null) literal += special ? (next === "\n" ? "" : next) : `\\${next ?? ""}`;
+        this.i += 2;
+        continue;
+      }
+      if (c === "$") {
+        const lit = this.dollar(heredoc ? "heredoc" : "double");
+        if (literal !== null && lit !== null) literal += lit;
+        else literal = null;
+        continue;
+      }
+      if (c === "`") {
+        this.backticks();
+        literal = null;
+        continue;
+      }
+      if (literal !== null) literal += c;
+      this.i++;
+    }
+    if (heredoc) return literal;
+    return this.fail("a double quote is not closed");
+  }
+
+  backticks() {
+    let j = this.i + 1;
+    while (j < this.s.length && this.s[j] !== "`") j += this.s[j] === "\\" ? 2 : 1;
+    if (j >= this.s.length) this.fail("a backquote is not closed");
+    const from = this.refs.length;
+    this.refsIn(this.i + 1, j, "raw");
+    this.refuse(from, "inside `...` (backquotes), where bash parses the text twice: use $( ) instead");
+    this.i = j + 1;
+  }
+
+  /** At a `$`: an expansion (or a literal `$`). Returns the literal text when nothing expands. */
+  dollar(mode: "bare" | "double" | "heredoc" | "arith"): string | null {
+    const s = this.s;
+    const next = s[this.i + 1];
+    if (next === "$" && s[this.i + 2] === "{") {
+      // `$${...}`: the format's escape; bash sees `${...}`.
+      this.i++;
+      this.param(mode);
+      return null;
+    }
+    if (next === "{") {
+      REF_AT.lastIndex = this.i;
+      const m = REF_AT.exec(s);
+      if (m) {
+        const placement: Placement = mode === "bare" ? "bare" : mode === "double" ? "double" : "raw";
+        this.refs.push({ ref: m[1]!, start: this.i, end: this.i + m[0].length, placement });
+        this.i += m[0].length;
+        return null;
+      }
+      this.param(mode);
+      return null;
+    }
+    if (next === "(") {
+      if (s[this.i + 2] === "(") {
+        const from = this.refs.length;
+        this.i += 3;
+        this.arith("))");
+        this.taint(from, "arith", "an arithmetic expansion $(( ))");
+      } else {
+        this.i += 2;
+        this.list(")");
+      }
+      return null;
+    }
+    if (next === "[") {
+      const from = this.refs.length;
+      this.i += 2;
+      this.arith("]");
+      this.taint(from, "arith", "an arithmetic expansion $[ ]");
+      return null;
+    }
+    if (next === "'" && mode === "bare") {
+      let j = this.i + 2;
+      while (j < s.length && s[j] !== "'") j += s[j] === "\\" ? 2 : 1;
+      if (j >= s.length) this.fail("a $'...' quote is not closed");
+      this.refsIn(this.i + 2, j, "ansi");
+      this.i = j + 1;
+      return null;
+    }
+    if (next === '"' && mode === "bare") {
+      this.i += 2;
+      return this.doubleQuoted(-1, false);
+    }
+    const simple = /^\$(?:[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])/.exec(s.slice(this.i, this.i + 100));
+    if (simple) {
+      this.i += simple[0].length;
+      return null;
+    }
+    this.i++;
+    return "$";
+  }
+
+  /** bash's own `${...}` at the cursor (on the `$`). */
+  param(mode: "bare" | "double" | "heredoc" | "arith") {
+    const s = this.s;
+    this.i += 2;
+    if (s[this.i] === "!" || (s[this.i] === "#" && s[this.i + 1] !== "}")) this.i++;
+    const name = /^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-])/.exec(s.slice(this.i, this.i + 100));
+    if (!name) this.fail("a ${...} expansion is not understood");
+    this.i += name[0].length;
+    if (s[this.i] === "[") {
+      const from = this.refs.length;
+      this.i++;
+      this.arith("]");
+      this.taint(from, "arith", "an array subscript ${a[...]} (arithmetic)");
+    }
+    const c = s[this.i];
+    if (c === "}") {
+      this.i++;
+      return;
+    }
+    const op = /^(?::[-=+?]|[-=+?]|##?|%%?|\/[/#%]?|\^\^?|,,?|@[A-Za-z]|:)/.exec(
+      s.slice(this.i, this.i + 3),
+    )?.[0];
+    if (op === undefined) this.fail("a ${...} expansion is not understood");
+    this.i += op.length;
+    if (op.startsWith("@")) {
+      if (s[this.i] !== "}") this.fail("a ${...@op} expansion is not understood");
+      this.i++;
+      return;
+    }
+    const from = this.refs.length;
+    if (op === ":") {
+      this.arith("}");
+      this.taint(from, "arith", "a substring offset ${x:...} (arithmetic)");
+      return;
+    }
+    this.paramWord(mode === "bare" ? "bare" : mode === "arith" ? "arith" : "double");
+    if (/^[-=+?]$|^:[-=+?]$/.test(op)) return;
+    this.taint(from, "pattern", `the pattern of \${...${op}...}`);
+  }
+
+  /** The word of ${x:-word} and friends, up to the matching `}` (consumed). */
+  paramWord(mode: "bare" | "double" | "arith") {
+    const s = this.s;
+    for (;;) {
+      const c = s[this.i];
+      if (c === undefined) this.fail("a ${...} expansion is not closed");
+      if (c === "}") {
+        this.i++;
+        return;
+      }
+      if (c === "\\") {
+        this.i += 2;
+        continue;
+      }
+      if (c === "'" || c === '"') {
+        // Quotes inside ${...} in double quotes follow rules of their own (and differ in POSIX mode).
+        if (mode !== "bare") this.fail("quotes inside a ${...} word in double quotes are not understood");
+        this.wordPart();
+        continue;
+      }
+      if (c === "$") {
+        this.dollar(mode === "bare" ? "bare" : mode === "arith" ? "arith" : "double");
+        continue;
+      }
+      if (c === "`") {
+        this.backticks();
+        continue;
+      }
+      this.i++;
+    }
+  }
+
+  /**
+   * Arithmetic text up to `close` at depth 0 (consumed). Every reference in it is tainted by the caller;
+   * nested expansions are parsed so that their own closing characters do not end it early.
+   */
+  arith(close: "))" | "]" | "}") {
+    const s = this.s;
+    let depth = 0;
+    for (;;) {
+      const c = s[this.i];
+      if (c === undefined) this.fail(`an arithmetic expression is not closed by ${close}`);
+      if (depth === 0 && s.startsWith(close, this.i)) {
+        this.i += close.length;
+        return;
+      }
+      if (c === "(" || (c === "[" && close === "]")) depth++;
+      else if (c === ")" || (c === "]" && close === "]")) {
+        if (depth === 0) this.fail("unbalanced parentheses in arithmetic");
+        depth--;
+      } else if (c === "$") {
+        this.dollar("arith");
+        continue;
+      } else if (c === "`") {
+        this.backticks();
+        continue;
+      } else if (c === "'") {
+        this.fail("a single quote in arithmetic is not understood");
+      } else if (c === '"') {
+        this.i++;
+        this.doubleQuoted(-1, false);
+        continue;
+      } else if (c === "\\") {
+        this.i += 2;
+        continue;
+      } else if (c === "\n" && close === "}") {
+        this.fail("a newline inside ${...} is not understood");
+      }
+      this.i++;
+    }
+  }
+
+  // ---- simple commands ----
+
+  classify(words: Word[]) {
+    let k = 0;
+    // Leading assignments.
+    for (; k < words.length && words[k]!.assignment; k++) this.assignmentValue(words[k]!, "assignment");
+    const rest = words.slice(k);
+    if (rest.length === 0) return;
+    this.command_(rest, 0);
+    // Any word that is a shell or interpreter followed by -c/-e: the next word is code, whatever runs it.
+    for (let n = 1; n < rest.length; n++) {
+      const lit = rest[n]!.literal;
+      if (lit !== null && (SHELLS.has(basename(lit)) || INTERPRETERS.has(basename(lit))))
+        this.interpreter(rest, n);
+    }
+  }
+
+  markWord(w: Word, kind: UnsafeKind, context: string) {
+    this.refuseOrTaint(w.refFrom, w.refTo, kind, context);
+  }
+
+  assignmentValue(w: Word, how: string) {
+    const name = w.assignment!.name;
+    if (isDangerousVariable(name))
+      this.markWord(w, "code", `an assignment to ${name} (bash or the programs it starts run or search it)`);
+    else if (this.integers.has(name))
+      this.markWord(w, "arith", `an assignment to ${name}, declared integer (declare -i)`);
+    else if (how === "declare" && (this.arrays.has(name) || w.assignment!.compound))
+      this.markWord(w, "code", `a declare of the array ${name}, where bash evaluates a value like ([0]=...)`);
+  }
+
+  /** Classify the words of a command starting at `at` (its name). */
+  command_(words: Word[], at: number): void {
+    const nameWord = words[at];
+    if (!nameWord) return;
+    const args = words.slice(at + 1);
+    if (nameWord.refFrom !== nameWord.refTo) {
+      this.markWord(nameWord, "code", "the command name");
+    }
+    const name = nameWord.literal === null ? undefined : basename(nameWord.literal);
+    if (name === undefined) return;
+    if (WRAPPERS.has(name)) {
+      // Options and (for env) assignments, then the command it runs.
+      let n = 0;
+      for (; n < args.length; n++) {
+        const a = args[n]!;
+        const lit = a.literal;
+        const hasRef = a.refFrom !== a.refTo;
+        if (name === "env" && a.assignment) {
+          if (hasRef && isDangerousVariable(a.assignment.name))
+            this.markWord(a, "code", `an assignment to ${a.assignment.name} for env`);
+          continue;
+        }
+        if (lit?.startsWith("-")) continue;
+        if (name === "timeout" && lit !== null && /^[0-9.]+[smhd]?$/.test(lit)) continue;
+        break;
+      }
+      for (const a of args.slice(0, n)) if (!a.assignment) this.markWord(a, "code", `an option of ${name}`);
+      this.command_(args, n);
+      return;
+    }
+    if (name === "let") {
+      for (const a of args) this.markWord(a, "arith", "an argument of `let` (arithmetic)");
+      return;
+    }
+    if (CODE_BUILTINS.has(name)) {
+      for (const a of args) this.markWord(a, "code", `an argument of \`${name}\` (code)`);
+      return;
+    }
+    if (NAME_BUILTINS.has(name)) {
+      for (const a of args) this.markWord(a, "name", `an argument of \`${name}\` (variable names)`);
+      return;
+    }
+    if (DECLARE.has(name)) {
+      this.declare(name, args);
+      return;
+    }
+    if (name === "printf") {
+      let formatSeen = false;
+      for (let n = 0; n < args.length; n++) {
+        const a = args[n]!;
+        const lit = a.literal;
+        if (formatSeen) continue;
+        if (lit === "--") {
+          formatSeen = true;
+          n++; // the format itself follows: a value there is data
+          continue;
+        }
+        if (lit === "-v") {
+          const target = args[n + 1];
+          if (target) this.markWord(target, "name", "the variable name of `printf -v`");
+          n++;
+          continue;
+        }
+        if (a.refFrom !== a.refTo) {
+          this.markWord(a, "name", "printf's first argument (a value such as -vNAME would name a variable)");
+          continue;
+        }
+        formatSeen = true;
+      }
+      return;
+    }
+    if (name === "test" || name === "[") {
+      for (let n = 0; n < args.length; n++) {
+        const a = args[n]!;
+        if (a.refFrom === a.refTo) continue;
+        const before = args[n - 1];
+        if (before && (before.literal === "-v" || before.literal === "-R"))
+          this.markWord(a, "name", `the variable name of ${name} ${before.literal}`);
+        else if (before && before.refFrom !== before.refTo)
+          this.markWord(
+            a,
+            "name",
+            `${name} with two values side by side (one could be an operator such as -v)`,
+          );
+      }
+      return;
+    }
+    if (SHELLS.has(name) || INTERPRETERS.has(name)) {
+      this.interpreter(words, at);
+      return;
+    }
+    if (AWKS.has(name)) {
+      let n = 0;
+      let programFile = false;
+      for (; n < args.length; n++) {
+        const lit = args[n]!.literal;
+        if (lit === "-f" || lit === "--file") programFile = true;
+        if (lit === "-e" || lit === "--source") {
+          if (args[n + 1]) this.markWord(args[n + 1]!, "code", `the ${name} program`);
+          programFile = true;
+          n++;
+          continue;
+        }
+        if (lit?.startsWith("-")) {
+          if (["-f", "-v", "-F", "--file", "--assign", "--field-separator"].includes(lit)) n++;
+          continue;
+        }
+        if (lit === null && args[n]!.refFrom !== args[n]!.refTo && args[n]!.start === args[n]!.end) continue;
+        break;
+      }
+      if (!programFile && args[n]) this.markWord(args[n]!, "code", `the ${name} program`);
+      return;
+    }
+    if (name === "sed") {
+      let script = false;
+      for (let n = 0; n < args.length; n++) {
+        const lit = args[n]!.literal;
+        if (lit === "-e" || lit === "--expression" || lit === "-f" || lit === "--file") {
+          if (args[n + 1]) this.markWord(args[n + 1]!, "code", "a sed script (GNU sed can run commands)");
+          script = true;
+          n++;
+          continue;
+        }
+        if (lit?.startsWith("-")) continue;
+        if (!script) this.markWord(args[n]!, "code", "the sed script (GNU sed can run commands)");
+        return;
+      }
+      return;
+    }
+    if (name === "find") {
+      let inExec = false;
+      for (const a of args) {
+        if (!inExec && ["-exec", "-execdir", "-ok", "-okdir"].includes(a.literal ?? "")) inExec = true;
+        else if (inExec && (a.literal === ";" || a.literal === "+")) inExec = false;
+        else if (inExec) this.markWord(a, "code", "the command of find -exec");
+      }
+      return;
+    }
+    if (name === "ssh") {
+      let host = false;
+      for (let n = 0; n < args.length; n++) {
+        const a = args[n]!;
+        const lit = a.literal;
+        if (host) {
+          this.markWord(a, "code", "the remote command of ssh (a shell on the other host runs it)");
+          continue;
+        }
+        if (lit?.startsWith("-")) {
+          if (/^-[bcDEeFIiJLlmOoPpQRSWw]$/.test(lit)) n++;
+          continue;
+        }
+        // A value as the host could be an option (-oProxyCommand=...).
+        if (a.refFrom !== a.refTo)
+          this.markWord(a, "code", "the host of ssh (a value such as -oProxyCommand=... is an option)");
+        host = true;
+      }
+      return;
+    }
+    if (name === "su") {
+      for (let n = 0; n < args.length; n++) {
+        if (args[n]!.literal === "-c" || args[n]!.literal === "--command") {
+          if (args[n + 1]) this.markWord(args[n + 1]!, "code", "the command of su -c");
+        }
+      }
+    }
+  }
+
+  declare(name: string, args: Word[]) {
+    const flags = args
+      .filter((a) => a.literal !== null && /^[-+]/.test(a.literal))
+      .map((a) => a.literal!.slice(1))
+      .join("");
+    for (const a of args) {
+      if (a.refFrom === a.refTo) continue;
+      if (a.literal === null && !a.assignment && /^[-+]/.test(this.s[a.start] ?? "")) {
+        this.markWord(a, "name", `an option of \`${name}\``);
+        continue;
+      }
+      if (!a.assignment) {
+        this.markWord(a, "name", `a variable name of \`${name}\``);
+        continue;
+      }
+      // The name part: a reference there is in the NAME of NAME=value (word() only takes literal names).
+      if (/i/.test(flags)) this.markWord(a, "arith", `a value of \`${name} -i\` (arithmetic)`);
+      else if (/[aAn]/.test(flags))
+        this.markWord(
+          a,
+          "code",
+          `a value of \`${name} -${flags}\`, where bash evaluates array and name syntax`,
+        );
+      else if (/[^xrgltu]/.test(flags)) this.markWord(a, "code", `a value of \`${name} -${flags}\``);
+      else this.assignmentValue(a, name === "export" || name === "local" ? "assignment" : "declare");
+    }
+    // Any word of a declare may be an option when it comes from a value.
+    for (const a of args) {
+      if (a.refFrom !== a.refTo && !a.assignment && a.literal === null) {
+        this.markWord(a, "name", `a variable name of \`${name}\``);
+      }
+    }
+  }
+
+  /** A shell or interpreter at `at`: options, then the code (-c/-e string or script), then data. */
+  interpreter(words: Word[], at: number) {
+    const name = basename(words[at]!.literal ?? "");
+    const shell = SHELLS.has(name);
+    let codeNext = false;
+    let n = at + 1;
+    for (; n < words.length; n++) {
+      const a = words[n]!;
+      const lit = a.literal;
+      if (lit !== null && lit !== "-" && lit !== "--" && /^[-+]/.test(lit)) {
+        if (shell ? /^-[a-zA-Z]*c/.test(lit) : /^-(?:c|e|E|r|-eval|-command)$/.test(lit)) codeNext = true;
+        if (shell && /^[-+][oO]$/.test(lit)) n++;
+        if (!shell && /^-(?:m|W|X|I)$/.test(lit)) n++;
+        continue;
+      }
+      if (a.refFrom !== a.refTo && lit === null && /^[-+]/.test(this.s[a.start] ?? "")) {
+        this.markWord(a, "code", `an option of ${name}`);
+        continue;
+      }
+      if (lit === "--") {
+        n++;
+      }
+      break;
+    }
+    const code = words[n];
+    if (code) {
+      this.markWord(
+        code,
+        "code",
+        codeNext ? `the command string of ${name} ${shell ? "-c" : "-c/-e"}` : `the script ${name} runs`,
+      );
+    }
+    // A value before the code could be an option (e.g. -c): refuse values in the option area.
+    for (let m = at + 1; m < n && m < words.length; m++) {
+      const a = words[m]!;
+      if (a.refFrom !== a.refTo) this.markWord(a, "code", `an option of ${name}`);
+    }
+  }
+}
+
+function basename(word: string): string {
+  return word.slice(word.lastIndexOf("/") + 1);
+}
+
+/** Integer and array names declared anywhere in the command (declare -i n, a=(...), declare -a a). */
+function declaredNames(command: string): { integers: Set<string>; arrays: Set<string> } {
+  const integers = new Set<string>();
+  const arrays = new Set<string>();
+  const re =
+    /\b(?:declare|typeset|local|readonly|export)((?:\s+[-+][A-Za-z]+)+)((?:\s+[A-Za-z_][A-Za-z0-9_]*(?:=\S*)?)+)/g;
+  for (const m of command.matchAll(re)) {
+    const flags = m[1]!;
+    const names = [...m[2]!.matchAll(/([A-Za-z_][A-Za-z0-9_]*)(?:=\S*)?/g)].map((n) => n[1]!);
+    for (const n of names) {
+      if (/-[A-Za-z]*i/.test(flags)) integers.add(n);
+      if (/-[A-Za-z]*[aAn]/.test(flags)) arrays.add(n);
+    }
+  }
+  for (const m of command.matchAll(/(?:^|[\s;&|(])([A-Za-z_][A-Za-z0-9_]*)(?:\+?=\(|\[)/g)) arrays.add(m[1]!);
+  for (const m of command.matchAll(
+    /\b(?:read\s+(?:-[A-Za-z]+\s+)*-a\s*|mapfile\s+(?:-\S+\s+)*|readarray\s+(?:-\S+\s+)*)([A-Za-z_][A-Za-z0-9_]*)/g,
+  ))
+    arrays.add(m[1]!);
+  return { integers, arrays };
+}
+
+const cache = new Map<string, CommandAnalysis>();
+
+/**
+ * Each reference of a run command with the bash context it stands in. A command the tokenizer cannot
+ * follow has each of its references refused (naming where it stopped); a command without references
+ * is not tokenized at all.
+ */
+export function analyzeCommand(command: string): CommandAnalysis {
+  const hit = cache.get(command);
+  if (hit) return hit;
+  let analysis: CommandAnalysis;
+  const refCount = [...command.matchAll(REFERENCE_RE)].length;
+  if (refCount === 0) analysis = { refs: [] };
+  else {
+    const { integers, arrays } = declaredNames(command);
+    const parser = new Parser(command, integers, arrays);
+    try {
+      parser.list("eof");
+      analysis = { refs: parser.refs };
+      if (parser.refs.length !== refCount) throw new Unparsed(0, "the tokenizer lost track of a reference");
+    } catch (err) {
+      if (!(err instanceof Unparsed)) throw err;
+      const where = lineCol(command, err.offset);
+      const refs = [...command.matchAll(REFERENCE_RE)].map<RefSite>((m) => ({
+        ref: m[1]!,
+        start: m.index,
+        end: m.index + m[0].length,
+        placement: "raw",
+        refused: `a command deploycheck cannot follow (${err.reason}, at line ${where.line}, column ${where.col} of the command)`,
+      }));
+      analysis = { refs };
+    }
+  }
+  if (cache.size > 500) cache.clear();
+  cache.set(command, analysis);
+  return analysis;
+}
+
+function lineCol(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  return { line, col: offset - before.lastIndexOf("\n") };
+}
+
+// ---- strict patterns ----------------------------------------------------------------------------
+
+/** Characters a strict pattern may match in arithmetic: digits and signs (a letter would name a variable). */
+const ARITH_SAFE = /^[0-9+-]$/;
+/** Characters a strict pattern may match elsewhere: no quoting, expansion, glob or subscript character. */
+const WORD_SAFE = /^[A-Za-z0-9_.:/+-]$/;
+
+/**
+ * Whether a `pattern` is strict enough for a value used where bash evaluates it: anchored `^...$`, made
+ * only of literal characters, escapes and character classes (no `.`, `|`, groups or negated classes),
+ * each optionally repeated, and every character it can match is safe for `kind`.
+ */
+export function strictPatternProblem(pattern: string, kind: UnsafeKind): string | undefined {
+  const safe = kind === "arith" ? ARITH_SAFE : WORD_SAFE;
+  const allowed = kind === "arith" ? "digits, + and -" : "letters, digits, _ . : / + and -";
+  if (!pattern.startsWith("^") || !pattern.endsWith("$") || pattern.endsWith("\\$"))
+    return "it is not anchored with ^ at the start and $ at the end";
+  const body = pattern.slice(1, -1);
+  const chars = new Set<string>();
+  const addRange = (a: string, b: string) => {
+    for (let c = a.charCodeAt(0); c <= b.charCodeAt(0) && c - a.charCodeAt(0) < 200; c++)
+      chars.add(String.fromCharCode(c));
+    if (b.charCodeAt(0) - a.charCodeAt(0) >= 200) chars.add("\u0000");
+  };
+  const addEscape = (c: string): string | undefined => {
+    if (c === "d") {
+      addRange("0", "9");
+      return undefined;
+    }
+    if (c === "w") {
+      addRange("a", "z");
+      addRange("A", "Z");
+      addRange("0", "9");
+      chars.add("_");
+      return undefined;
+    }
+    if (/[A-Za-z0-9]/.test(c)) return `the escape \\${c} is not allowed`;
+    chars.add(c);
+    return undefined;
+  };
+  let k = 0;
+  let atoms = 0;
+  while (k < body.length) {
+    const c = body[k]!;
+    if (c === "\\") {
+      const why = addEscape(body[k + 1] ?? "");
+      if (why) return why;
+      k += 2;
+    } else if (c === "[") {
+      if (body[k + 1] === "^") return "it uses a negated character class [^...]";
+      let j = k + 1;
+      const members: string[] = [];
+      while (j < body.length && body[j] !== "]") {
+        if (body[j] === "\\") {
+          const why = addEscape(body[j + 1] ?? "");
+          if (why) return why;
+          j += 2;
+          continue;
+        }
+        if (body[j] === "[") return "it uses [ inside a character class";
+        members.push(body[j]!);
+        j++;
+      }
+      if (j >= body.length) return "a character class is not closed";
+      for (let m = 0; m < members.length; m++) {
+        if (members[m + 1] === "-" && members[m + 2] !== undefined) {
+          addRange(members[m]!, members[m + 2]!);
+          m += 2;
+        } else chars.add(members[m]!);
+      }
+      k = j + 1;
+    } else if (/[.|()^$*+?{}]/.test(c)) {
+      return `it uses ${c === "." ? "." : `\`${c}\``} outside a character class or repetition`;
+    } else {
+      chars.add(c);
+      k++;
+    }
+    atoms++;
+    // An optional repetition after the atom.
+    const rep = /^(?:[*+?]|\{\d+(?:,\d*)?\})\??/.exec(body.slice(k));
+    if (rep) k += rep[0].length;
+  }
+  if (atoms === 0) return "it matches only the empty value";
+  const bad = [...chars].filter((c) => !safe.test(c));
+  if (bad.length) {
+    const shown = bad
+      .slice(0, 5)
+      .map((c) => JSON.stringify(c))
+      .join(" ");
+    return `it allows ${shown}; here only ${allowed} are safe`;
+  }
+  return undefined;
+}
+
+/** Whether a value may stand in an unsafe context under its strict pattern (checked before the step runs). */
+export function valueFitsStrict(value: string, pattern: string, kind: UnsafeKind): boolean {
+  const safe = kind === "arith" ? ARITH_SAFE : WORD_SAFE;
+  if (![...value].every((c) => safe.test(c))) return false;
+  try {
+    return new RegExp(pattern).test(value);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,119 @@
+// @ts-nocheck
+// What the reports say about an item and its steps, in words: one line of evidence per item, the
+// decision (override/skip) with who and why, and header facts. Pure; shared by every format.
+import type { DeployRecord, ItemRecord, StepRecord } from "../record/schema.js";
+
+/** Collapse whitespace so that any text fits on one line. */
+export function oneLine(text: string, max = 400): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function stepName(step: StepRecord): string {
+  return step.title ?? step.id;
+}
+
+/** A step's result in a few words: its summary, or its error, or its status. */
+export function stepEvidence(step: StepRecord): string {
+  const parts: string[] = [];
+  if (step.summary) parts.push(step.summary);
+  if (step.error && step.error !== step.summary) parts.push(step.error);
+  if (step.note) parts.push(`note: ${step.note}`);
+  if (step.dryRun) parts.push("dry run: described, not run");
+  if (parts.length === 0) parts.push(step.status === "pending" ? "not run yet" : step.status);
+  return oneLine(parts.join(" — "), 200);
+}
+
+/** Who decided and why, for overridden and skipped steps. */
+export function decisions(item: ItemRecord): string[] {
+  const out: string[] = [];
+  for (const step of item.steps) {
+    if (step.override)
+      out.push(`${stepName(step)} overridden by ${step.override.by}: ${step.override.reason}`);
+    if (step.skip) out.push(`${stepName(step)} skipped by ${step.skip.by}: ${step.skip.reason}`);
+  }
+  return out.map((d) => oneLine(d, 300));
+}
+
+/**
+ * One line of evidence for an item: the failing steps when it failed; else the automated steps'
+ * results (notes left out), then how many steps a person confirmed and how many did not apply (a bare "confirmed"
+ * repeated four times says less than "4 confirmed"). Notes and non-passing steps are always named.
+ */
+export function itemEvidence(item: ItemRecord): string {
+  const failing = item.steps.filter((s) => s.status === "failed" && !s.optional);
+  if (item.status === "failed" && failing.length > 0) {
+    return oneLine(failing.map((s) => `${stepName(s)} failed: ${stepEvidence(s)}`).join("; "), 500);
+  }
+  const parts: string[] = [];
+  let confirmed = 0;
+  let notApplicable = 0;
+  for (const s of item.steps) {
+    // A note is text shown to the engineer: nothing to report once it was shown.
+    if (s.status === "passed" && s.kind === "note") continue;
+    if (s.status === "passed" && s.kind === "confirm" && !s.note) confirmed += 1;
+    else if (s.status === "not-applicable" && item.status !== "not-applicable") notApplicable += 1;
+    else if (s.status === "passed") parts.push(stepEvidence(s));
+    else {
+      const label = s.optional ? `${stepName(s)} (optional) ${s.status}` : `${stepName(s)} ${s.status}`;
+      parts.push(`${label}: ${stepEvidence(s)}`);
+    }
+  }
+  if (confirmed > 0) parts.push(`${confirmed} confirmed`);
+  if (notApplicable > 0) parts.push(`${notApplicable} not applicable`);
+  return oneLine(parts.join("; "), 500);
+}
+
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined) return "";
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)}s`;
+  const m = Math.floor(s / 60);
+  return `${m}m${String(Math.round(s - m * 60)).padStart(2, "0")}s`;
+}
+
+/** 2026-11-26T06:30:00.000Z -> 2026-11-26 06:30:00 UTC */
+export function formatTime(iso: string | undefined): string {
+  if (!iso) return "";
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})/.exec(iso);
+  return m ? `${m[1]} ${m[2]} UTC` : iso;
+}
+
+/** Header facts in display order, empty values left out. */
+export function headerFacts(record: DeployRecord): [string, string][] {
+  const env = record.environment;
+  const rows: [string, string | undefined][] = [
+    ["Issue", record.checklist.ref],
+    ["Environment", record.checklist.environment],
+    ["Kube context", env.kubeContext],
+    ["Run", record.runId],
+    ["Started", formatTime(record.startedAt)],
+    ["Checklist", `${record.checklist.path} (sha256 ${record.checklist.sha256.slice(0, 12)})`],
+    ["Git SHA", env.gitSha],
+    ["Operator", `${env.user}@${env.host}`],
+    ["Tool", `deploycheck ${env.toolVersion}, node ${env.node}, ${env.platform}`],
+  ];
+  if (record.dryRun) {
+    const steps = [...record.guards, ...record.sections.flatMap((s) => s.items.flatMap((i) => i.steps))];
+    const described = steps.filter((s) => s.status === "described").map((s) => s.key);
+    const ran = steps.filter((s) => s.status !== "described" && s.status !== "pending" && s.attempts > 0);
+    rows.push([
+      "Mode",
+      `dry run: ${ran.length} step${ran.length === 1 ? "" : "s"} ran; ${described.length} only described, not run${described.length ? ` (${described.join(", ")})` : ""}`,
+    ]);
+  }
+  if (record.aborted) {
+    const how = record.aborted.abandoned ? "abandoned" : "aborted (resumable)";
+    rows.push(["Stopped", `${how} at ${formatTime(record.aborted.at)}: ${record.aborted.reason}`]);
+  }
+  return rows.filter((r): r is [string, string] => r[1] !== undefined && r[1] !== "");
+}
+
+export const UNFINISHED_NOTICE =
+  "UNFINISHED RUN: this report was made from the journal of a run that has not been signed off. It is not a sign-off record and carries no signature.";
+
+/** Items in checklist order with their section title. */
+export function allItems(record: DeployRecord): { section: string; item: ItemRecord }[] {
+  return record.sections.flatMap((s) => s.items.map((item) => ({ section: s.title, item })));
+}
