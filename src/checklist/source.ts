@@ -6,8 +6,10 @@ import type { ChecklistProblem } from "../errors.js";
 /** Checklists are written by people: 4 MiB is far above any real one and far below what hurts. */
 export const MAX_CHECKLIST_BYTES = 4 * 1024 * 1024;
 
+/** A size in MiB with one decimal, as the size limit's messages say it. */
+export const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+
 export function sizeProblem(file: string, size: number): ChecklistProblem {
-  const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
   return {
     file,
     line: 1,

@@ -54,7 +54,15 @@ function common(
       .option("--non-interactive", "never prompt (implied when stdin is not a TTY or CI is set)")
       .option("--answers <file>", "YAML answers for manual steps: item-id/step-id: value")
       .option("--dry-run", "run read-only checks, only print what mutating steps would do")
-      .option("--keep-going", "in a non-interactive run, continue after a required step fails");
+      .option("--keep-going", "in a non-interactive run, continue after a required step fails")
+      .option(
+        "--engineer <name>",
+        "who runs this session (default: the answers' signoff/engineer, DEPLOYCHECK_ENGINEER, git user.name, else user@host)",
+      )
+      .option(
+        "--allow-var-change",
+        "resume even though --var (or the environment) changes variables of the run (they are listed first)",
+      );
   }
   // Only where a new run can meet an unfinished one (run, demo): `resume` has nothing to choose.
   if (which.includes("start")) {

@@ -13,6 +13,15 @@ export interface GlobalOptions {
   context?: string;
   json?: boolean;
   color?: boolean;
+  /** Who runs this session (else the answers' signoff/engineer, DEPLOYCHECK_ENGINEER, git user.name, user@host). */
+  engineer?: string;
+  /** Resume even though variables differ from the previous session's (non-interactive). */
+  allowVarChange?: boolean;
+  /**
+   * `key=value` settings for a new run only (the demo's defaults): a resumed run keeps its own values
+   * unless --var sets them again.
+   */
+  varDefaults?: string[];
 }
 
 /**

@@ -64,8 +64,10 @@ export function stepActors(events: readonly RunEvent[]): Record<string, string> 
   const out: Record<string, string> = {};
   let current = "";
   for (const e of events) {
-    if (e.type === "run-started") current = `${e.environment.user}@${e.environment.host}`;
-    else if (e.type === "run-resumed" && e.by) current = `${e.by.user}@${e.by.host}`;
+    // The session's engineer (settled once at its start); journals before 0.x only have user@host.
+    if (e.type === "run-started")
+      current = e.environment.engineer ?? `${e.environment.user}@${e.environment.host}`;
+    else if (e.type === "run-resumed" && e.by) current = e.by.engineer ?? `${e.by.user}@${e.by.host}`;
     else if (e.type === "step-finished") out[e.key] = current;
     else if (e.type === "step-overridden" || e.type === "step-skipped") out[e.key] = e.by;
   }
@@ -120,7 +122,8 @@ export function describeRun(
     phase,
     startedAt: state.startedAt,
     updatedAt: state.updatedAt,
-    startedBy: state.environment.user,
+    // The engineer of the first session (journals before 0.x only have the OS user).
+    startedBy: state.environment.engineer ?? state.environment.user,
     host: state.environment.host,
     ...(state.signoff ? { engineer: state.signoff.engineer, ready: state.signoff.ready } : {}),
     ...(state.finished ? { exitCode: state.finished.exitCode } : {}),
@@ -129,7 +132,13 @@ export function describeRun(
       const refused = refusedResumes(run.events)[i];
       return {
         at: r.at,
-        ...(r.by ? { by: `${r.by.user}@${r.by.host}` } : {}),
+        ...(r.by
+          ? {
+              by: r.by.engineer
+                ? `${r.by.engineer} (${r.by.user}@${r.by.host})`
+                : `${r.by.user}@${r.by.host}`,
+            }
+          : {}),
         changedSteps: r.changedSteps,
         ...(refused ? { refused } : {}),
       };

@@ -13,14 +13,21 @@ import { parseVarFlags, references, resolveVars, shellQuote } from "../checklist
 import { walkSteps } from "../checklist/walk.js";
 import { loadCheck } from "../checks/registry.js";
 import type { KubeSettings } from "../checks/types.js";
-import { type Answers, missingAnswers, parseAnswers } from "../engine/answers.js";
+import { type Answers, missingAnswers, parseAnswers, SIGNOFF_KEYS } from "../engine/answers.js";
 import { EVENT_VERSION, type RunEvent, type RunStartedEvent } from "../engine/events.js";
 import type { Clock, Notifier, Output, Prompter, RunnerPorts } from "../engine/ports.js";
 import { type NotifyOn, type RunSession, runChecklist } from "../engine/runner.js";
 import { fold, isFinal, type RunState } from "../engine/state.js";
 import { changedSteps, stepHashes } from "../engine/step-hash.js";
+import {
+  compareVars,
+  describeVarChanges,
+  stepsAffectedByVars,
+  type VarChange,
+} from "../engine/var-change.js";
 import { InterruptedError, StateError, UsageError } from "../errors.js";
 import { createRedactor, REDACTED, redactDeep } from "../redact.js";
+import { sanitizeLine } from "../sanitize.js";
 import { unchainedError } from "../store/journal.js";
 import { syncRun } from "../store/kubernetes/sync.js";
 import { TeamJournal } from "../store/kubernetes/team-journal.js";
@@ -40,6 +47,7 @@ import {
   type StoredRun,
   saveChecklistCopy,
 } from "../store/runs.js";
+import { compareSecrets, saveSecretFingerprints } from "../store/secret-fingerprints.js";
 import { longTimeout } from "../timers.js";
 import { type GitHubActionsOutput, githubActionsOutput, inGitHubActions } from "../ui/github-actions.js";
 import { createTerminalOutput } from "../ui/progress.js";
@@ -81,6 +89,9 @@ export function followUpCommands(
   const state = flags.join(" ");
   const resume = ["deploycheck resume", shellQuote(runId), ...flags];
   if (options.context) resume.push("--context", shellQuote(options.context));
+  // Only a name that prints as itself: a pasted command must mean what it shows.
+  if (options.engineer && sanitizeLine(options.engineer) === options.engineer)
+    resume.push("--engineer", shellQuote(options.engineer));
   if (!interactive) {
     if (options.nonInteractive) resume.push("--non-interactive");
     if (options.answers) resume.push("--answers", shellQuote(options.answers));
@@ -140,19 +151,41 @@ function git(cwd: string): GitFacts {
   return facts;
 }
 
-/** Who signs off by default: git user.name, else the OS user. */
-export async function defaultEngineer(cwd: string, env = process.env): Promise<string> {
-  return (
-    (await git(cwd).userName) ??
-    env["USER"] ??
-    (() => {
-      try {
-        return userInfo().username;
-      } catch {
-        return "unknown";
-      }
-    })()
-  );
+/** The default engineer: git user.name, else user@host (undefined when neither can be told). */
+async function defaultEngineer(cwd: string): Promise<string | undefined> {
+  const fromGit = await git(cwd).userName;
+  if (fromGit) return fromGit;
+  const user = osUser();
+  return user === "unknown" ? undefined : `${user}@${hostname()}`;
+}
+
+/**
+ * Who runs this session, settled once at its start and used for everything it records (skips,
+ * overrides, notifications, the sign-off's default, the header, the team lease): --engineer, else the
+ * answers' signoff/engineer, else DEPLOYCHECK_ENGINEER, else git user.name, else user@host; asked when
+ * none of these gives a name (interactive; else a usage error).
+ */
+async function settleEngineer(
+  options: GlobalOptions,
+  answers: Answers,
+  cwd: string,
+  term: Terminal,
+): Promise<string> {
+  // Kept as given (the journal and record are data); every place that shows it sanitizes it.
+  const given = [options.engineer, answers[SIGNOFF_KEYS.engineer]?.value, process.env["DEPLOYCHECK_ENGINEER"]]
+    .map((v) => v?.trim())
+    .find((v) => v);
+  if (given) return given;
+  const fallback = await defaultEngineer(cwd);
+  if (fallback) return fallback;
+  if (!term.interactive)
+    throw new UsageError("who runs this session? no engineer name could be found", {
+      hint: "Pass --engineer NAME (or set DEPLOYCHECK_ENGINEER, or signoff/engineer in the answers file).",
+    });
+  const asked = await term.prompter().input("Engineer (who runs this session):", {
+    validate: (v) => (v.trim() ? true : "a name is required"),
+  });
+  return asked.trim();
 }
 
 function osUser(): string {
@@ -340,6 +373,8 @@ export interface Prepared {
   loaded: LoadedChecklist;
   run: StoredRun;
   lock: HeldLock;
+  /** Who runs this session (settled once at its start). */
+  engineer: string;
   team?: TeamContext;
 }
 
@@ -354,6 +389,7 @@ export async function runCommand(nameOrPath: string, options: GlobalOptions): Pr
     const term = terminal(options, interrupts.signal);
     const answers = readAnswers(options);
     if (options.resume && options.new) throw new UsageError("pass either --resume or --new, not both");
+    const engineer = await settleEngineer(options, answers, cwd, term);
     const loaded = await loadChecklist(findChecklist(nameOrPath, cwd));
     for (const w of loaded.warnings) term.output.warn(`${w.file}:${w.line}:${w.col}: ${w.message}`);
     const name = loaded.checklist.metadata.name;
@@ -364,7 +400,7 @@ export async function runCommand(nameOrPath: string, options: GlobalOptions): Pr
     let team: TeamContext | undefined;
     try {
       if (target)
-        team = await TeamContext.start(target, options, name, runId, await defaultEngineer(cwd), (t) =>
+        team = await TeamContext.start(target, options, name, runId, sanitizeLine(engineer), (t) =>
           term.output.warn(t),
         );
       const unfinished = await unfinishedRunsOf(dir, name);
@@ -382,7 +418,7 @@ export async function runCommand(nameOrPath: string, options: GlobalOptions): Pr
         else if (options.new) choice = "new";
         else if (term.interactive) {
           choice = await term.prompter().select(
-            `Run ${existing.id} of ${name} is unfinished (started ${existing.state.startedAt}). What now?`,
+            `Run ${existing.id} of ${name}${existing.state.options.dryRun ? " (a dry run)" : ""} is unfinished (started ${existing.state.startedAt}). What now?`,
             [
               { value: "resume", name: "Resume it" },
               { value: "new", name: "Abandon it and start a new run" },
@@ -406,7 +442,7 @@ export async function runCommand(nameOrPath: string, options: GlobalOptions): Pr
             run = await loadRun(dir, existing.id);
           }
           return await session(
-            { kind: "resume", loaded, run, lock, ...(team ? { team } : {}) },
+            { kind: "resume", loaded, run, lock, engineer, ...(team ? { team } : {}) },
             options,
             term,
             interrupts.signal,
@@ -431,7 +467,19 @@ export async function runCommand(nameOrPath: string, options: GlobalOptions): Pr
           hint: `Start one with: deploycheck run ${nameOrPath}`,
         });
       }
-      return await newRun(loaded, runId, lock, options, term, interrupts.signal, answers, dir, cwd, team);
+      return await newRun(
+        loaded,
+        runId,
+        lock,
+        options,
+        term,
+        interrupts.signal,
+        answers,
+        dir,
+        cwd,
+        engineer,
+        team,
+      );
     } finally {
       await team?.release();
       lock.release();
@@ -448,11 +496,12 @@ export async function resumeCommand(runId: string | undefined, options: GlobalOp
   try {
     const term = terminal(options, interrupts.signal);
     const answers = readAnswers(options);
+    const engineer = await settleEngineer(options, answers, process.cwd(), term);
     let run: StoredRun;
     let team: TeamContext | undefined;
     if (runId) {
       // A team run may be only in the cluster (another engineer's): bring it here first.
-      team = await teamForRun(options, runId, term.output);
+      team = await teamForRun(options, runId, term.output, engineer);
       try {
         if (team) await syncRun(dir, checkRunId(runId), team.journal(), team.files());
         run = await loadRun(dir, runId);
@@ -499,7 +548,7 @@ export async function resumeCommand(runId: string | undefined, options: GlobalOp
       assertResumable(run);
       const loaded = await loadRunChecklist(run, term.output);
       return await session(
-        { kind: "resume", loaded, run, lock, ...(team ? { team } : {}) },
+        { kind: "resume", loaded, run, lock, engineer, ...(team ? { team } : {}) },
         options,
         term,
         interrupts.signal,
@@ -514,7 +563,11 @@ export async function resumeCommand(runId: string | undefined, options: GlobalOp
   }
 }
 
-async function environment(cwd: string, options: GlobalOptions): Promise<RunStartedEvent["environment"]> {
+async function environment(
+  cwd: string,
+  options: GlobalOptions,
+  engineer: string,
+): Promise<RunStartedEvent["environment"]> {
   const gitSha = await git(cwd).head;
   return {
     host: hostname(),
@@ -525,7 +578,7 @@ async function environment(cwd: string, options: GlobalOptions): Promise<RunStar
     cwd,
     ...(gitSha ? { gitSha } : {}),
     ...(options.context ? { kubeContext: options.context } : {}),
-    engineer: await defaultEngineer(cwd),
+    engineer,
   };
 }
 
@@ -539,10 +592,15 @@ async function newRun(
   answers: Answers,
   dir: string,
   cwd: string,
+  engineer: string,
   team?: TeamContext,
 ): Promise<number> {
   const { checklist } = loaded;
-  const resolved = resolveVars(checklist, parseVarFlags(options.var), process.env);
+  const resolved = resolveVars(
+    checklist,
+    { ...parseVarFlags(options.varDefaults), ...parseVarFlags(options.var) },
+    process.env,
+  );
   if (!term.interactive) {
     const missing = missingAnswers(checklist, undefined, answers, resolved.values, process.env);
     if (missing.length) throw missingError(missing, options);
@@ -565,7 +623,7 @@ async function newRun(
     },
     vars: journaled,
     secretVars: resolved.secrets,
-    environment: await environment(cwd, options),
+    environment: await environment(cwd, options, engineer),
     options: {
       dryRun: Boolean(options.dryRun),
       interactive: term.interactive,
@@ -582,7 +640,9 @@ async function newRun(
     const written: RunEvent[] = [redactDeep(started, redact)];
     if (lock.takenOver) written.push(takeoverEvent(lock));
     for (const e of written) await journal.append(e);
+    if (resolved.secrets.length) saveSecretFingerprints(runDir, resolved.secrets, resolved.values);
     term.output.info(`Run ${runId} of ${checklist.metadata.title}${options.dryRun ? " (dry run)" : ""}`);
+    term.output.info(`Engineer (this session): ${sanitizeLine(engineer)}`);
     term.output.info(`State: ${runDir}`);
     const state = fold(written);
     return await execute({
@@ -598,6 +658,7 @@ async function newRun(
       journal,
       firstSession: true,
       cwd,
+      engineer,
       ...(team ? { team } : {}),
     });
   } finally {
@@ -640,6 +701,7 @@ async function teamForRun(
   options: GlobalOptions,
   runId: string,
   output: Output,
+  engineer: string,
 ): Promise<TeamContext | undefined> {
   const name = checklistOfRunId(runId);
   if (!name) return undefined;
@@ -652,9 +714,7 @@ async function teamForRun(
     }
   }
   if (!target) return undefined;
-  return TeamContext.start(target, options, name, runId, await defaultEngineer(process.cwd()), (t) =>
-    output.warn(t),
-  );
+  return TeamContext.start(target, options, name, runId, sanitizeLine(engineer), (t) => output.warn(t));
 }
 
 function takeoverEvent(lock: HeldLock): RunEvent {
@@ -688,10 +748,14 @@ async function session(
   signal: AbortSignal,
   answers: Answers,
 ): Promise<number> {
-  const { loaded, run } = prepared;
+  const { loaded, run, engineer } = prepared;
   const { checklist } = loaded;
   const cwd = run.state.environment.cwd || process.cwd();
-  // The run keeps its variables; --var on resume changes them; secrets come from --var or env again.
+  // The mode is part of the run: a dry run is continued as a dry run, and a run that mutates for real
+  // is never continued as a rehearsal (its record would mix both).
+  if (options.dryRun && !run.state.options.dryRun) throw dryRunSwitchError(run, checklist);
+  // The run keeps its variables (the latest session's); --var on resume changes them, which must be
+  // accepted explicitly; secrets come from --var or env again.
   const declared = checklist.vars ?? {};
   const cliVars: Record<string, string> = {};
   for (const [k, v] of Object.entries(run.state.vars)) {
@@ -699,21 +763,46 @@ async function session(
   }
   Object.assign(cliVars, parseVarFlags(options.var));
   const resolved = resolveVars(checklist, cliVars, process.env);
+  const journaledVars = journalForm(resolved.values, resolved.secrets);
+  const varChanges = compareVars(
+    { vars: run.state.vars, secretVars: run.state.secretVars },
+    { vars: journaledVars, secretVars: resolved.secrets },
+    compareSecrets(run.dir, resolved.values),
+  );
+  const varChanged = stepsAffectedByVars(
+    checklist,
+    varChanges.map((c) => c.name),
+  );
   const hashes = stepHashes(checklist);
   const edited =
     loaded.sha256 === run.state.checklist.sha256 ? [] : changedSteps(run.state.stepHashes, hashes);
-  const reask = stepsToAskAgain(checklist, run.state, edited);
-  const changed = [...new Set([...edited, ...reask])];
-  const stateAfterResume = fold([
-    ...run.events,
+  const reask = stepsToAskAgain(checklist, run.state, [...edited, ...varChanged]);
+  const changed = [...new Set([...edited, ...varChanged, ...reask])];
+  if (varChanges.length) {
+    const accepted = await acceptVarChanges(run, varChanges, varChanged, options, term);
+    if (!accepted) return 1;
+  }
+  const resumedOptions = {
+    dryRun: run.state.options.dryRun,
+    interactive: term.interactive,
+    keepGoing: Boolean(options.keepGoing),
+  };
+  const resumed = (at: string) =>
     ev({
       type: "run-resumed",
-      at: new Date().toISOString(),
+      at,
       checklistSha256: loaded.sha256,
       changedSteps: changed,
       stepHashes: hashes,
-    }),
-  ]);
+      by: { user: osUser(), host: hostname(), engineer },
+      vars: journaledVars,
+      secretVars: resolved.secrets,
+      changedVars: varChanges.map((c) => c.name),
+      editedSteps: edited,
+      varChangedSteps: varChanged,
+      options: resumedOptions,
+    });
+  const stateAfterResume = fold([...run.events, resumed(new Date().toISOString())]);
   if (!term.interactive) {
     const missing = missingAnswers(
       checklist,
@@ -742,8 +831,13 @@ async function session(
     const refs = walkSteps(checklist);
     const done = refs.filter((r) => isFinal(stateAfterResume.steps[r.key])).length;
     term.output.info(
-      `Resuming run ${run.id} of ${checklist.metadata.title}: ${done} of ${refs.length} steps have a result`,
+      `Resuming run ${run.id} of ${checklist.metadata.title}${run.state.options.dryRun ? " (dry run)" : ""}: ${done} of ${refs.length} steps have a result`,
     );
+    term.output.info(`Engineer (this session): ${sanitizeLine(engineer)}`);
+    if (run.state.options.dryRun && !options.dryRun)
+      term.output.warn(
+        `This run was started with --dry-run: it continues as a dry run (mutating steps are only described). To deploy for real, start a new run: deploycheck run ${shellQuote(run.state.checklist.name)} --new`,
+      );
     if (loaded.sha256 !== run.state.checklist.sha256) {
       saveChecklistCopy(run.dir, loaded.source);
       term.output.warn(
@@ -752,21 +846,19 @@ async function session(
           : "The checklist file changed since the run started, but no step definition did.",
       );
     }
+    if (varChanges.length) {
+      const again = varChanged.filter((k) => isFinal(run.state.steps[k]));
+      term.output.warn(
+        `Variables changed: ${varChanges.map((c) => c.name).join(", ")}${again.length ? `; these steps had a result and run again: ${again.join(", ")}` : ""}`,
+      );
+    }
     if (reask.length) {
       term.output.warn(
         `Secret values are never written to disk; these steps run again to get theirs back: ${reask.join(", ")}`,
       );
     }
-    await journal.append(
-      ev({
-        type: "run-resumed",
-        at: new Date().toISOString(),
-        checklistSha256: loaded.sha256,
-        changedSteps: changed,
-        stepHashes: hashes,
-        by: { user: osUser(), host: hostname(), engineer: await defaultEngineer(cwd) },
-      }),
-    );
+    await journal.append(resumed(new Date().toISOString()));
+    if (resolved.secrets.length) saveSecretFingerprints(run.dir, resolved.secrets, resolved.values);
     const state = fold(await journal.readAll());
     return await execute({
       loaded,
@@ -781,11 +873,64 @@ async function session(
       journal,
       firstSession: false,
       cwd,
+      engineer,
       ...(team ? { team } : {}),
     });
   } finally {
     journal.close();
   }
+}
+
+/** Resolved variables as the journal keeps them: a secret's value never, its placeholder instead. */
+function journalForm(values: Record<string, string>, secrets: readonly string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, secrets.includes(k) ? REDACTED : v]));
+}
+
+function dryRunSwitchError(run: StoredRun, checklist: Checklist): UsageError {
+  return new UsageError(
+    `run ${run.id} was started for real, not with --dry-run: a dry run cannot continue it (the record would mix steps run and steps only described)`,
+    {
+      hint: `Nothing was run. Resume it without --dry-run: deploycheck resume ${run.id}; or abandon it and rehearse in a new run: deploycheck run ${shellQuote(checklist.metadata.name)} --dry-run --new`,
+    },
+  );
+}
+
+/**
+ * Variables differ from the previous session's: list them and the steps whose resolved definition
+ * changes, then accept (--allow-var-change, or a confirmation that defaults to No) or refuse. Nothing
+ * has been written or stopped yet: a No leaves the run exactly as it was.
+ */
+async function acceptVarChanges(
+  run: StoredRun,
+  changes: readonly VarChange[],
+  affected: readonly string[],
+  options: GlobalOptions,
+  term: Terminal,
+): Promise<boolean> {
+  const stepLines = affected.map((k) => {
+    const s = run.state.steps[k];
+    return `  ${k}${isFinal(s) ? ` (had a result: ${s?.status}; runs again)` : ""}`;
+  });
+  const listing = [
+    `Variables differ from the previous session of run ${run.id}:`,
+    ...describeVarChanges(changes).map((l) => `  ${l}`),
+    affected.length
+      ? "Steps whose resolved definition changes:"
+      : "No step uses them (no step's resolved definition changes).",
+    ...stepLines,
+  ].join("\n");
+  if (options.allowVarChange) {
+    term.output.warn(`${listing}\nAccepted (--allow-var-change).`);
+    return true;
+  }
+  if (!term.interactive)
+    throw new UsageError(listing, {
+      hint: "Nothing was run or changed. To resume with these values, pass --allow-var-change to accept (with the same --var); to keep the run's values, resume without the --var (or environment value) that changes them.",
+    });
+  term.output.warn(listing);
+  const ok = await term.prompter().confirm("Resume with the changed variables?", { default: false });
+  if (!ok) term.output.info(`Nothing was changed or run. Run ${run.id} keeps its variables.`);
+  return ok;
 }
 
 /** Everything one session of a run needs, new or resumed. */
@@ -803,6 +948,7 @@ interface SessionInput {
   /** True for a new run (the start notification goes out once). */
   firstSession: boolean;
   cwd: string;
+  engineer: string;
   team?: TeamContext;
 }
 
@@ -857,13 +1003,14 @@ async function executeWith(
     env: { ...process.env },
     cwd,
     interactive: term.interactive,
-    dryRun: Boolean(options.dryRun),
+    // The mode is the run's: a resume of a dry run stays a dry run (session() refuses the other switch).
+    dryRun: state.options.dryRun,
     keepGoing: Boolean(options.keepGoing),
     answers,
     ...(options.answers ? { answersPath: options.answers } : {}),
     kube,
     signal,
-    engineer: await defaultEngineer(cwd),
+    engineer: input.engineer,
     firstSession,
     commands:
       (options as SessionOptions).commands?.(state.runId) ??

@@ -6,6 +6,7 @@
 // this schema knows must have its type. Adding an event type to `RunEvent` without a schema here fails
 // to compile (`SCHEMAS` below is keyed by every event type).
 import { z } from "zod";
+import { REDACTED } from "../redact.js";
 import type { RunEvent, RunEventType } from "./events.js";
 
 /** `<item-id>/<step-id>` or `guard/<n>`: ids of the checklist's documented shape. */
@@ -22,6 +23,10 @@ const ProcessKey = z
     "expected <item-id>/<step-id>[#<n>]",
   );
 const StringMap = z.record(z.string(), z.string());
+const VarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected a variable name");
+/** A session's variables as journaled: a secret's value is never there, only its placeholder. */
+const noSecretValue = (e: { vars?: Record<string, string>; secretVars?: string[] }) =>
+  (e.secretVars ?? []).every((n) => !e.vars || [REDACTED, ""].includes(e.vars[n] ?? ""));
 const base = { v: z.literal(1), at: Time, prev: Hash.optional() };
 const loose = <T extends z.ZodRawShape>(shape: T) => z.looseObject({ ...base, ...shape });
 
@@ -59,6 +64,7 @@ const SCHEMAS: Record<RunEventType, z.ZodType> = {
       cwd: z.string(),
       gitSha: z.string().optional(),
       kubeContext: z.string().optional(),
+      engineer: z.string().optional(),
     }),
     options: z.looseObject({ dryRun: z.boolean(), interactive: z.boolean(), keepGoing: z.boolean() }),
     stepHashes: z.record(StepKey, z.string()),
@@ -68,8 +74,16 @@ const SCHEMAS: Record<RunEventType, z.ZodType> = {
     checklistSha256: z.string(),
     changedSteps: z.array(StepKey),
     stepHashes: z.record(StepKey, z.string()),
-    by: z.looseObject({ user: z.string(), host: z.string() }).optional(),
-  }),
+    by: z.looseObject({ user: z.string(), host: z.string(), engineer: z.string().optional() }).optional(),
+    vars: z.record(VarName, z.string()).optional(),
+    secretVars: z.array(VarName).optional(),
+    changedVars: z.array(VarName).optional(),
+    editedSteps: z.array(StepKey).optional(),
+    varChangedSteps: z.array(StepKey).optional(),
+    options: z
+      .looseObject({ dryRun: z.boolean(), interactive: z.boolean(), keepGoing: z.boolean() })
+      .optional(),
+  }).refine(noSecretValue, { message: "a secret variable's value is journaled", path: ["vars"] }),
   "lock-taken-over": loose({
     type: z.literal("lock-taken-over"),
     previous: z.looseObject({

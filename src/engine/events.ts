@@ -77,11 +77,26 @@ export interface RunStartedEvent extends Base {
 export interface RunResumedEvent extends Base {
   type: "run-resumed";
   checklistSha256: string;
-  /** Steps whose definition changed since the run started; their results are discarded. */
+  /**
+   * Steps whose earlier results are discarded and that run again: their definition changed in the
+   * checklist (`editedSteps`), a variable they use changed (`varChangedSteps`), or a secret value they
+   * saved is needed again (the rest).
+   */
   changedSteps: StepKey[];
   stepHashes: Record<StepKey, string>;
   /** Who resumed, where (a run may be resumed by another engineer or on another machine). */
   by?: { user: string; host: string; engineer?: string };
+  /** This session's resolved variables, secrets as [REDACTED] (absent in journals before 0.x). */
+  vars?: Record<string, string>;
+  secretVars?: string[];
+  /** Names of the variables whose value differs from the previous session's (accepted explicitly). */
+  changedVars?: string[];
+  /** Of `changedSteps`: those whose checklist definition changed. */
+  editedSteps?: StepKey[];
+  /** Of `changedSteps`: those whose resolved definition changed with `changedVars`. */
+  varChangedSteps?: StepKey[];
+  /** This session's options (dryRun is the run's: a resume keeps it). */
+  options?: { dryRun: boolean; interactive: boolean; keepGoing: boolean };
 }
 
 export interface LockTakenOverEvent extends Base {

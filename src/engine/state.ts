@@ -35,6 +35,24 @@ export interface StepState {
   skip?: Decision;
   /** Watch progress recorded so far; `firstRoundAt`: when round 1 started (the observed window's start). */
   watch?: { rounds: number; elapsedMs: number; firstRoundAt?: string };
+  /** The session (1-based index into RunState.sessions) that gave the step its last result. */
+  session?: number;
+}
+
+/** One session of a run (its start, or a resume): who, and with which variables and mode. */
+export interface SessionState {
+  n: number;
+  kind: "start" | "resume";
+  at: string;
+  /** Journal form: secret values are [REDACTED]. Absent for a resume journaled before 0.x (unknown). */
+  vars?: Record<string, string>;
+  secretVars?: string[];
+  engineer?: string;
+  user?: string;
+  host?: string;
+  dryRun: boolean;
+  /** Variables whose value differs from the previous session's. */
+  changedVars: string[];
 }
 
 export interface RunState {
@@ -52,7 +70,17 @@ export interface RunState {
   steps: Record<StepKey, StepState>;
   notifications: { on: string; ok: boolean; at: string; error?: string }[];
   lockTakeovers: { pid: number; host: string; at: string; why?: string }[];
-  resumes: { at: string; changedSteps: StepKey[]; by?: { user: string; host: string; engineer?: string } }[];
+  resumes: {
+    at: string;
+    changedSteps: StepKey[];
+    by?: { user: string; host: string; engineer?: string };
+    /** Variables changed on this resume, and the steps whose definition or resolved definition changed. */
+    changedVars?: string[];
+    editedSteps?: StepKey[];
+    varChangedSteps?: StepKey[];
+  }[];
+  /** Every session, the start first: `vars`/`secretVars` above are the latest session's. */
+  sessions: SessionState[];
   signoff?: Omit<SignoffEvent, "v" | "type">;
   aborted?: { at: string; reason: string; abandoned: boolean };
   finished?: { at: string; exitCode: number };
@@ -116,7 +144,28 @@ function apply(state: RunState, e: RunEvent): void {
       for (const key of e.changedSteps) delete state.steps[key];
       // Guards are checked again in every session: the cluster or context may have changed.
       for (const key of Object.keys(state.steps)) if (key.startsWith("guard/")) delete state.steps[key];
-      state.resumes.push({ at: e.at, changedSteps: e.changedSteps, ...(e.by ? { by: e.by } : {}) });
+      state.resumes.push({
+        at: e.at,
+        changedSteps: e.changedSteps,
+        ...(e.by ? { by: e.by } : {}),
+        ...(e.changedVars ? { changedVars: e.changedVars } : {}),
+        ...(e.editedSteps ? { editedSteps: e.editedSteps } : {}),
+        ...(e.varChangedSteps ? { varChangedSteps: e.varChangedSteps } : {}),
+      });
+      if (e.vars) {
+        state.vars = dict(e.vars);
+        state.secretVars = [...(e.secretVars ?? [])];
+      }
+      state.sessions.push({
+        n: state.sessions.length + 1,
+        kind: "resume",
+        at: e.at,
+        ...(e.vars ? { vars: dict(e.vars), secretVars: [...(e.secretVars ?? [])] } : {}),
+        ...(e.by?.engineer ? { engineer: e.by.engineer } : {}),
+        ...(e.by ? { user: e.by.user, host: e.by.host } : {}),
+        dryRun: state.options.dryRun,
+        changedVars: [...(e.changedVars ?? [])],
+      });
       delete state.aborted;
       break;
     }
@@ -133,6 +182,7 @@ function apply(state: RunState, e: RunEvent): void {
       s.status = "running";
       s.attempts = e.attempt;
       s.startedAt = e.at;
+      s.session = state.sessions.length;
       delete s.override;
       delete s.skip;
       break;
@@ -144,6 +194,7 @@ function apply(state: RunState, e: RunEvent): void {
       s.finishedAt = e.at;
       s.durationMs = e.durationMs;
       s.outcome = e.outcome;
+      s.session = state.sessions.length;
       if (e.outcome.saved) for (const [k, v] of Object.entries(e.outcome.saved)) state.saved[k] = v;
       break;
     }
@@ -158,6 +209,7 @@ function apply(state: RunState, e: RunEvent): void {
       s.status = "overridden";
       s.override = { by: e.by, reason: e.reason, at: e.at };
       s.finishedAt = e.at;
+      s.session = state.sessions.length;
       break;
     }
     case "step-skipped": {
@@ -165,6 +217,7 @@ function apply(state: RunState, e: RunEvent): void {
       s.status = "skipped";
       s.skip = { by: e.by, reason: e.reason, at: e.at };
       s.finishedAt = e.at;
+      s.session = state.sessions.length;
       break;
     }
     case "step-process": {
@@ -227,6 +280,20 @@ export function fold(events: readonly RunEvent[]): RunState {
     notifications: [],
     lockTakeovers: [],
     resumes: [],
+    sessions: [
+      {
+        n: 1,
+        kind: "start",
+        at: first.at,
+        vars: dict(first.vars),
+        secretVars: [...first.secretVars],
+        ...(first.environment.engineer ? { engineer: first.environment.engineer } : {}),
+        user: first.environment.user,
+        host: first.environment.host,
+        dryRun: first.options.dryRun,
+        changedVars: [],
+      },
+    ],
   };
   // Events are plain JSON: clone outcomes so the returned state never aliases the input.
   for (const e of events.slice(1)) apply(state, structuredClone(e));

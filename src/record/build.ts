@@ -58,6 +58,7 @@ function stepRecord(key: string, id: string, step: Step, s: StepState | undefine
     watch: s?.watch,
     override: s?.override,
     skip: s?.skip,
+    session: s?.session,
   };
   return rec;
 }
@@ -148,10 +149,36 @@ export function buildRecord(state: RunState, checklist: Checklist, options: Buil
     sections,
     summary: countItems(sections.flatMap((s) => s.items)),
     notifications: state.notifications.map((n) => ({ ...n })),
-    resumes: state.resumes.map((r) => ({
-      at: r.at,
-      changedSteps: [...r.changedSteps],
-      ...(r.by ? { by: `${r.by.engineer ?? r.by.user} (${r.by.user}@${r.by.host})` } : {}),
+    resumes: state.resumes.map((r) => {
+      // Journals before 0.x did not tell why a step ran again: all of them counted as changed.
+      const changed =
+        r.editedSteps || r.varChangedSteps
+          ? [...new Set([...(r.editedSteps ?? []), ...(r.varChangedSteps ?? [])])]
+          : [...r.changedSteps];
+      return {
+        at: r.at,
+        changedSteps: changed,
+        ...(r.changedVars ? { changedVariables: [...r.changedVars] } : {}),
+        ...(r.editedSteps || r.varChangedSteps ? { rerunSteps: [...r.changedSteps] } : {}),
+        ...(r.by ? { by: `${r.by.engineer ?? r.by.user} (${r.by.user}@${r.by.host})` } : {}),
+      };
+    }),
+    sessions: state.sessions.map((x) => ({
+      n: x.n,
+      kind: x.kind,
+      at: x.at,
+      engineer: x.engineer,
+      user: x.user,
+      host: x.host,
+      dryRun: x.dryRun,
+      ...(x.vars
+        ? {
+            variables: Object.fromEntries(
+              Object.entries(x.vars).map(([k, v]) => [k, x.secretVars?.includes(k) ? "[REDACTED]" : v]),
+            ),
+          }
+        : {}),
+      changedVariables: [...x.changedVars],
     })),
     ...(options.journal ? { journal: { head: options.journal.head, events: options.journal.events } } : {}),
     signoff: state.signoff

@@ -59,6 +59,10 @@ export const StepRecordSchema = z.object({
     .optional(),
   override: DecisionSchema.optional(),
   skip: DecisionSchema.optional(),
+  session: z.number().int().min(1).optional().meta({
+    description:
+      "The session (1-based index into sessions) that gave this result: the step ran with that session's variables",
+  }),
 });
 export type StepRecord = z.infer<typeof StepRecordSchema>;
 
@@ -104,6 +108,25 @@ export const SignoffRecordSchema = z.object({
 });
 export type SignoffRecord = z.infer<typeof SignoffRecordSchema>;
 
+export const SessionRecordSchema = z.object({
+  n: z.number().int().min(1),
+  kind: z.enum(["start", "resume"]),
+  at: IsoTime,
+  engineer: z.string().optional().meta({ description: "Who ran this session (settled once at its start)" }),
+  user: z.string().optional(),
+  host: z.string().optional(),
+  dryRun: z.boolean(),
+  variables: z.record(z.string(), z.string()).optional().meta({
+    description:
+      "The resolved variables this session ran with; secret values are [REDACTED]. Absent: not journaled (an older version resumed it)",
+  }),
+  changedVariables: z.array(z.string()).meta({
+    description:
+      "Variables whose value differs from the previous session's (accepted with a confirmation or --allow-var-change)",
+  }),
+});
+export type SessionRecord = z.infer<typeof SessionRecordSchema>;
+
 export const SignatureSchema = z.object({
   algorithm: z.literal("Ed25519"),
   publicKey: z.string().meta({ description: "The signer's public key, PEM (SPKI)" }),
@@ -130,9 +153,10 @@ export const RecordSchema = z
       path: z.string(),
       sha256: z.string(),
     }),
-    variables: z
-      .record(z.string(), z.string())
-      .meta({ description: "Resolved variables; secret values are [REDACTED]" }),
+    variables: z.record(z.string(), z.string()).meta({
+      description:
+        "Resolved variables of the last session; secret values are [REDACTED]. Each session's are in sessions[]",
+    }),
     secretVariables: z.array(z.string()),
     saved: z.record(z.string(), z.string()).meta({
       description: "Values steps saved during the run (saveAs), e.g. the revision before a rollback",
@@ -163,10 +187,21 @@ export const RecordSchema = z
     resumes: z.array(
       z.object({
         at: IsoTime,
-        changedSteps: z.array(z.string()),
+        changedSteps: z.array(z.string()).meta({
+          description:
+            "Steps whose definition (checklist edited) or resolved definition (changedVariables) changed; their earlier results were discarded and they ran again",
+        }),
+        changedVariables: z.array(z.string()).optional(),
+        rerunSteps: z.array(z.string()).optional().meta({
+          description:
+            "Every step whose earlier result was discarded on this resume: changedSteps, and steps run again to get back a secret value they had saved",
+        }),
         by: z.string().optional().meta({ description: "Who resumed: engineer (user@host)" }),
       }),
     ),
+    sessions: z.array(SessionRecordSchema).optional().meta({
+      description: "Every session of the run, the start first: who ran it, with which variables",
+    }),
     journal: z
       .object({
         head: z.string().regex(/^[0-9a-f]{64}$/),

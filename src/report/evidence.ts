@@ -18,7 +18,9 @@ export function stepEvidence(step: StepRecord): string {
   if (step.summary) parts.push(step.summary);
   if (step.error && step.error !== step.summary) parts.push(step.error);
   if (step.note) parts.push(`note: ${step.note}`);
-  if (step.dryRun) parts.push("dry run: described, not run");
+  // A described step's summary already says "would run: ..." (its label says it was not run).
+  if (step.dryRun && !(step.status === "described" && step.summary))
+    parts.push("dry run: described, not run");
   if (parts.length === 0) parts.push(step.status === "pending" ? "not run yet" : step.status);
   return oneLine(parts.join(" — "), 200);
 }
@@ -37,14 +39,16 @@ export function decisions(item: ItemRecord): string[] {
 /**
  * One line of evidence for an item: the failing steps when it failed; else the automated steps'
  * results (notes left out), then how many steps a person confirmed and how many did not apply (a bare "confirmed"
- * repeated four times says less than "4 confirmed"). Notes and non-passing steps are always named.
+ * repeated four times says less than "4 confirmed"). Notes and non-passing steps are always named; when
+ * more than one step has a result of its own, each result is named by its step ("backup: exit 0;
+ * health: 200 OK in 41ms"), so that no number stands alone without what it measured.
  */
 export function itemEvidence(item: ItemRecord): string {
   const failing = item.steps.filter((s) => s.status === "failed" && !s.optional);
   if (item.status === "failed" && failing.length > 0) {
     return oneLine(failing.map((s) => `${stepName(s)} failed: ${stepEvidence(s)}`).join("; "), 500);
   }
-  const parts: string[] = [];
+  const own: { step: StepRecord; text: string; labelled: boolean }[] = [];
   let confirmed = 0;
   let notApplicable = 0;
   for (const s of item.steps) {
@@ -52,12 +56,14 @@ export function itemEvidence(item: ItemRecord): string {
     if (s.status === "passed" && s.kind === "note") continue;
     if (s.status === "passed" && s.kind === "confirm" && !s.note) confirmed += 1;
     else if (s.status === "not-applicable" && item.status !== "not-applicable") notApplicable += 1;
-    else if (s.status === "passed") parts.push(stepEvidence(s));
+    else if (s.status === "passed") own.push({ step: s, text: stepEvidence(s), labelled: false });
     else {
-      const label = s.optional ? `${stepName(s)} (optional) ${s.status}` : `${stepName(s)} ${s.status}`;
-      parts.push(`${label}: ${stepEvidence(s)}`);
+      const status = s.status === "described" ? "described (not run)" : s.status;
+      const label = s.optional ? `${stepName(s)} (optional) ${status}` : `${stepName(s)} ${status}`;
+      own.push({ step: s, text: `${label}: ${stepEvidence(s)}`, labelled: true });
     }
   }
+  const parts = own.map((p) => (p.labelled || own.length === 1 ? p.text : `${stepName(p.step)}: ${p.text}`));
   if (confirmed > 0) parts.push(`${confirmed} confirmed`);
   if (notApplicable > 0) parts.push(`${notApplicable} not applicable`);
   return oneLine(parts.join("; "), 500);
@@ -111,6 +117,9 @@ export function headerFacts(record: DeployRecord): [string, string][] {
 
 export const UNFINISHED_NOTICE =
   "UNFINISHED RUN: this report was made from the journal of a run that has not been signed off. It is not a sign-off record and carries no signature.";
+
+export const DRY_RUN_NOTICE =
+  "DRY RUN: mutating steps were only described, not run; only read-only steps ran. A dry run is a rehearsal and never signs a deployment off as ready.";
 
 /** Items in checklist order with their section title. */
 export function allItems(record: DeployRecord): { section: string; item: ItemRecord }[] {

@@ -4,6 +4,7 @@ import type { DeployRecord, ItemRecord, RecordStatus, StepRecord } from "../reco
 import { STATUS_LABEL } from "../record/status.js";
 import { summaryLine } from "../record/summary.js";
 import {
+  DRY_RUN_NOTICE,
   decisions,
   formatDuration,
   formatTime,
@@ -34,6 +35,7 @@ h1 { font-size: 24px; margin: 0 0 4px; }
 h2 { font-size: 17px; margin: 28px 0 10px; padding-bottom: 4px; border-bottom: 2px solid var(--ink); }
 .sub { color: var(--muted); margin: 0 0 16px; }
 .banner { border: 2px solid var(--failed); background: #fdecea; color: var(--failed); font-weight: 700; padding: 10px 14px; border-radius: 6px; margin: 12px 0 16px; text-transform: none; }
+.banner.dry-run { border-color: var(--pending); background: #eaf2fd; color: var(--pending); }
 .verdict { display: inline-block; font-weight: 700; padding: 3px 10px; border-radius: 4px; color: #fff; }
 .verdict.ready { background: var(--passed); } .verdict.not-ready { background: var(--failed); } .verdict.none { background: var(--skipped); }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 0 0 16px; }
@@ -51,6 +53,7 @@ dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; overflow-wrap: any
 .pill { font-size: 12px; font-weight: 600; padding: 1px 8px; border-radius: 10px; color: #fff; white-space: nowrap; }
 .pill.passed { background: var(--passed); } .pill.failed { background: var(--failed); } .pill.overridden { background: var(--overridden); }
 .pill.skipped, .pill.not-applicable, .pill.described { background: var(--skipped); } .pill.pending { background: var(--pending); }
+.step-id { color: var(--muted); font-size: 12px; }
 .evidence { margin: 4px 0 0; color: var(--muted); }
 .details { color: var(--muted); font-size: 12px; font-family: ui-monospace, Menlo, Consolas, monospace; }
 .decision { margin: 4px 0 0; color: var(--overridden); font-weight: 600; }
@@ -103,16 +106,16 @@ function detailsLine(step: StepRecord): string {
 }
 
 function stepRow(step: StepRecord): string {
-  const name = step.title
-    ? `${esc(step.title)} <code>${esc(step.id)}</code>`
-    : `<code>${esc(step.id)}</code>`;
+  // The id on a line of its own, labelled: next to a title that ends in a command it read as an argument.
   const optional = step.optional ? " (optional)" : "";
+  const title = step.title ? `<div class="step-title">${esc(step.title)}${optional}</div>` : "";
+  const name = `${title}<div class="step-id">id <code>${esc(step.id)}</code>${step.title ? "" : optional}</div>`;
   const attempts = step.attempts > 1 ? ` · ${step.attempts} attempts` : "";
   const output =
     step.output && step.output.trim() !== "" && (step.status === "failed" || step.kind === "run")
       ? `<pre>${esc(lastLines(step.output))}</pre>`
       : "";
-  return `<tr><td>${name}${optional}</td><td>${esc(step.kind)}</td><td class="st ${step.status}">${esc(STATUS_LABEL[step.status])}</td><td>${esc(formatDuration(step.durationMs))}${attempts}</td><td>${esc(stepEvidence(step))}${detailsLine(step)}${output}</td></tr>`;
+  return `<tr><td>${name}</td><td>${esc(step.kind)}</td><td class="st ${step.status}">${esc(STATUS_LABEL[step.status])}</td><td>${esc(formatDuration(step.durationMs))}${attempts}</td><td>${esc(stepEvidence(step))}${detailsLine(step)}${output}</td></tr>`;
 }
 
 function itemBlock(item: ItemRecord): string {
@@ -172,6 +175,7 @@ export function renderHtml(record: DeployRecord): string {
 <h1>${esc(record.checklist.title)}</h1>
 <p class="sub">${esc(record.checklist.name)}${record.checklist.ref ? ` · ${esc(record.checklist.ref)}` : ""} · ${verdict}</p>
 ${record.finished ? "" : `<div class="banner" role="alert">${esc(UNFINISHED_NOTICE)}</div>`}
+${record.dryRun ? `<div class="banner dry-run">${esc(DRY_RUN_NOTICE)}</div>` : ""}
 <dl class="facts">${facts}</dl>
 <div class="counts">${counts}</div>
 <p>${esc(summaryLine(c))}${c.requiredFailures > 0 ? ` · <strong>${c.requiredFailures} required item(s) failed without override</strong>` : ""}</p>

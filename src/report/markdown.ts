@@ -3,14 +3,33 @@
 import type { DeployRecord, ItemRecord } from "../record/schema.js";
 import { summaryLine } from "../record/summary.js";
 import { sanitizeLine } from "../sanitize.js";
-import { decisions, formatTime, headerFacts, itemEvidence, UNFINISHED_NOTICE } from "./evidence.js";
+import {
+  DRY_RUN_NOTICE,
+  decisions,
+  formatTime,
+  headerFacts,
+  itemEvidence,
+  UNFINISHED_NOTICE,
+} from "./evidence.js";
 
-/** Escape Markdown and inline HTML so recorded text renders literally. */
+/**
+ * Recorded text as Markdown that renders literally: every character Markdown or inline HTML gives a
+ * meaning to is backslash-escaped (CommonMark shows `\<` as `<`, `\&` as `&`), so `1 > 0` reads as
+ * written on GitHub and in a text editor alike, and no tag, entity, link or emphasis can come from it.
+ * Text always sits after a marker (`- `, `# `, `**Label:** `), where a leading `-`, `+`, `=` or `1.`
+ * would still start a nested list, a rule or a setext line: those are escaped too.
+ */
 export function md(text: string): string {
   // One line: a newline in a title or a name must not start a line of its own (a second "Deployment Ready").
-  return sanitizeLine(text).replace(/[\\`*_[\]<>|~#&$]/g, (c) =>
-    c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : `\\${c}`,
-  );
+  // An underscore inside a word (DEPLOYMENT_ID) cannot emphasize anything in CommonMark: left as is.
+  return sanitizeLine(text)
+    .replace(/[\\`*_[\]<>|~#&$!]/g, (c, at: number, all: string) =>
+      c === "_" && /[\p{L}\p{N}]/u.test(all[at - 1] ?? "") && /[\p{L}\p{N}]/u.test(all[at + 1] ?? "")
+        ? c
+        : `\\${c}`,
+    )
+    .replace(/^([-+=])/, "\\$1")
+    .replace(/^(\d+)([.)])/, "$1\\$2");
 }
 
 const DONE = new Set(["passed", "overridden", "not-applicable"]);
@@ -18,7 +37,13 @@ const DONE = new Set(["passed", "overridden", "not-applicable"]);
 function itemLine(item: ItemRecord): string[] {
   const box = DONE.has(item.status) ? "[x]" : "[ ]";
   const status =
-    item.status === "failed" ? "**FAILED**" : item.status === "pending" ? "*pending*" : item.status;
+    item.status === "failed"
+      ? "**FAILED**"
+      : item.status === "pending"
+        ? "*pending*"
+        : item.status === "described"
+          ? "*described, not run (dry run)*"
+          : item.status;
   const optional = item.required ? "" : " (optional)";
   const evidence = itemEvidence(item);
   const lines = [
@@ -31,6 +56,7 @@ function itemLine(item: ItemRecord): string[] {
 export function renderMarkdown(record: DeployRecord): string {
   const out: string[] = [`# ${md(record.checklist.title)}`, ""];
   if (!record.finished) out.push(`> [!WARNING]`, `> **${UNFINISHED_NOTICE}**`, "");
+  if (record.dryRun) out.push(`> [!NOTE]`, `> **${DRY_RUN_NOTICE}**`, "");
   for (const [label, value] of headerFacts(record)) out.push(`- **${label}:** ${md(value)}`);
   out.push("", `**Result:** ${md(summaryLine(record.summary))}`);
   if (record.summary.requiredFailures > 0) {

@@ -1,6 +1,8 @@
 // `deploycheck import` through the built binary: file and stdin, -o with and without --force, and the
 // imported seed validating with `deploycheck validate`.
+
 import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -170,6 +172,24 @@ describe("deploycheck import", () => {
       await rm(work, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it("refuses to write a checklist over the 4 MiB that validate and run accept, and writes nothing", async () => {
+    const file = join(dir, "huge.md");
+    const items = Array.from(
+      { length: 700 },
+      (_, i) => `- [ ] Confirm item ${i}: ${"calibrated and verified ".repeat(160)}`,
+    );
+    await writeFile(file, ["# Huge", "", ...items, ""].join("\n"));
+    const out = join(dir, "huge.yaml");
+    const r = cli(["import", file, "-o", out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /the checklist imported from huge\.md would be \d+\.\d MiB; a checklist may be at most 4\.0 MiB/,
+    );
+    expect(r.stderr).toContain("Split the document");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(out)).toBe(false);
+  });
 
   it("refuses binary input with a clear error, no stack", async () => {
     const file = join(dir, "image.png");

@@ -3,7 +3,7 @@
 // cut by the excerpt and by maxBodyBytes with a secret across the cut, `set -x` output, and redirects
 // from one local origin to a second one. The run is on a pseudo-terminal (`script`), so the live
 // progress line is drawn. Afterwards no secret, in any form it could be written in (raw, JSON-, HTML-,
-// XML- or URL-escaped), and no 16-character prefix of one, is in the terminal output, the state dir,
+// XML-, Markdown- or URL-escaped), and no 16-character prefix of one, is in the terminal output, the state dir,
 // record.json, the md/html/junit/json exports, `status`, or anything the second origin received.
 import { spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -12,6 +12,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { md } from "../../src/report/markdown.js";
 import { BIN, cli, ensureBuilt } from "./record-fixture.js";
 
 const SHELLY = "it's-a-pa$$word";
@@ -36,6 +37,7 @@ function forms(secret: string): string[] {
     html(secret).replace(/&#39;/g, "&apos;"),
     html(secret).replace(/&#39;/g, "&#x27;"),
     encodeURIComponent(secret),
+    md(secret),
   ];
   return [...new Set(all.flatMap((f) => (f.length > 16 ? [f, f.slice(0, 16)] : [f])))];
 }

@@ -8,6 +8,7 @@ import { delimiter, join, relative, resolve } from "node:path";
 import { DURATION_RE, parseDuration } from "../../checklist/kinds.js";
 import { shellQuote } from "../../checklist/vars.js";
 import { InterruptedError, UsageError } from "../../errors.js";
+import { sanitizeLine } from "../../sanitize.js";
 import { commandWords, formatCommand, isCommandLine, terminalWidth, wrapText } from "../../ui/layout.js";
 import { type GlobalOptions, isInteractive } from "../options.js";
 import type { SessionOptions } from "../run-session.js";
@@ -92,6 +93,9 @@ export async function run(_args: string[], options: DemoOptions): Promise<number
       ...(options.var ?? []).flatMap((v) => ["--var", shellQuote(v)]),
       ...(options.answers ? ["--answers", shellQuote(resolve(originalCwd, options.answers))] : []),
       ...(options.nonInteractive ? ["--non-interactive"] : []),
+      ...(options.engineer && sanitizeLine(options.engineer) === options.engineer
+        ? ["--engineer", shellQuote(options.engineer)]
+        : []),
       "--resume",
     ].join(" ");
     const shownPath = (p: string) =>
@@ -99,11 +103,12 @@ export async function run(_args: string[], options: DemoOptions): Promise<number
     let answers = options.answers ? resolve(originalCwd, options.answers) : undefined;
     if (!interactive && !answers) answers = await writeDemoAnswers(workspace, checklist, "Demo Engineer");
 
+    const watchVars = [`watchDuration=${watch}`, `watchInterval=${watchIntervalFor(parseDuration(watch))}`];
     const vars = [
       `apiUrl=${sandbox.service.url}`,
       `prometheusUrl=${sandbox.prometheus.url}`,
-      `watchDuration=${watch}`,
-      `watchInterval=${watchIntervalFor(parseDuration(watch))}`,
+      // Without --watch the watch is a default: a resumed demo run keeps the window it started with.
+      ...(options.watch ? watchVars : []),
       "gateInterval=2s",
       ...(options.var ?? []),
     ];
@@ -139,6 +144,7 @@ export async function run(_args: string[], options: DemoOptions): Promise<number
       code = await runCommand(checklistPath, {
         ...options,
         var: vars,
+        ...(options.watch ? {} : { varDefaults: watchVars }),
         stateDir: state,
         ...(answers ? { answers } : {}),
         commands: (runId: string) => ({

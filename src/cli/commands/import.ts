@@ -4,6 +4,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { basename, dirname, extname } from "node:path";
 import { ID_RE } from "../../checklist/kinds.js";
 import { parseChecklist } from "../../checklist/parse.js";
+import { MAX_CHECKLIST_BYTES, mib } from "../../checklist/source.js";
 import { ChecklistError, InternalError, UsageError } from "../../errors.js";
 import { convertDocument } from "../../import/convert.js";
 import { emitChecklist } from "../../import/emit.js";
@@ -70,6 +71,14 @@ export async function run(args: string[], options: ImportCommandOptions): Promis
   const { checklist, report } = convertDocument(doc, { name });
   const from = file === "-" ? "standard input" : basename(file);
   const yaml = emitChecklist(checklist, report, { from });
+  const bytes = Buffer.byteLength(yaml);
+  if (bytes > MAX_CHECKLIST_BYTES) {
+    // validate and run would refuse the file: never write a checklist that cannot be loaded.
+    throw new UsageError(
+      `the checklist imported from ${from} would be ${mib(bytes)}; a checklist may be at most ${mib(MAX_CHECKLIST_BYTES)}`,
+      { hint: "Split the document (for example one file per top-level section) and import each part." },
+    );
+  }
   try {
     // The same loader `validate` and `run` use: what import writes must load as it is.
     parseChecklist(yaml, options.output ?? `${name}.yaml`);

@@ -23,7 +23,8 @@ export async function run(_args: string[], options: GlobalOptions & { team?: boo
     i.checklist,
     i.phase + (i.detail && i.phase === "finished" ? ` (${i.detail})` : ""),
     i.startedAt.replace(/\.\d+Z$/, "Z"),
-    i.engineer ?? "",
+    // Who signed it off, else who started it (the engineer of its first session).
+    i.engineer ?? i.startedBy,
   ]);
   const header = ["RUN", "CHECKLIST", "STATE", "STARTED", "ENGINEER"];
   printTable(header, rows, damaged);
@@ -95,7 +96,7 @@ async function teamRuns(options: GlobalOptions): Promise<number> {
     return 0;
   }
   const engineers = (i: RunInfo) =>
-    [...new Set([`${i.startedBy}@${i.host}`, ...i.resumes.flatMap((r) => (r.by ? [r.by] : []))])].join(", ");
+    [...new Set([i.startedBy, ...i.resumes.flatMap((r) => (r.by ? [r.by] : []))])].join(", ");
   const rows = infos.map((i) => [
     i.id,
     i.phase + (i.detail && i.phase === "finished" ? ` (${i.detail})` : ""),

@@ -45,6 +45,27 @@ function journalOf(record: Record<string, unknown>): { head: string; events: num
   return head && /^[0-9a-f]{64}$/.test(head) && typeof events === "number" ? { head, events } : undefined;
 }
 
+/** Each session the record lists (who, and which variables it changed), read defensively: the record is untrusted. */
+function sessionsOf(
+  record: Record<string, unknown>,
+): { n: number; kind: string; engineer?: string; changedVariables: string[] }[] | undefined {
+  const list = record["sessions"];
+  if (!Array.isArray(list)) return undefined;
+  return list.map((x, i) => {
+    const o = (x ?? {}) as Record<string, unknown>;
+    const changed = Array.isArray(o["changedVariables"])
+      ? o["changedVariables"].filter((v): v is string => typeof v === "string")
+      : [];
+    const engineer = str(o["engineer"]);
+    return {
+      n: typeof o["n"] === "number" ? o["n"] : i + 1,
+      kind: str(o["kind"]) ?? "?",
+      ...(engineer === undefined ? {} : { engineer }),
+      changedVariables: changed,
+    };
+  });
+}
+
 export async function run(args: string[], options: VerifyOptions): Promise<number> {
   const path = args[0];
   if (!path) throw new UsageError("verify needs a record file", { hint: "deploycheck verify record.json" });
@@ -83,6 +104,7 @@ export async function run(args: string[], options: VerifyOptions): Promise<numbe
     signedAt: str(signoff?.["at"]) ?? str(record["createdAt"]),
     fingerprint: result.fingerprint,
     journal: journalOf(record),
+    sessions: sessionsOf(record),
   };
 
   const trustFacts = result.ok
@@ -127,6 +149,16 @@ export async function run(args: string[], options: VerifyOptions): Promise<numbe
       ? `chain head ${facts.journal.head} (${facts.journal.events} lines)`
       : "no chain head (a record made before journals were hash-chained)",
   ]);
+  if (facts.sessions?.length)
+    rows.push([
+      "sessions",
+      facts.sessions
+        .map(
+          (x) =>
+            `${x.n} ${x.kind} by ${sanitizeLine(x.engineer ?? "?")}${x.changedVariables.length ? ` (variables changed: ${sanitizeLine(x.changedVariables.join(", "))})` : ""}`,
+        )
+        .join("; "),
+    ]);
   if (record["finished"] === false) rows.push(["note", "the run was not finished when this record was made"]);
   process.stdout.write(
     `${sanitizeLine(path)}: signature valid\n${rows.map(([k, v]) => `  ${k.padEnd(10)} ${sanitizeLine(v)}`).join("\n")}\n`,

@@ -93,7 +93,7 @@ describe("deploycheck run (non-interactive)", () => {
     expect(JSON.parse(status.stdout).items[0]).toMatchObject({
       id: "a",
       status: "passed",
-      by: expect.stringMatching(/@/),
+      by: "Ann", // the session's engineer (from the answers file), not user@host
     });
     const runs = await cli(ws, ["runs", "--json"]);
     expect(JSON.parse(runs.stdout).runs).toMatchObject([

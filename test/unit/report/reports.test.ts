@@ -1,4 +1,6 @@
+import fc from "fast-check";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
+import MarkdownIt from "markdown-it";
 import { parse } from "parse5";
 import { describe, expect, it } from "vitest";
 import type { RunEvent } from "../../../src/engine/events.js";
@@ -8,9 +10,12 @@ import type { DeployRecord } from "../../../src/record/schema.js";
 import { createRedactor } from "../../../src/redact.js";
 import { renderHtml } from "../../../src/report/html.js";
 import { renderJunit } from "../../../src/report/junit.js";
-import { renderMarkdown } from "../../../src/report/markdown.js";
+import { md, renderMarkdown } from "../../../src/report/markdown.js";
+import { sanitizeLine } from "../../../src/sanitize.js";
 import { sampleChecklist, sampleEvents } from "../record/builders.js";
 
+/** CommonMark as GitHub applies it to a comment, raw HTML allowed (the dangerous setting). */
+const markdownIt = new MarkdownIt({ html: true });
 const NOW = new Date("2026-11-26T07:00:00Z");
 const recordOf = (events: RunEvent[], secrets: string[] = []): DeployRecord =>
   buildRecord(fold(events), sampleChecklist(), { now: NOW, redact: createRedactor(secrets) });
@@ -44,7 +49,7 @@ describe("markdown", () => {
     ]);
     const items = lines.filter((l) => /^- \[[x ]\] \d+\. /.test(l));
     expect(items).toHaveLength(6);
-    expect(items[0]).toMatch(/^- \[x\] 1\. Pre-Deployment Backup — passed · exit 0; /);
+    expect(items[0]).toMatch(/^- \[x\] 1\. Pre-Deployment Backup — passed · run-backup: exit 0; /);
     expect(items[1]).toMatch(/^- \[x\] 2\. Rollback State Capture — overridden · /);
     expect(text).toContain(
       "  - state-keys overridden by ana: ID written by the new pipeline, checked by hand",
@@ -90,11 +95,102 @@ describe("markdown", () => {
     );
   });
 
-  it("escapes recorded text so it cannot inject markup", () => {
+  it("escapes recorded text so it cannot inject markup, with backslashes, not entities", () => {
     const text = renderMarkdown(hostile(finished()));
-    expect(text).not.toMatch(/<script|<img/);
-    expect(text).toContain("&lt;script&gt;");
+    expect(text).not.toMatch(/(?<!\\)<(script|img)/);
+    expect(text).not.toMatch(/&(lt|gt|amp);/);
+    expect(text).toContain("\\<script\\>");
     expect(text).toContain("\\*bold\\*");
+    // Rendered as GitHub would (HTML allowed): no tag but the report's own <sub>, and the text reads as recorded.
+    const rendered = markdownIt.render(text);
+    expect(rendered.match(/<(?!\/?(?:h1|h3|ul|li|p|strong|em|blockquote|sub|code)\b)[a-z]/gi)).toBeNull();
+    expect(rendered).toContain("Staging &lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x");
+  });
+
+  it("labels each step's evidence when an item has more than one, and shows numbers as written", () => {
+    const text = renderMarkdown(finished());
+    expect(text).toContain(
+      "- [x] 1. Pre-Deployment Backup — passed · run-backup: exit 0; backup-exists: newest entry db-20261126.sql.gz is 2m old; verify-backup (optional) failed: exit 3 — checksum tool missing",
+    );
+    expect(text).toContain("· health: 200 OK in 41ms; document: yes — note:");
+    // One step, one result: no label needed.
+    expect(text).toContain("- [x] 6. Deployment Completion Notification — passed · delivered (200)");
+    expect(text).toContain("DEPLOYMENT_ID");
+  });
+
+  it("never shows a dry run's described item as done, and says it is a dry run", () => {
+    const events = sampleEvents().map((e) => {
+      if (e.type === "run-started") return { ...e, options: { ...e.options, dryRun: true } };
+      if (e.type === "step-finished" && e.key === "backup/run-backup")
+        return {
+          ...e,
+          outcome: {
+            status: "described" as const,
+            dryRun: true,
+            summary: "would run: ./scripts/pre-deploy-backup.sh backup",
+          },
+        };
+      return e;
+    });
+    const text = renderMarkdown(recordOf(events));
+    expect(text).toContain("> **DRY RUN: mutating steps were only described, not run;");
+    expect(text).toMatch(
+      /^- \[ \] 1\. Pre-Deployment Backup — \*described, not run \(dry run\)\* · run-backup described \(not run\): would run: \.\/scripts/m,
+    );
+    expect(text).not.toMatch(/^- \[x\] 1\./m);
+    const html = renderHtml(recordOf(events));
+    expect(html).toContain('<div class="banner dry-run">DRY RUN:');
+  });
+
+  it("renders any recorded text literally in every place it is put (differential, markdown-it)", () => {
+    const seed = Number(process.env["SEED"] ?? Date.now() % 2 ** 31);
+    console.log(`markdown escaping property: SEED=${seed}`);
+    const unit = fc.constantFrom(
+      ..."\\`*_[]<>|~#&$!()-+=.:;'\"/ \t\n\r\u001b\u0007\u202eaZ1_éx".split(""),
+      "1.",
+      "2)",
+      "&amp;",
+      "&#60;",
+      "<b>",
+      "</p>",
+      "<!--",
+      "-->",
+      "```",
+      "~~~",
+      "---",
+      "***",
+      "[x](javascript:1)",
+      "![i](x)",
+      "<http://a.b>",
+      "__",
+      "**",
+      "    ",
+      "\\\n",
+    );
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 12 }), (raw) => {
+        const expected = sanitizeLine(raw);
+        fc.pre(expected !== "");
+        for (const [before, after] of [
+          ["- [x] 1. ", " — passed"],
+          ["# ", ""],
+          ["- **Notes:** ", ""],
+          ["  - ", ""],
+        ] as const) {
+          const tokens = markdownIt.parse(`- a\n${before}${md(raw)}${after}\n`, {});
+          // Block structure as written: nothing nested, no heading or rule or code block from the text.
+          const blocks = tokens.map((t) => t.type).filter((t) => t !== "inline");
+          expect(blocks.filter((t) => /html|fence|code|hr|blockquote|table/.test(t))).toEqual([]);
+          expect(blocks.filter((t) => t === "list_item_open").length).toBe(before === "# " ? 1 : 2);
+          const inline = tokens.filter((t) => t.type === "inline").at(-1)!;
+          const kinds = new Set(inline.children!.map((c) => c.type));
+          for (const k of kinds) expect(["text", "text_special", "strong_open", "strong_close"]).toContain(k);
+          const shown = inline.children!.map((c) => c.content).join("");
+          expect(shown).toBe(`${before.replace(/^\s*(- |# )/, "").replace(/\*\*/g, "")}${expected}${after}`);
+        }
+      }),
+      { seed, numRuns: 1500 },
+    );
   });
 });
 
@@ -149,6 +245,21 @@ describe("html", () => {
     expect(html).toContain("ID written by the new pipeline, checked by hand");
     expect(html).toContain("newest: db-20261126.sql.gz · ageMs: 120000");
     expect(html).not.toContain('role="alert"');
+  });
+
+  it("puts a step's id on a line of its own, apart from its title", () => {
+    const record = finished();
+    record.sections[0]!.items[0]!.steps[0]!.title = "Run ./scripts/pre-deploy-backup.sh backup";
+    const nodes = elements(renderHtml(record));
+    const text = (n: Node): string => n.value ?? (n.childNodes ?? []).map(text).join("");
+    const cell = nodes.find(
+      (n) => n.nodeName === "td" && text(n).includes("Run ./scripts/pre-deploy-backup.sh backup"),
+    )!;
+    const blocks = (cell.childNodes ?? []).filter((n) => n.nodeName === "div");
+    expect(blocks.map((b) => [classOf(b), text(b)])).toEqual([
+      ["step-title", "Run ./scripts/pre-deploy-backup.sh backup"],
+      ["step-id", "id run-backup"],
+    ]);
   });
 
   it("shows an unfinished run in a banner", () => {
