@@ -28,7 +28,11 @@ export interface PromptInputOptions {
 export interface Prompter extends ExecutorPrompter {
   confirm(message: string, options?: { default?: boolean }): Promise<boolean>;
   input(message: string, options?: PromptInputOptions): Promise<string>;
-  text(message: string, options?: { required?: boolean; default?: string }): Promise<string>;
+  /** With `escape`, Esc answers "" at once (a way back from a question, e.g. to the failure menu). */
+  text(
+    message: string,
+    options?: { required?: boolean; default?: string; escape?: boolean },
+  ): Promise<string>;
   select<T extends string>(
     message: string,
     choices: readonly Choice<T>[],

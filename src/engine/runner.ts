@@ -61,6 +61,24 @@ const ev = (e: EventInput): RunEvent => ({ v: EVENT_VERSION, ...e }) as RunEvent
 
 type MenuChoice = "retry" | "output" | "override" | "skip" | "abort";
 
+/**
+ * "Show full output": what ran, where, how it ended, then the output the step kept (redacted; the
+ * terminal output sanitizes it). Details come from the executor (run: command, cwd, exitCode).
+ */
+export function fullOutput(outcome: StepOutcome | undefined): string {
+  const d = outcome?.details ?? {};
+  const lines: string[] = [];
+  if (typeof d["command"] === "string") lines.push(`command:   ${d["command"]}`);
+  if (typeof d["cwd"] === "string") lines.push(`cwd:       ${d["cwd"]}`);
+  if (typeof d["exitCode"] === "number") lines.push(`exit code: ${d["exitCode"]}`);
+  if (typeof d["signal"] === "string") lines.push(`signal:    ${d["signal"]}`);
+  if (typeof d["url"] === "string") lines.push(`url:       ${d["url"]}`);
+  if (typeof d["status"] === "number") lines.push(`status:    ${d["status"]}`);
+  if (outcome?.summary) lines.push(`result:    ${outcome.summary}`);
+  lines.push("", outcome?.output ? outcome.output : "(no output was captured)");
+  return lines.join("\n");
+}
+
 class Interrupted extends Error {
   override name = "Interrupted";
 }
@@ -525,16 +543,16 @@ class Runner {
           await this.step(ref);
           return undefined;
         case "output":
-          output.block(s?.outcome?.output ? s.outcome.output : "(no output was captured)");
+          output.block(fullOutput(s?.outcome));
           continue;
         case "override":
         case "skip": {
           const reason = (
             await prompter.text(
-              choice === "override" ? "Why is it done anyway? (recorded)" : "Why skip it? (recorded)",
-              {
-                required: true,
-              },
+              choice === "override"
+                ? "Why is it done anyway? (recorded; Esc: back to the menu)"
+                : "Why skip it? (recorded; Esc: back to the menu)",
+              { required: true, escape: true },
             )
           ).trim();
           if (!reason) continue;

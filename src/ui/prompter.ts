@@ -75,16 +75,30 @@ export function createTerminalPrompter(options: TerminalPrompterOptions = {}): P
         );
       }),
     text: (message, o = {}) =>
-      ask((q) =>
-        q.input(
-          {
-            message: sanitizeLine(message),
-            ...(o.default === undefined ? {} : { default: sanitizeLine(o.default) }),
-            ...(o.required ? { required: true } : {}),
-          },
-          context(),
-        ),
-      ),
+      ask(async (q) => {
+        const question = {
+          message: sanitizeLine(message),
+          ...(o.default === undefined ? {} : { default: sanitizeLine(o.default) }),
+          ...(o.required ? { required: true } : {}),
+        };
+        if (!o.escape) return q.input(question, context());
+        // Esc (a lone ESC key, as readline reports it) cancels this question only and answers "".
+        const input = (options.input ?? process.stdin) as NodeJS.ReadableStream;
+        const back = new AbortController();
+        const onKey = (_s: string, key?: { name?: string }) => {
+          if (key?.name === "escape") back.abort();
+        };
+        const signal = options.signal ? AbortSignal.any([options.signal, back.signal]) : back.signal;
+        input.on("keypress", onKey);
+        try {
+          return await q.input(question, { ...context(), signal });
+        } catch (err) {
+          if (back.signal.aborted && !options.signal?.aborted) return "";
+          throw err;
+        } finally {
+          input.off("keypress", onKey);
+        }
+      }),
     select: <T extends string>(message: string, choices: readonly Choice<T>[], o: { default?: T } = {}) =>
       ask((q) =>
         q.select<T>(

@@ -71,9 +71,19 @@ describe("interactive runs in a pseudo-terminal", () => {
     // Show full output, then Override (menu: Retry, Show full output, Override, Skip, Abort).
     tmux.keys("Down", "Enter");
     await tmux.waitFor(/gate is closed[\s\S]*gate is closed/);
+    // The full output says what ran, where and how it ended.
+    await tmux.waitFor(/command: {3}.*gate[\s\S]*cwd: {7}\/[\s\S]*exit code: 3/);
     await waitUntil("menu again", () => (tmux!.screen().match(/failed\. What now\?/g) ?? []).length >= 2);
     tmux.keys("Down", "Down", "Enter");
     await tmux.waitFor("Why is it done anyway?");
+    // Esc goes back to the menu without recording anything; then Override for real.
+    tmux.keys("Escape");
+    await waitUntil("menu after Esc", () => (tmux!.screen().match(/failed\. What now\?/g) ?? []).length >= 3);
+    tmux.keys("Down", "Down", "Enter");
+    await waitUntil(
+      "asked again",
+      () => (tmux!.screen().match(/Why is it done anyway\?/g) ?? []).length >= 2,
+    );
     tmux.answer("checked the gate by hand");
     await tmux.waitFor("Engineer:");
     tmux.keys("C-u");

@@ -4,7 +4,7 @@ import type { Executor } from "../../../src/checks/types.js";
 import type { Answers } from "../../../src/engine/answers.js";
 import { EVENT_VERSION, type RunEvent } from "../../../src/engine/events.js";
 import type { Executors } from "../../../src/engine/ports.js";
-import { type RunSession, runChecklist } from "../../../src/engine/runner.js";
+import { fullOutput, type RunSession, runChecklist } from "../../../src/engine/runner.js";
 import { fold, type RunState } from "../../../src/engine/state.js";
 import { GuardRefusedError, InterruptedError } from "../../../src/errors.js";
 import { confirmStep, inputStep, runStep, simpleChecklist } from "../../helpers/builders.js";
@@ -204,6 +204,9 @@ describe("runner", () => {
     const c = simpleChecklist({ a: [runStep("x", "fail"), runStep("y", "fail")] });
     const r = await go(c, { interactive: true }, [
       { q: "failed. What now?", a: "output" },
+      { q: "failed. What now?", a: "skip" },
+      // Esc (the prompter answers "") goes back to the menu, nothing recorded.
+      { q: "Why skip it? (recorded; Esc: back to the menu)", a: "" },
       { q: "failed. What now?", a: "override" },
       { q: "Why is it done anyway", a: "checked the dashboard by hand" },
       { q: "failed. What now?", a: "skip" },
@@ -225,6 +228,19 @@ describe("runner", () => {
       skip: { reason: "not used in staging" },
     });
     expect(r.p.output.text()).toContain("line1\nboom");
+  });
+
+  it("Show full output says what ran, where and how it ended, then the output", () => {
+    const text = fullOutput({
+      status: "failed",
+      summary: "exit 3",
+      output: "line1\nboom\n",
+      details: { command: "./scripts/check.sh ${env}", cwd: "/srv/app", exitCode: 3 },
+    });
+    expect(text).toBe(
+      "command:   ./scripts/check.sh ${env}\ncwd:       /srv/app\nexit code: 3\nresult:    exit 3\n\nline1\nboom\n",
+    );
+    expect(fullOutput(undefined)).toContain("(no output was captured)");
   });
 
   it("interactive: no Override when allowOverride is false", async () => {

@@ -56,4 +56,19 @@ describe("terminal prompter", () => {
     expect(t.shown()).toContain("outputline^G");
     for (const seq of [TITLE, CLEAR, "\x1b[5;5H"]) expect(t.shown()).not.toContain(seq);
   });
+
+  it("text with escape: Esc answers at once with nothing (back to the menu); typing still answers", async () => {
+    const t = terminal();
+    // A lone ESC is reported by readline once no more bytes follow it (its escape-code timeout).
+    typeAfterDraw(t.input, "\x1b");
+    expect(
+      await t.prompter.text("Why skip it? (recorded; Esc: back to the menu)", {
+        required: true,
+        escape: true,
+      }),
+    ).toBe("");
+    const u = terminal();
+    typeAfterDraw(u.input, "flaky probe\n");
+    expect(await u.prompter.text("Why skip it?", { required: true, escape: true })).toBe("flaky probe");
+  });
 });
