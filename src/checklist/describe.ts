@@ -3,6 +3,7 @@
 // re-export these as their `describe`.
 
 import { stepKind } from "./kinds.js";
+import { formatMeasure } from "./measure.js";
 import type { NestedStep, Step, StepKind } from "./schema.js";
 import { ESCAPE_OR_REFERENCE_RE, REFERENCE_RE, shellQuote } from "./vars.js";
 
@@ -227,9 +228,13 @@ export function describePrometheus(step: AnyStep, values: Values, options: Descr
   const base = fill(p.url, values, options).replace(/\/+$/, "");
   const cmp = (["lt", "lte", "gt", "gte", "eq"] as const)
     .filter((op) => p.expect[op] !== undefined)
-    .map((op) => `${{ lt: "<", lte: "≤", gt: ">", gte: "≥", eq: "=" }[op]} ${p.expect[op]}`)
+    .map(
+      (op) =>
+        `${{ lt: "<", lte: "≤", gt: ">", gte: "≥", eq: "=" }[op]} ${formatMeasure(p.expect[op]!, p.unit)}`,
+    )
     .join(" and ");
-  let text = `GET ${base}/api/v1/query?query=${fill(p.query, values, options)}; expect ${cmp || "a value"}`;
+  const what = p.measures ? `${p.measures} ` : "";
+  let text = `GET ${base}/api/v1/query?query=${fill(p.query, values, options)}; expect ${what}${cmp || "a value"}`;
   if (p.count !== undefined || p.interval !== undefined) {
     text += `; gate: ${p.count ?? 1} measurement(s)${p.interval ? ` every ${fill(p.interval, values, options)}` : ""}`;
     text += `, failure limit ${p.failureLimit ?? 0}, inconclusive limit ${p.inconclusiveLimit ?? 0}`;

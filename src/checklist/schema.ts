@@ -1,5 +1,6 @@
 // The checklist format (apiVersion deploycheck/v1) as zod schemas: the single source of truth.
 // Types are inferred from these; `deploycheck schema` prints z.toJSONSchema of ChecklistSchema.
+
 import { z } from "zod";
 import {
   DURATION_BOUNDS,
@@ -13,6 +14,7 @@ import {
   STEP_KINDS,
 } from "./kinds.js";
 import { type KubeNameKind, kubeNameProblem } from "./kube-names.js";
+import { MEASURE_UNITS } from "./measure.js";
 
 export * from "./kinds.js";
 
@@ -234,6 +236,14 @@ export const PrometheusSchema = z.strictObject({
   url: z.string(),
   query: z.string(),
   expect: Comparison,
+  measures: z
+    .string()
+    .optional()
+    .meta({ description: 'What the value is, in words: results read "error rate 0.31% < 10%"' }),
+  unit: z.enum(MEASURE_UNITS).optional().meta({
+    description:
+      "How the value and the bounds are shown: ratio (0.0031 as 0.31%), percent, seconds (0.85 as 850ms), milliseconds",
+  }),
   interval: within(Duration, DURATION_BOUNDS.interval).optional(),
   count: z.number().int().min(1).optional(),
   failureLimit: z.number().int().min(0).optional(),

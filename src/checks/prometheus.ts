@@ -2,6 +2,7 @@
 // repeated as a metric gate in the manner of Argo Rollouts analysis (count, interval, failure and
 // inconclusive limits). No data (empty result, NaN) is inconclusive: a person decides, never the tool.
 import { DURATION_BOUNDS } from "../checklist/kinds.js";
+import { formatMeasure, type MeasureUnit, namedMeasure } from "../checklist/measure.js";
 import type { NestedStep, PrometheusStep, Step } from "../checklist/schema.js";
 import { interpolate, resolveDuration } from "../checklist/vars.js";
 import type { StepOutcome } from "../engine/events.js";
@@ -53,17 +54,10 @@ function holds(op: Operator, value: number, bound: number): boolean {
   }
 }
 
-export function describeExpect(expect: PrometheusStep["expect"]): string {
+export function describeExpect(expect: PrometheusStep["expect"], unit?: MeasureUnit): string {
   return comparisons(expect)
-    .map(([op, n]) => `${SYMBOL[op]} ${n}`)
+    .map(([op, n]) => `${SYMBOL[op]} ${formatMeasure(n, unit)}`)
     .join(" and ");
-}
-
-function formatValue(v: number): string {
-  if (Number.isNaN(v)) return "NaN";
-  if (!Number.isFinite(v)) return v > 0 ? "+Inf" : "-Inf";
-  if (Number.isInteger(v)) return String(v);
-  return String(Number(v.toPrecision(4)));
 }
 
 function parseSampleValue(text: unknown): number {
@@ -152,7 +146,8 @@ async function instantQuery(
   );
 }
 
-function judge(raw: string | undefined, expect: PrometheusStep["expect"], now: number): Measurement {
+function judge(raw: string | undefined, p: PrometheusStep, now: number): Measurement {
+  const { expect, unit } = p;
   const at = new Date(now).toISOString();
   if (raw === undefined) return { at, result: "inconclusive", reason: "empty result (no data)" };
   const value = parseSampleValue(raw);
@@ -160,14 +155,19 @@ function judge(raw: string | undefined, expect: PrometheusStep["expect"], now: n
     return { at, value: raw, result: "inconclusive", reason: "NaN (no data to compute from)" };
   const failed = comparisons(expect).filter(([op, n]) => !holds(op, value, n));
   if (failed.length === 0) {
-    return { at, value: raw, result: "passed", reason: `${formatValue(value)} ${describeExpect(expect)}` };
+    return {
+      at,
+      value: raw,
+      result: "passed",
+      reason: `${namedMeasure(value, unit, p.measures)} ${describeExpect(expect, unit)}`,
+    };
   }
   const [op, n] = failed[0]!;
   return {
     at,
     value: raw,
     result: "failed",
-    reason: `${formatValue(value)}, expected ${SYMBOL[op]} ${n}`,
+    reason: `${namedMeasure(value, unit, p.measures)}, expected ${SYMBOL[op]} ${formatMeasure(n, unit)}`,
   };
 }
 
@@ -242,7 +242,7 @@ export const execute: Executor = async (step, ctx): Promise<StepOutcome> => {
       const message = ctx.redact((err as Error).message);
       return { status: "failed", summary: message, error: message, details };
     }
-    const m = judge(raw, p.expect, ctx.now());
+    const m = judge(raw, p, ctx.now());
     measurements.push(m);
     if (m.result === "failed") failures++;
     if (m.result === "inconclusive") inconclusive++;
@@ -274,7 +274,18 @@ export const execute: Executor = async (step, ctx): Promise<StepOutcome> => {
       ctx,
     );
   }
-  return { status: "passed", summary: `${tally}; last: ${last.reason}`, details };
+  // Passed: the value first, as the title speaks of it ("error rate 0.31% < 10%"), then how often.
+  const counts = [
+    `${measurements.length - failures - inconclusive} passed`,
+    ...(failures ? [`${failures} failed`] : []),
+    ...(inconclusive ? [`${inconclusive} inconclusive`] : []),
+  ];
+  const how =
+    counts.length === 1
+      ? `${measurements.length}/${gate.count} measurements passed`
+      : `${measurements.length}/${gate.count} measurements: ${counts.join(", ")}`;
+  const lastShown = last.result === "passed" ? last.reason : `last: ${last.reason}`;
+  return { status: "passed", summary: `${lastShown} (${how})`, details };
 };
 
 function interrupted(details: Record<string, unknown>, done: number, count: number): StepOutcome {

@@ -438,7 +438,7 @@ export async function runCommand(nameOrPath: string, options: GlobalOptions): Pr
           let run = existing;
           if (team) {
             team.setRun(existing.id);
-            await syncRun(dir, existing.id, team.journal(), team.files());
+            await syncRun(dir, existing.id, team.journal(), team.files(), (t) => term.output.warn(t));
             run = await loadRun(dir, existing.id);
           }
           return await session(
@@ -503,7 +503,8 @@ export async function resumeCommand(runId: string | undefined, options: GlobalOp
       // A team run may be only in the cluster (another engineer's): bring it here first.
       team = await teamForRun(options, runId, term.output, engineer);
       try {
-        if (team) await syncRun(dir, checkRunId(runId), team.journal(), team.files());
+        if (team)
+          await syncRun(dir, checkRunId(runId), team.journal(), team.files(), (t) => term.output.warn(t));
         run = await loadRun(dir, runId);
       } catch (err) {
         await team?.release();

@@ -8,8 +8,9 @@ export function oneLine(text: string, max = 400): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
+/** A step in the one-line evidence: its id (short, and what --fail-at and status name it by). */
 function stepName(step: StepRecord): string {
-  return step.title ?? step.id;
+  return step.id;
 }
 
 /** A step's result in a few words: its summary, or its error, or its status. */

@@ -130,3 +130,14 @@ export function retrying(exchange: Exchange, options: RetryOptions = {}): Exchan
     }
   };
 }
+
+/**
+ * A create answered 409 although no object of that name exists (a Conflict, not AlreadyExists: an API
+ * server under contention, or a 409 storm): wait this long before creating again, or give up (undefined)
+ * after 10 tries (~11 s in all).
+ */
+export function createConflictDelay(attempt: number): number | undefined {
+  return attempt < 10 ? Math.min(100 * 2 ** attempt, 2000) : undefined;
+}
+
+export const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

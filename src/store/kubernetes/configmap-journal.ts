@@ -7,10 +7,12 @@
 import {
   type ConfigMapObject,
   configMapPath,
+  createConflictDelay,
   type Exchange,
   labelValue,
   messageOf,
   objectName,
+  pause,
   TeamStateError,
 } from "./api.js";
 
@@ -22,6 +24,8 @@ export interface ConfigMapJournalOptions {
   namespace: string;
   checklist: string;
   runId: string;
+  /** How to wait before creating a chunk again after a Conflict (tests pass a fake). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 const KEY_WIDTH = 6;
@@ -132,18 +136,25 @@ export class ConfigMapJournal {
       },
       data,
     };
-    const r = await exchange(`the journal of run ${runId}`, "POST", configMapPath(namespace), chunk);
-    if (r.status === 201 || r.status === 200) {
-      this.nextSeq = first + lines.length;
-      return;
-    }
-    if (r.status === 409) {
-      // AlreadyExists: our own earlier attempt (answer lost), or another writer.
+    for (let attempt = 0; ; attempt++) {
+      const r = await exchange(`the journal of run ${runId}`, "POST", configMapPath(namespace), chunk);
+      if (r.status === 201 || r.status === 200) {
+        this.nextSeq = first + lines.length;
+        return;
+      }
+      if (r.status !== 409) throw refusal("create", `configmap "${chunk.metadata.name}"`, namespace, r);
+      // AlreadyExists: our own earlier attempt (answer lost), or another writer. A Conflict with nothing
+      // there (contention on the server): create again after a pause.
       const got = await exchange(
         `the journal of run ${runId}`,
         "GET",
         configMapPath(namespace, chunk.metadata.name),
       );
+      const delay = createConflictDelay(attempt);
+      if (got.status === 404 && delay !== undefined) {
+        await (this.options.sleep ?? pause)(delay);
+        continue;
+      }
       const stored = (got.body as ConfigMapObject | undefined)?.data;
       const same =
         stored !== undefined &&
@@ -153,6 +164,7 @@ export class ConfigMapJournal {
         this.nextSeq = first + lines.length;
         return;
       }
+      if (got.status === 404) throw refusal("create", `configmap "${chunk.metadata.name}"`, namespace, r);
       throw new TeamStateError(
         `line ${first} of run ${runId} was already written by someone else (${chunk.metadata.name})`,
         409,
@@ -161,7 +173,6 @@ export class ConfigMapJournal {
         },
       );
     }
-    throw refusal("create", `configmap "${chunk.metadata.name}"`, namespace, r);
   }
 }
 

@@ -5,10 +5,12 @@ import { createHash } from "node:crypto";
 import {
   type ConfigMapObject,
   configMapPath,
+  createConflictDelay,
   type Exchange,
   labelValue,
   messageOf,
   objectName,
+  pause,
   TeamStateError,
 } from "./api.js";
 import { ConfigMapJournal } from "./configmap-journal.js";
@@ -45,12 +47,19 @@ export class RunFiles {
       },
       data: { [kind === "record" ? "record.json" : "checklist.yaml"]: content },
     };
-    const r = await exchange(`the ${kind} of run ${runId}`, "POST", configMapPath(namespace), object);
-    if (r.status === 201 || r.status === 200) return;
-    if (r.status === 409) {
+    let r = await exchange(`the ${kind} of run ${runId}`, "POST", configMapPath(namespace), object);
+    for (let attempt = 0; r.status === 409; attempt++) {
       const existing = await exchange(`the ${kind} of run ${runId}`, "GET", configMapPath(namespace, name));
+      const delay = createConflictDelay(attempt);
+      if (existing.status === 404 && delay !== undefined) {
+        // A Conflict with nothing there (contention on the server): create again after a pause.
+        await pause(delay);
+        r = await exchange(`the ${kind} of run ${runId}`, "POST", configMapPath(namespace), object);
+        continue;
+      }
       const data = (existing.body as ConfigMapObject | undefined)?.data ?? {};
       if (existing.status === 200 && Object.values(data)[0] === content) return;
+      if (existing.status === 404) break;
       throw new TeamStateError(
         `the ${kind} of run ${runId} in the cluster differs from this one (${name})`,
         409,
@@ -59,6 +68,7 @@ export class RunFiles {
         },
       );
     }
+    if (r.status === 201 || r.status === 200) return;
     throw new TeamStateError(
       `cannot store the ${kind} of run ${runId} in namespace "${namespace}" (HTTP ${r.status})${messageOf(r.body) ? `: ${messageOf(r.body)}` : ""}`,
       r.status,

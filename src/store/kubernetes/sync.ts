@@ -10,7 +10,7 @@ import type { ConfigMapJournal } from "./configmap-journal.js";
 import type { RunFiles } from "./run-files.js";
 import { reconcile } from "./team-journal.js";
 
-export type SyncResult = "none" | "same" | "pushed" | "pulled" | "created";
+export type SyncResult = "none" | "same" | "pushed" | "pulled" | "created" | "superseded";
 
 function localLines(file: string): string[] {
   if (!existsSync(file)) return [];
@@ -39,11 +39,21 @@ function checklistSha(lines: string[]): string | undefined {
   return sha;
 }
 
+/** Does this journal line start a session (a resume: another holder of the lease went on from here)? */
+function startsSession(line: string): boolean {
+  try {
+    return (JSON.parse(line) as { type?: unknown }).type === "run-resumed";
+  } catch {
+    return false;
+  }
+}
+
 export async function syncRun(
   stateDir: string,
   runId: string,
   cluster: ConfigMapJournal,
   files: RunFiles,
+  warn: (text: string) => void = () => {},
 ): Promise<SyncResult> {
   const remote = await cluster.readAll();
   const dir = runDir(stateDir, runId);
@@ -66,6 +76,20 @@ export async function syncRun(
     return "created";
   }
   const plan = reconcile(local, remote);
+  if (plan.kind === "diverged" && remote.slice(plan.at).some(startsSession)) {
+    // This machine's session was stopped (kill -9, a lost lease) after writing lines here that never
+    // reached the cluster; since then another holder of the lease resumed the run from the cluster's copy,
+    // so those lines were never part of the team's run (the step after them never started here: each
+    // step waits until the previous result is in the cluster). The cluster's copy is the run; the local
+    // one is kept beside it, whole, for inspection.
+    const aside = `${journalFile}.superseded-${new Date().toISOString().replace(/[:.]/g, "")}`;
+    replaceStateFile(aside, `${local.join("\n")}\n`, "superseded journal");
+    await pull(dir, journalFile, remote, files);
+    warn(
+      `${journalFile}: ${local.length - plan.at} line(s) from line ${plan.at + 1} on never reached the cluster before this machine's session stopped, and another engineer has resumed the run since; continuing from the team's copy (the local journal is kept as ${aside})`,
+    );
+    return "superseded";
+  }
   if (plan.kind === "diverged")
     throw new StateError(
       `${journalFile}:${plan.at + 1}: the local journal and the team's copy in the cluster disagree from this line on`,
@@ -76,14 +100,19 @@ export async function syncRun(
     return "pushed";
   }
   if (plan.kind === "pull") {
-    const sha = checklistSha(plan.lines);
-    const source = await files.get("checklist", sha);
-    if (source !== undefined) replaceStateFile(join(dir, CHECKLIST_COPY), source, "checklist copy");
-    replaceStateFile(journalFile, `${plan.lines.join("\n")}\n`, "journal");
-    await fetchRecord(dir, files);
+    await pull(dir, journalFile, plan.lines, files);
     return "pulled";
   }
   return "same";
+}
+
+/** Make the local copy the cluster's: its journal lines, the checklist copy they name, the record. */
+async function pull(dir: string, journalFile: string, lines: string[], files: RunFiles): Promise<void> {
+  const sha = checklistSha(lines);
+  const source = await files.get("checklist", sha);
+  if (source !== undefined) replaceStateFile(join(dir, CHECKLIST_COPY), source, "checklist copy");
+  replaceStateFile(journalFile, `${lines.join("\n")}\n`, "journal");
+  await fetchRecord(dir, files);
 }
 
 async function fetchRecord(dir: string, files: RunFiles): Promise<void> {

@@ -59,6 +59,22 @@ describe("prometheus check", () => {
     const rate = await execute(step({}), ctx());
     expect(rate.status).toBe("failed");
     expect(rate.summary).toMatch(/^0\.\d+, expected < 0\.1$/);
+    // Said in words and units, as the title would: "error rate 50%, expected < 10%".
+    const said = await execute(step({ measures: "error rate", unit: "ratio" }), ctx());
+    expect(said.summary).toMatch(/^error rate \d+(\.\d+)?%, expected < 10%$/);
+  });
+
+  it("says what it measured, in its unit, with the threshold: error rate 0.31% < 10%", async () => {
+    await traffic(5);
+    const c = ctx();
+    const gate = await execute(step({ measures: "error rate", unit: "ratio", count: 2 }), c);
+    expect(gate.summary).toBe("error rate 0% < 10% (2/2 measurements passed)");
+    expect(c.messages).toContain("measurement 1/2: passed, error rate 0% < 10%");
+    const p99 = await execute(
+      step({ query: "0.8534", expect: { lt: 2 }, measures: "p99 latency", unit: "seconds" }),
+      ctx(),
+    );
+    expect(p99.summary).toBe("p99 latency 853.4ms < 2s");
   });
 
   it("is inconclusive on an empty result or NaN: fails non-interactively, asks interactively", async () => {
@@ -83,7 +99,7 @@ describe("prometheus check", () => {
     const ok = await execute(step({ interval: "20ms", count: 3 }), c);
     expect(ok.status).toBe("passed");
     expect(ok.details?.["measurements"]).toHaveLength(3);
-    expect(ok.summary).toMatch(/^3\/3 measurements: 3 passed, 0 failed, 0 inconclusive/);
+    expect(ok.summary).toBe("0 < 0.1 (3/3 measurements passed)");
     expect(c.messages.some((m) => m.startsWith("measurement 2/3"))).toBe(true);
 
     service.setFaults({ errorRate: 1 });

@@ -271,6 +271,40 @@ describe("the ConfigMap journal", () => {
     expect(await journal().readAll()).toEqual(["before", "during 500s", "during an outage"]);
   });
 
+  it("a 409 storm on creates (Conflict with nothing there) is waited out with backoff, not taken for another writer", async () => {
+    const waits: number[] = [];
+    const j = new ConfigMapJournal({
+      exchange,
+      namespace: NS,
+      checklist: "staging",
+      runId: "staging-20261130T070000Z-c409",
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+    await j.append("before");
+    sandbox.faults.conflictStorm = 4;
+    await j.append("during a storm");
+    expect(waits).toEqual([100, 200, 400, 800]);
+    expect(await journal("staging-20261130T070000Z-c409").readAll()).toEqual(["before", "during a storm"]);
+    // The run's files too (real pauses here: 100 + 200 ms).
+    sandbox.faults.conflictStorm = 2;
+    const files = new RunFiles({
+      exchange,
+      namespace: NS,
+      checklist: "staging",
+      runId: "staging-20261130T070000Z-c409",
+    });
+    await files.put("record", '{"signed":true}');
+    expect(await files.get("record")).toBe('{"signed":true}');
+    // A storm that outlasts the tries is an error naming the conflict, not "someone else wrote it".
+    sandbox.faults.conflictStorm = 100;
+    await expect(j.append("after")).rejects.toThrow(
+      /cannot create configmap "dc-staging-.*-000002" .*\(HTTP 409\)/,
+    );
+    expect(waits).toHaveLength(4 + 10);
+  });
+
   it("gives up after maxWaitMs with the last reason", async () => {
     let t = 0;
     const ex = retrying(exchange, {
@@ -427,5 +461,62 @@ describe("the team journal (local first, then the cluster, fenced)", () => {
     expect(reconcile(["a"], ["a", "b"])).toEqual({ kind: "pull", lines: ["a", "b"] });
     expect(reconcile([], ["a"])).toEqual({ kind: "pull", lines: ["a"] });
     expect(reconcile(["a", "x"], ["a", "y", "z"])).toEqual({ kind: "diverged", at: 1 });
+  });
+});
+
+describe("bringing a team run's local copy in line with the cluster (syncRun)", () => {
+  const runId = "staging-20261130T100000Z-5e01";
+  const line = (o: Record<string, unknown>) => JSON.stringify(o);
+  const started = line({ type: "run-started", checklist: { sha256: "0".repeat(64) } });
+
+  async function setup(localLines: string[], clusterLines: string[]) {
+    const { mkdirSync, writeFileSync: write } = await import("node:fs");
+    const stateDir = path.join(temp.dir, `state-${Math.random().toString(16).slice(2)}`);
+    const dir = path.join(stateDir, "runs", runId);
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, "journal.jsonl");
+    write(file, `${localLines.join("\n")}\n`);
+    const options = { exchange, namespace: NS, checklist: "staging", runId };
+    await new ConfigMapJournal(options).append(...clusterLines);
+    return { stateDir, dir, file, cluster: new ConfigMapJournal(options), files: new RunFiles(options) };
+  }
+
+  it("a killed session's lines the cluster never got give way to the copy another holder resumed from, kept aside and told", async () => {
+    const { readFileSync: readText, readdirSync } = await import("node:fs");
+    const { syncRun } = await import("../../../src/store/kubernetes/sync.js");
+    const local = [
+      started,
+      line({ type: "step-finished", key: "i/a" }),
+      line({ type: "step-started", key: "i/b" }),
+    ];
+    const cluster = [
+      started,
+      line({ type: "run-resumed", by: { engineer: "bob" } }),
+      line({ type: "step-finished", key: "i/a" }),
+    ];
+    const { stateDir, dir, file, cluster: c, files } = await setup(local, cluster);
+    const told: string[] = [];
+    expect(await syncRun(stateDir, runId, c, files, (t) => told.push(t))).toBe("superseded");
+    expect(readText(file, "utf8")).toBe(`${cluster.join("\n")}\n`);
+    const aside = readdirSync(dir).filter((f) => f.startsWith("journal.jsonl.superseded-"));
+    expect(aside).toHaveLength(1);
+    expect(readText(path.join(dir, aside[0]!), "utf8")).toBe(`${local.join("\n")}\n`);
+    expect(told).toEqual([
+      expect.stringMatching(
+        /2 line\(s\) from line 2 on never reached the cluster .* another engineer has resumed the run since; continuing from the team's copy \(the local journal is kept as .*journal\.jsonl\.superseded-/,
+      ),
+    ]);
+  });
+
+  it("a divergence no later session explains (the same session's lines differ) is still refused, nothing changed", async () => {
+    const { readFileSync: readText } = await import("node:fs");
+    const { syncRun } = await import("../../../src/store/kubernetes/sync.js");
+    const local = [started, line({ type: "step-finished", key: "i/a", n: 1 })];
+    const cluster = [started, line({ type: "step-finished", key: "i/a", n: 2 })];
+    const { stateDir, file, cluster: c, files } = await setup(local, cluster);
+    await expect(syncRun(stateDir, runId, c, files)).rejects.toThrow(
+      /journal\.jsonl:2: the local journal and the team's copy in the cluster disagree from this line on/,
+    );
+    expect(readText(file, "utf8")).toBe(`${local.join("\n")}\n`);
   });
 });
