@@ -7,7 +7,15 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const scripts = ["startup.mjs", "steps.mjs", "journal.mjs", "kube.mjs", "rss.mjs", "http-body.mjs"];
+const scripts = [
+  "startup.mjs",
+  "steps.mjs",
+  "journal.mjs",
+  "kube.mjs",
+  "rss.mjs",
+  "http-body.mjs",
+  "team-state.mjs",
+];
 
 const rows = [];
 for (const script of scripts) {

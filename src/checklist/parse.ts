@@ -9,7 +9,7 @@ import { displayPath, type LoadedChecklist } from "./load.js";
 import { Locator } from "./locate.js";
 import { ChecklistSchema } from "./schema.js";
 import { problemsFromIssues } from "./schema-issues.js";
-import { validateChecklist, withDefaultIds } from "./validate.js";
+import { unknownReferencesInRaw, validateChecklist, withDefaultIds } from "./validate.js";
 
 /** Parse and validate checklist source. `file` is used for messages and made absolute for `path`. */
 export function parseChecklist(source: string, file: string): LoadedChecklist {
@@ -62,7 +62,8 @@ export function parseChecklist(source: string, file: string): LoadedChecklist {
 
   const parsed = ChecklistSchema.safeParse(data);
   if (!parsed.success) {
-    const problems = problemsFromIssues(parsed.error.issues, data);
+    // With the schema errors, the references that name nothing (certain without a valid document).
+    const problems = [...problemsFromIssues(parsed.error.issues, data), ...unknownReferencesInRaw(data)];
     throw new ChecklistError(sortProblems(problems.map((p) => locate.problem(p))));
   }
   const semantic = validateChecklist(parsed.data);

@@ -248,6 +248,73 @@ function durationFields(value: unknown, path: DocPath, out: { text: string; path
   return out;
 }
 
+/** `${ref}` that names nothing: the problem, with a "did you mean" among `candidates`. */
+function unknownReference(
+  ref: string,
+  needle: string,
+  path: DocPath,
+  candidates: string[],
+): ValidationProblem {
+  const hint = ref.includes(".")
+    ? ` (only env.NAME may contain a dot)`
+    : /^[A-Z][A-Z0-9_]*$/.test(ref)
+      ? ` (for the environment variable write \${env.${ref}})`
+      : "";
+  const suggestion = ref.includes(".") ? undefined : suggest(ref, candidates);
+  return {
+    path,
+    needle,
+    message: `\${${ref}} names no declared variable and no earlier saveAs${hint}: declare it under vars:`,
+    severity: "error",
+    ...(suggestion ? { suggestion: `\${${suggestion}}` } : {}),
+  };
+}
+
+/**
+ * References that name nothing, read from the raw document of a checklist that failed the schema, so
+ * that `validate` lists them together with the schema errors in one pass. Only what is certain: a name
+ * declared under vars: or saved (saveAs) anywhere is not reported (the order is checked once the schema
+ * passes).
+ */
+export function unknownReferencesInRaw(data: unknown): ValidationProblem[] {
+  if (!data || typeof data !== "object" || Array.isArray(data)) return [];
+  const doc = data as Record<string, unknown>;
+  const vars = doc["vars"] && typeof doc["vars"] === "object" ? (doc["vars"] as Record<string, unknown>) : {};
+  const known = new Set<string>(Array.isArray(vars) ? [] : Object.keys(vars));
+  const all: { text: string; path: DocPath }[] = [];
+  const walk = (value: unknown, path: DocPath) => {
+    if (typeof value === "string") all.push({ text: value, path });
+    else if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) walk(v, [...path, i]);
+    } else if (value && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) {
+        if (k === "saveAs") {
+          if (typeof v === "string") known.add(v);
+        } else walk(v, [...path, k]);
+      }
+    }
+  };
+  // Where references are read: variable defaults, `when`s, and everything in steps and guards.
+  if (!Array.isArray(vars))
+    for (const [name, v] of Object.entries(vars))
+      if (v && typeof v === "object" && "default" in v)
+        walk((v as { default: unknown }).default, ["vars", name, "default"]);
+  walk(doc["guards"], ["guards"]);
+  walk(doc["sections"], ["sections"]);
+  const problems: ValidationProblem[] = [];
+  for (const { text, path } of all) {
+    // A section's or item's title and id hold no references; their `when` and steps do.
+    const last = path[path.length - 1];
+    if (path[0] === "sections" && !path.includes("steps") && last !== "when") continue;
+    for (const m of text.matchAll(REFERENCE_RE)) {
+      const ref = m[1]!;
+      if (ref.startsWith("env.") || known.has(ref)) continue;
+      problems.push(unknownReference(ref, m[0], path, [...known]));
+    }
+  }
+  return problems;
+}
+
 /** Semantic problems of a checklist that already passed the schema. */
 export function validateChecklist(checklist: Checklist): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
@@ -330,20 +397,7 @@ export function validateChecklist(checklist: Checklist): ValidationProblem[] {
         });
         continue;
       }
-      const candidates = [...Object.keys(declared), ...saved.keys()];
-      const hint = ref.includes(".")
-        ? ` (only env.NAME may contain a dot)`
-        : /^[A-Z][A-Z0-9_]*$/.test(ref)
-          ? ` (for the environment variable write \${env.${ref}})`
-          : "";
-      const suggestion = ref.includes(".") ? undefined : suggest(ref, candidates);
-      problems.push({
-        path,
-        needle: m[0],
-        message: `\${${ref}} names no declared variable and no earlier saveAs${hint}: declare it under vars:`,
-        severity: "error",
-        ...(suggestion ? { suggestion: `\${${suggestion}}` } : {}),
-      });
+      problems.push(unknownReference(ref, m[0], path, [...Object.keys(declared), ...saved.keys()]));
     }
   };
   for (const [name, v] of Object.entries(declared)) {

@@ -185,12 +185,13 @@ export function buildProgram(): Command {
     .option("--force", "overwrite the -o file if it exists");
   add(
     "verify",
-    "<record>",
-    "check a record's signature and content",
-    ["json"],
+    "<record|run>",
+    "check a record's signature and content (a file, or a run's signed record: local, or the team's in the cluster)",
+    ["json", "state"],
     [
       "deploycheck verify .deploycheck/runs/<id>/record.json",
       "deploycheck verify record.json --fingerprint SHA256:...",
+      "deploycheck verify staging-20261126T063000Z-7f3a --state kubernetes:deploycheck",
     ],
   )
     .option("--key <file>", "require this public key (PEM)")

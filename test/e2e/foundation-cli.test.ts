@@ -107,6 +107,20 @@ describe("validate", () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("reports an unknown ${variable} together with the schema errors, in one pass", () => {
+    const r = cli(["validate", path.join(fixtures, "schema-and-undeclared-var.yaml")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("schema-and-undeclared-var.yaml:17:27: ${apiURL} names no declared variable");
+    expect(r.stderr).toContain('did you mean "${apiUrl}"?');
+    expect(r.stderr).toContain(
+      "schema-and-undeclared-var.yaml:21:59: ${namespace} names no declared variable",
+    );
+    expect(r.stderr).toContain('unknown step kind or key "htpp"');
+    // A name saved anywhere (saveAs) is not reported before the schema passes: its order is checked then.
+    expect(r.stderr).not.toContain("${before}");
+    expect(r.stderr).not.toContain("${image}");
+  });
+
   it("reports every problem of every file and exits 2 when any is invalid", () => {
     const r = cli([
       "validate",

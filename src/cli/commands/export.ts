@@ -79,8 +79,9 @@ interface Source {
   signed: boolean;
 }
 
-async function fromRecordFile(path: string): Promise<Source> {
-  const record = await readRecordFile(path);
+async function fromRecordFile(file: string, shown = file): Promise<Source> {
+  const path = shown;
+  const record = await readRecordFile(file);
   const result = verifyRecord(record);
   if (!result.ok) {
     process.stderr.write(
@@ -116,11 +117,23 @@ async function checklistOfRun(dir: string, recordedPath: string, cwd: string): P
 }
 
 async function fromRun(id: string, options: ExportOptions): Promise<Source> {
-  const dir = runDir(stateDir(options), id);
+  // A team run is read from the cluster's copy when there is no local one (or --state kubernetes says so).
+  const { clusterCopy } = await import("../team-copy.js");
+  const copy = await clusterCopy(options, id, (t) => process.stderr.write(`deploycheck: ${t}\n`));
+  try {
+    return await fromRunIn(copy?.stateDir ?? stateDir(options), id, copy?.origin);
+  } finally {
+    copy?.remove();
+  }
+}
+
+async function fromRunIn(states: string, id: string, origin: string | undefined): Promise<Source> {
+  const dir = runDir(states, id);
   const recordPath = join(dir, RECORD_FILE);
   // The run's record is a state file: a link there is refused, never followed.
-  if (readStateFile(recordPath, "record") !== undefined) return fromRecordFile(recordPath);
-  const run = await loadRun(stateDir(options), id);
+  if (readStateFile(recordPath, "record") !== undefined)
+    return fromRecordFile(recordPath, origin ? `${origin} record.json` : recordPath);
+  const run = await loadRun(states, id);
   const checklist = await checklistOfRun(dir, run.state.checklist.path, run.state.environment.cwd);
   // The journal never holds secret values; the ones in this environment are redacted anyway.
   const secrets = Object.entries(checklist.vars ?? {})
@@ -133,7 +146,7 @@ async function fromRun(id: string, options: ExportOptions): Promise<Source> {
   });
   return {
     record: record as unknown as Record<string, unknown>,
-    origin: join(dir, "journal.jsonl"),
+    origin: origin ? `${origin} journal` : join(dir, "journal.jsonl"),
     signed: false,
   };
 }

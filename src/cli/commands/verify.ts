@@ -3,7 +3,9 @@
 // Exit 0 valid, 1 changed, wrong or untrusted signer, 2 unreadable or not a record.
 
 import type { KeyObject } from "node:crypto";
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { UsageError } from "../../errors.js";
 import { defaultConfigDir } from "../../record/keys.js";
 import { readRecordFile } from "../../record/read.js";
@@ -13,6 +15,7 @@ import { sanitizeLine } from "../../sanitize.js";
 import type { GlobalOptions } from "../options.js";
 
 interface VerifyOptions extends GlobalOptions {
+  context?: string;
   key?: string;
   fingerprint?: string;
   anyKey?: boolean;
@@ -45,6 +48,30 @@ function journalOf(record: Record<string, unknown>): { head: string; events: num
   return head && /^[0-9a-f]{64}$/.test(head) && typeof events === "number" ? { head, events } : undefined;
 }
 
+/**
+ * The record to check: a file, or (an argument shaped like a run id that is not a file) the signed record
+ * of that run: the team's copy in the cluster when team state is on for it, else the local state dir's.
+ */
+async function readRecordOrRun(arg: string, options: VerifyOptions): Promise<Record<string, unknown>> {
+  const { checklistOfRunId } = await import("../../store/runs.js");
+  if (existsSync(arg) || !checklistOfRunId(arg)) return readRecordFile(arg);
+  const { clusterCopy } = await import("../team-copy.js");
+  const { runDir } = await import("../../store/runs.js");
+  const { stateDir } = await import("../options.js");
+  const copy = await clusterCopy(options, arg, (t) => process.stderr.write(`deploycheck: ${t}\n`));
+  try {
+    const file = join(runDir(copy?.stateDir ?? stateDir(options), arg), "record.json");
+    if (!existsSync(file))
+      throw new UsageError(
+        `run ${arg} has no signed record ${copy ? `in ${copy.origin}` : `in ${stateDir(options)}`} (it has not been signed off)`,
+        { hint: `Its report so far: deploycheck export ${arg} --format md` },
+      );
+    return await readRecordFile(file);
+  } finally {
+    copy?.remove();
+  }
+}
+
 /** Each session the record lists (who, and which variables it changed), read defensively: the record is untrusted. */
 function sessionsOf(
   record: Record<string, unknown>,
@@ -73,7 +100,7 @@ export async function run(args: string[], options: VerifyOptions): Promise<numbe
     throw new UsageError(`--fingerprint ${options.fingerprint}: expected SHA256:<base64>`);
   }
   const key = options.key ? await readKey(options.key) : undefined;
-  const record = await readRecordFile(path);
+  const record = await readRecordOrRun(path, options);
   const result = verifyRecord(record, {
     ...(key ? { key } : {}),
     ...(options.fingerprint ? { fingerprint: options.fingerprint } : {}),

@@ -59,6 +59,7 @@ const expected: Record<string, [string, string, string?]> = {
   "two-documents": ["a checklist file holds one YAML document", "18:1"],
   "unknown-alias": ["alias *retyr refers to no anchor &retyr set before it", "17:22"],
   "undeclared-var-in-when": ["${awsClustr} names no declared variable", "18:20", "${awsCluster}"],
+  "schema-and-undeclared-var": ["${apiURL} names no declared variable", "17:27", "${apiUrl}"],
   "undeclared-var": ["${namspace} names no declared variable and no earlier saveAs", "17:40", "${namespace}"],
   "unknown-nested-key": ['unknown key "staus"', "19:25", "status"],
   "unknown-signoff-key": ['unknown key "requireAllRequiredPased"', "19:3", "requireAllRequiredPassed"],
