@@ -82,7 +82,8 @@ describe(`loader robustness (property, SEED=${seed} replays)`, () => {
       ),
       { seed, numRuns: 100 },
     );
-  });
+    // A hundred loads of the full staging checklist: well over 30 s on a loaded CI machine.
+  }, 120_000);
 
   it("text mutations (truncation, stray characters, deleted lines) only ever raise ChecklistError", () => {
     fc.assert(
@@ -111,5 +112,5 @@ describe(`loader robustness (property, SEED=${seed} replays)`, () => {
       ),
       { seed, numRuns: 100 },
     );
-  });
+  }, 120_000);
 });

@@ -128,6 +128,13 @@ describe("kube checks against the simulated cluster", () => {
     delete sandbox.faults.progressDeadlineExceeded;
     sandbox.faults.neverReady = true;
     sandbox.setImage(NS, name, "registry.example.com/buywhere-api:2.0.1");
+    // Until the controller observes the new generation kubectl says "spec update to be observed"; the
+    // stuck rollout is the state after that (under load the observation can take longer than 300 ms).
+    for (;;) {
+      const d = sandbox.getDeployment(NS, name);
+      if ((d?.status?.observedGeneration ?? 0) >= (d?.metadata.generation ?? 1)) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
     const stuck = await execute(kube({ rolloutStatus: target }), c({ timeoutMs: 300 }));
     expect(stuck.status).toBe("failed");
     expect(stuck.summary).toMatch(
