@@ -2,7 +2,7 @@
 // The only module that prints errors and calls process.exit.
 import { existsSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
-import { DeploycheckError } from "../errors.js";
+import { DeploycheckError, EnvironmentError } from "../errors.js";
 import { explainFsError } from "../fs-errors.js";
 import { sanitizeText } from "../sanitize.js";
 import type { GlobalOptions } from "./options.js";
@@ -342,6 +342,26 @@ async function printError(err: unknown): Promise<number> {
   return 1;
 }
 
+/**
+ * Every relative path (the state dir, checklists, -o files) needs the working directory. When it was
+ * deleted under the shell, Node's recursive mkdir of a relative path retries forever: say so instead.
+ */
+function checkWorkingDirectory(): void {
+  try {
+    process.cwd();
+  } catch (err) {
+    throw new EnvironmentError(
+      "the current directory no longer exists (it was deleted or moved after this shell entered it)",
+      (err as NodeJS.ErrnoException).code ?? "ENOENT",
+      undefined,
+      {
+        cause: err,
+        hint: 'cd to an existing directory (e.g. `cd "$PWD"` if it was re-created) and run the command again.',
+      },
+    );
+  }
+}
+
 export async function main(argv: string[] = process.argv): Promise<void> {
   if (argv.includes("--no-color")) process.env["NO_COLOR"] = "1";
   // `deploycheck show staging | head` closes the pipe early: that is not an error worth a stack.
@@ -351,6 +371,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   });
   const program = buildProgram();
   try {
+    checkWorkingDirectory();
     await program.parseAsync(normaliseArgv(argv));
   } catch (err) {
     if (err instanceof CommanderError) {

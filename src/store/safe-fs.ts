@@ -14,6 +14,7 @@ import {
   unlinkSync,
   writeSync,
 } from "node:fs";
+import { resolve } from "node:path";
 import { type DeploycheckError, StateError } from "../errors.js";
 import { explainFsError } from "../fs-errors.js";
 
@@ -168,7 +169,9 @@ export function replaceStateFile(path: string, content: string, what: string): v
  */
 export function ensureStateDir(dir: string, what: string): void {
   try {
-    mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+    // Absolute first: with the working directory deleted, a recursive mkdir of a relative path retries
+    // forever in Node; resolving it throws ENOENT instead.
+    mkdirSync(resolve(dir), { recursive: true, mode: DIR_MODE });
   } catch (err) {
     if (code(err) !== "EEXIST") throw envError(err, "create the directory", dir);
   }

@@ -77,6 +77,16 @@ function expectEnvironmentError(r: CliResult, message: string | RegExp, hint: Re
 }
 
 describe("environment errors", () => {
+  it("a working directory deleted under the shell is an error, not a process spinning on mkdir forever", async () => {
+    setup();
+    const r = await shCli('mkdir gone && cd gone && rmdir "$PWD"', RUN);
+    expectEnvironmentError(
+      r,
+      "the current directory no longer exists (it was deleted or moved after this shell entered it)",
+      /cd to an existing directory/,
+    );
+  });
+
   it("a read-only state directory is EROFS with its path, not ENOENT", async () => {
     setup();
     const ro = join(ws.dir, "ro");
