@@ -20,7 +20,7 @@ export default {
     "src/redact.ts",
     "src/checklist/validate.ts",
     "src/checklist/vars.ts",
-    "src/checklist/shell-interpolate.ts",
+    "src/checklist/shell-refs.ts",
     "src/kube/rollout.ts",
     "src/kube/history.ts",
     "src/kube/wait.ts",

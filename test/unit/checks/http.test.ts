@@ -257,6 +257,7 @@ describe("http helpers", () => {
     ]);
     expect(percentile([7], 99)).toBe(7);
     expect(percentile([1, 2, 3], 50)).toBe(2);
+    expect(percentile([], 50), "no samples: no number, not a value from outside the list").toBeNaN();
   });
 
   it("latency statistics on fixed latencies, in any order, where p50, p95 and p99 differ", () => {

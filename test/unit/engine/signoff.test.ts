@@ -154,3 +154,41 @@ describe("sign-off refusal", () => {
     );
   });
 });
+
+describe("requireAllRequiredPassed", () => {
+  const items: ItemSpec[] = [
+    { optional: false, steps: [{ optional: false, status: "passed" }] },
+    { optional: false, steps: [{ optional: false, status: "failed" }] },
+  ];
+  const sign = (requireAll: boolean | undefined) => {
+    const { c, state } = build(items, requireAll);
+    return collectSignoff({
+      checklist: c,
+      state,
+      refs: walkSteps(c),
+      interactive: false,
+      dryRun: false,
+      answers: { "signoff/ready": { value: "yes" } },
+      engineer: "ann",
+      runId: "r",
+      prompter: new FakePrompter([]),
+      output: new RecordingOutput(),
+    });
+  };
+
+  it("false: a failed required item does not keep the run from being signed ready", async () => {
+    const { c, state } = build(items, false);
+    expect(readyRefusal(c, state, walkSteps(c), false)).toBeUndefined();
+    expect(await sign(false)).toMatchObject({ type: "signed", ready: true });
+  });
+
+  it("true or absent: the same failed item refuses ready, naming it", async () => {
+    for (const requireAll of [true, undefined]) {
+      const { c, state } = build(items, requireAll);
+      expect(readyRefusal(c, state, walkSteps(c), false)?.blockers).toEqual([
+        { key: "i1/s0", status: "failed" },
+      ]);
+      expect((await sign(requireAll)).type).toBe("refused");
+    }
+  });
+});

@@ -54,17 +54,18 @@ describe("rolloutVerdict (kubectl rollout status)", () => {
       failed: false,
       message: 'deployment "api" successfully rolled out',
     });
-    expect(rolloutVerdict(deployment({ generation: 3 }), "api").message).toBe(
-      "Waiting for deployment spec update to be observed...",
+    const waiting = (message: string) => ({ done: false, failed: false, message });
+    expect(rolloutVerdict(deployment({ generation: 3 }), "api")).toEqual(
+      waiting("Waiting for deployment spec update to be observed..."),
     );
-    expect(rolloutVerdict(deployment({ status: { updatedReplicas: 1 } }), "api").message).toBe(
-      'Waiting for deployment "api" rollout to finish: 1 out of 3 new replicas have been updated...',
+    expect(rolloutVerdict(deployment({ status: { updatedReplicas: 1 } }), "api")).toEqual(
+      waiting('Waiting for deployment "api" rollout to finish: 1 out of 3 new replicas have been updated...'),
     );
-    expect(rolloutVerdict(deployment({ status: { replicas: 4 } }), "api").message).toBe(
-      'Waiting for deployment "api" rollout to finish: 1 old replicas are pending termination...',
+    expect(rolloutVerdict(deployment({ status: { replicas: 4 } }), "api")).toEqual(
+      waiting('Waiting for deployment "api" rollout to finish: 1 old replicas are pending termination...'),
     );
-    expect(rolloutVerdict(deployment({ status: { availableReplicas: 2 } }), "api").message).toBe(
-      'Waiting for deployment "api" rollout to finish: 2 of 3 updated replicas are available...',
+    expect(rolloutVerdict(deployment({ status: { availableReplicas: 2 } }), "api")).toEqual(
+      waiting('Waiting for deployment "api" rollout to finish: 2 of 3 updated replicas are available...'),
     );
     const exceeded = deployment({
       status: {
@@ -77,6 +78,31 @@ describe("rolloutVerdict (kubectl rollout status)", () => {
       failed: true,
       message: 'deployment "api" exceeded its progress deadline',
     });
+  });
+
+  it("reads the deadline from the Progressing condition only, wherever it is in the list", () => {
+    const conditions = [
+      { type: "Available", status: "False", reason: "MinimumReplicasUnavailable" },
+      { type: "Progressing", status: "False", reason: "ProgressDeadlineExceeded" },
+    ];
+    expect(rolloutVerdict(deployment({ status: { updatedReplicas: 1, conditions } }), "api").failed).toBe(
+      true,
+    );
+    // Another condition with that reason is not the deadline.
+    const other = [{ type: "ReplicaFailure", status: "True", reason: "ProgressDeadlineExceeded" }];
+    expect(rolloutVerdict(deployment({ status: { conditions: other } }), "api")).toMatchObject({
+      done: true,
+      failed: false,
+    });
+  });
+
+  it("counts what an object without metadata, spec or status leaves out as 0 (as kubectl does)", () => {
+    expect(rolloutVerdict({}, "api")).toEqual({
+      done: true,
+      failed: false,
+      message: 'deployment "api" successfully rolled out',
+    });
+    expect(rolloutVerdict({ status: { observedGeneration: 1 } }, "api").done).toBe(true);
   });
 });
 
