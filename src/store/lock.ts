@@ -197,6 +197,14 @@ function heldMessage(holder: LockInfo, checklist: string): string {
 }
 
 /** Take the checklist's lock, or throw a StateError saying who holds it. */
+/** How long a process waits for another one that is taking over the same stale lock. */
+const TAKEOVER_WAIT_MS = 5000;
+
+/** Block this thread for `ms` (lock acquisition is synchronous; it waits only while another takes over). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 export function acquireLock(
   stateDir: string,
   checklist: string,
@@ -221,7 +229,10 @@ export function acquireLock(
     runId,
     checklist,
   };
-  for (let tries = 0; tries < 8; tries++) {
+  // Bounded by tries and by time: a taker holding the marker may be descheduled for a while on a loaded
+  // machine, and the others must wait for its verdict, not give up naming the stale holder.
+  const deadline = Date.now() + TAKEOVER_WAIT_MS;
+  for (let tries = 0; tries < 8 || Date.now() < deadline; tries++) {
     if (place(file, info)) return held(file, info, undefined);
     const text = readLockText(file);
     if (text === undefined) continue; // released between our link and our read: try again
@@ -245,6 +256,7 @@ export function acquireLock(
       } catch {
         unlinkQuiet(marker);
       }
+      sleepSync(Math.min(50, 2 ** tries));
       continue;
     }
     try {
