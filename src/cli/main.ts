@@ -147,7 +147,9 @@ export function buildProgram(): Command {
     "list runs (id, checklist, state, started, engineer)",
     ["state", "json", "context"],
     ["deploycheck runs", "deploycheck runs --team --state kubernetes:deploycheck"],
-  ).option("--team", "list the team's runs from the cluster (needs --state kubernetes or DEPLOYCHECK_STATE)");
+  )
+    .option("--team", "list the team's runs from the cluster (needs --state kubernetes or DEPLOYCHECK_STATE)")
+    .option("--all", "also list runs a guard refused before any step ran");
   add(
     "list",
     "",

@@ -1,21 +1,43 @@
 // `deploycheck runs`: every run in the state dir, newest first (id, checklist, state, started,
 // engineer); --json. Damaged run directories are listed too, with why.
+import type { RunState } from "../../engine/state.js";
 import { sanitizeLine } from "../../sanitize.js";
 import { listRuns } from "../../store/runs.js";
 import { type GlobalOptions, stateDir } from "../options.js";
 import { describeRun, describeStoredRun, type RunInfo } from "../run-info.js";
 
-export async function run(_args: string[], options: GlobalOptions & { team?: boolean }): Promise<number> {
+/**
+ * A run a guard refused before any step ran (wrong cluster, say): its directory keeps the journal of the
+ * refusal, but it is no run anyone did; `runs` leaves it out unless --all.
+ */
+export function refusedByGuard(state: RunState): boolean {
+  return (
+    state.aborted?.abandoned === true &&
+    state.aborted.reason.startsWith("guard ") &&
+    Object.keys(state.steps).every((key) => key.startsWith("guard/"))
+  );
+}
+
+export async function run(
+  _args: string[],
+  options: GlobalOptions & { team?: boolean; all?: boolean },
+): Promise<number> {
   if (options.team) return teamRuns(options);
   const dir = stateDir(options);
-  const { runs, damaged } = await listRuns(dir);
+  const listing = await listRuns(dir);
+  const { damaged } = listing;
+  const runs = options.all ? listing.runs : listing.runs.filter((r) => !refusedByGuard(r.state));
+  const hidden = listing.runs.length - runs.length;
+  const hiddenNote = hidden
+    ? `(${hidden} run${hidden > 1 ? "s" : ""} refused by a guard before any step ran not shown; deploycheck runs --all lists ${hidden > 1 ? "them" : "it"})\n`
+    : "";
   const infos = runs.map((r) => describeStoredRun(dir, r, false));
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ runs: infos, damaged }, null, 2)}\n`);
     return 0;
   }
   if (!infos.length && !damaged.length) {
-    process.stdout.write(`No runs in ${dir}. Start one with: deploycheck run <checklist>\n`);
+    process.stdout.write(`No runs in ${dir}. Start one with: deploycheck run <checklist>\n${hiddenNote}`);
     return 0;
   }
   const rows = infos.map((i) => [
@@ -28,6 +50,7 @@ export async function run(_args: string[], options: GlobalOptions & { team?: boo
   ]);
   const header = ["RUN", "CHECKLIST", "STATE", "STARTED", "ENGINEER"];
   printTable(header, rows, damaged);
+  process.stdout.write(hiddenNote);
   return 0;
 }
 

@@ -178,6 +178,17 @@ describe("deploycheck run (non-interactive)", () => {
     expect(existsSync(join(ws.dir, "side.txt"))).toBe(false);
     expect(r.stderr).toContain("deploycheck:");
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack
+    // The refusal is kept (its journal says why) but it is no run: `runs` leaves it out, says so, --all shows it.
+    const id = onlyRunId(ws.stateDir);
+    expect(journalEvents(ws.stateDir, id).at(-1)).toMatchObject({ type: "run-aborted", abandoned: true });
+    const listed = await cli(ws, ["runs"]);
+    expect(listed.stdout).not.toContain(id);
+    expect(listed.stdout).toContain(
+      "(1 run refused by a guard before any step ran not shown; deploycheck runs --all lists it)",
+    );
+    expect((await cli(ws, ["runs", "--json"])).stdout).not.toContain(id);
+    const all = await cli(ws, ["runs", "--all"]);
+    expect(all.stdout).toMatch(new RegExp(`${id}\\s+demo\\s+abandoned`));
   });
 
   it("dry run executes read-only steps and only describes mutating ones", async () => {
