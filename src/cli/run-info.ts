@@ -54,7 +54,13 @@ export interface RunInfo {
   exitCode?: number;
   heldBy?: { pid: number; host: string; since: string };
   /** Each resume; `refused` when a guard refused it before anything ran (an attempt, not a resume). */
-  resumes: { at: string; by?: string; changedSteps: string[]; refused?: string }[];
+  resumes: {
+    at: string;
+    by?: string;
+    changedSteps: string[];
+    changedVariables?: string[];
+    refused?: string;
+  }[];
   counts?: { total: number; done: number; failed: number; pending: number };
   items?: ItemInfo[];
 }
@@ -140,6 +146,7 @@ export function describeRun(
             }
           : {}),
         changedSteps: r.changedSteps,
+        ...(r.changedVars?.length ? { changedVariables: r.changedVars } : {}),
         ...(refused ? { refused } : {}),
       };
     }),

@@ -49,7 +49,14 @@ function render(info: RunInfo, options: GlobalOptions): string {
   lines.push(`  started    ${safe(info.startedAt)} by ${safe(info.startedBy)} on ${safe(info.host)}`);
   lines.push(`  updated    ${safe(info.updatedAt)}`);
   for (const r of info.resumes) {
-    const changed = r.changedSteps.length ? ` (re-ran changed: ${safe(r.changedSteps.join(", "))})` : "";
+    const vars = r.changedVariables?.length
+      ? `variables changed: ${safe(r.changedVariables.join(", "))}; `
+      : "";
+    const changed = r.changedSteps.length
+      ? ` (${vars}re-ran changed: ${safe(r.changedSteps.join(", "))})`
+      : vars
+        ? ` (${vars.slice(0, -2)})`
+        : "";
     const by = r.by ? ` by ${safe(r.by)}` : "";
     lines.push(
       r.refused

@@ -142,6 +142,10 @@ describe("variables changed on resume", () => {
     );
     expect(steps).toEqual({ "a/show": 2, "b/tok": 1, "c/gate": 2 });
 
+    const status = await cli(ws, ["status", id]);
+    expect(status.stdout).toMatch(
+      /resumed +\S+ by Ann \(\S+\) \(variables changed: window; re-ran changed: a\/show\)/,
+    );
     // The signed record with its sessions verifies.
     const verified = await cli(ws, ["verify", join(ws.stateDir, "runs", id, "record.json")]);
     expect(verified.code, verified.stderr).toBe(0);

@@ -1,6 +1,8 @@
 // Variables changed between sessions (issue 12.1): the pure comparison, the steps it affects, how the
 // journal's run-resumed event carries it (decoded, folded) and what the record says.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { interpolate } from "../../../src/checklist/vars.js";
 import { decodeEvent } from "../../../src/engine/event-schema.js";
 import { fold } from "../../../src/engine/state.js";
 import { compareVars, describeVarChanges, stepsAffectedByVars } from "../../../src/engine/var-change.js";
@@ -207,5 +209,56 @@ describe("sessions in the journal, the state and the record", () => {
       ["a/uses", 2],
       ["a/plain", 1],
     ]);
+  });
+});
+
+const SEED = Number(process.env["SEED"] ?? Date.now() % 2 ** 31);
+const NAMES = ["a", "b", "c", "d"] as const;
+
+describe("stepsAffectedByVars against interpolation (property)", () => {
+  it(`every step whose interpolated definition differs is listed, and only steps that use a changed variable (SEED=${SEED})`, () => {
+    console.log(`var-change property: SEED=${SEED} (replay with SEED=${SEED})`);
+    const values = fc.record({ a: fc.string(), b: fc.string(), c: fc.string(), d: fc.string() });
+    const command = fc
+      .array(
+        fc.oneof(
+          fc.constantFrom(...NAMES).map((n) => `\${${n}}`),
+          fc.constantFrom("echo ", " x ", "-"),
+        ),
+        {
+          maxLength: 5,
+        },
+      )
+      .map((parts) => parts.join(""));
+    fc.assert(
+      fc.property(
+        fc.array(command, { minLength: 1, maxLength: 6 }),
+        values,
+        values,
+        (commands, before, after) => {
+          const c = withSections([
+            section("s", [
+              item(
+                "i",
+                commands.map((cmd, n) => runStep(`step-${n + 1}`, cmd)),
+              ),
+            ]),
+          ]);
+          const changed = compareVars(
+            { vars: before, secretVars: [] },
+            { vars: after, secretVars: [] },
+            same,
+          ).map((x) => x.name);
+          const affected = new Set(stepsAffectedByVars(c, changed));
+          commands.forEach((cmd, n) => {
+            const key = `i/step-${n + 1}`;
+            if (interpolate(cmd, before, {}) !== interpolate(cmd, after, {}))
+              expect(affected.has(key)).toBe(true);
+            if (affected.has(key)) expect(changed.some((name) => cmd.includes(`\${${name}}`))).toBe(true);
+          });
+        },
+      ),
+      { seed: SEED, numRuns: 300 },
+    );
   });
 });
