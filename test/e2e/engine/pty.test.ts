@@ -167,6 +167,47 @@ describe("interactive runs in a pseudo-terminal", () => {
     expect(after.filter((e) => e.type === "step-finished" && e.key === "a/long")).toHaveLength(1);
   });
 
+  it("Abort in the failure menu prints a resume command that, pasted as printed, finishes the run", async () => {
+    ws = workspace();
+    ws.file(
+      "c.yaml",
+      `${HEADER}sections:
+  - id: s1
+    title: One
+    items:
+      - id: a
+        title: Gate
+        steps:
+          - id: gate
+            run: test -f open
+`,
+    );
+    tmux = new Tmux(ws);
+    tmux.start(["run", "c.yaml"]);
+    await tmux.waitFor("failed. What now?");
+    tmux.keys("Down", "Down", "Down", "Down", "Enter"); // Retry, Show full output, Override, Skip, Abort
+    const code = await tmux.exitCode();
+    expect(code).not.toBe(0);
+    const id = onlyRunId(ws.stateDir);
+    const printed = suggestedCommands(tmux.screen());
+    expect(printed).toEqual([`deploycheck resume ${id}`]);
+    tmux.kill();
+
+    ws.file("open", "");
+    tmux = new Tmux(ws);
+    tmux.start(printed[0]!.split(" ").slice(1));
+    await tmux.waitFor("Engineer:");
+    tmux.answer("");
+    await tmux.waitFor("Deployment ready?");
+    tmux.keys("y", "Enter");
+    await tmux.waitFor("Notes:");
+    tmux.answer("");
+    await tmux.waitFor("Issues/Blockers:");
+    tmux.answer("");
+    expect(await tmux.exitCode()).toBe(0);
+    expect(journalEvents(ws.stateDir, id).find((e) => e.type === "signoff")).toMatchObject({ ready: true });
+  });
+
   it("starting a checklist with an unfinished run asks: resume, abandon and start new, or cancel", async () => {
     ws = workspace();
     ws.file(
