@@ -196,7 +196,6 @@ function heldMessage(holder: LockInfo, checklist: string): string {
   return `run ${holder.runId} of ${checklist} is held by pid ${holder.pid} on host ${holder.host} since ${holder.startedAt}`;
 }
 
-/** Take the checklist's lock, or throw a StateError saying who holds it. */
 /** How long a process waits for another one that is taking over the same stale lock. */
 const TAKEOVER_WAIT_MS = 5000;
 
@@ -205,6 +204,7 @@ function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/** Take the checklist's lock, or throw a StateError saying who holds it. */
 export function acquireLock(
   stateDir: string,
   checklist: string,
