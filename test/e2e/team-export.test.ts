@@ -2,13 +2,11 @@
 // the run (another HOME, no state dir) exports its report and verifies its signed record from the
 // ConfigMaps alone; a run not yet signed exports as UNFINISHED and has no record to verify; a record
 // changed in the cluster fails verification; nothing is written to the reader's state dir.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type KubeSandbox, startKubeSandbox } from "../../src/sandbox/kube-server.js";
-import { ensureBuilt } from "./helpers/built.js";
-import { cli, type Engineer, engineer, until } from "./helpers/team.js";
+import type { KubeSandbox } from "../../src/sandbox/kube-server.js";
+import { cli, type Engineer, engineer, startTeamSandbox, stopTeamSandbox, until } from "./helpers/team.js";
 
 const NS = "deploycheck";
 let root: string;
@@ -43,18 +41,11 @@ const FILES = {
 };
 
 beforeAll(async () => {
-  ensureBuilt();
-  root = mkdtempSync(join(tmpdir(), "dc-team-export-"));
-  sandbox = await startKubeSandbox({ rolloutStepMs: 20 });
-  kubeconfig = await sandbox.writeKubeconfig(join(root, "kubeconfig"));
-  sandbox.createNamespace(NS);
+  ({ root, sandbox, kubeconfig } = await startTeamSandbox("dc-team-export-", NS));
   alice = engineer(root, "alice", kubeconfig, FILES);
   bob = engineer(root, "bob", kubeconfig, FILES);
 });
-afterAll(async () => {
-  await sandbox?.close();
-  rmSync(root, { recursive: true, force: true });
-});
+afterAll(() => stopTeamSandbox({ root, sandbox }));
 
 const runIdIn = (text: string, name: string) =>
   new RegExp(`${name}-\\d{8}T\\d{6}Z-[0-9a-f]{4}`).exec(text)?.[0];

@@ -8,14 +8,12 @@
 //
 // The outage is 3 s here rather than the issue's 10 s: the same backoff path (4 dropped attempts of one
 // write) at a third of the wait; the unit tests take the backoff to its 8 s cap with a fake clock.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WatchEvent } from "../../src/sandbox/kube-cluster.js";
-import { type KubeSandbox, startKubeSandbox } from "../../src/sandbox/kube-server.js";
-import { ensureBuilt } from "./helpers/built.js";
-import { cli, engineer, until } from "./helpers/team.js";
+import type { KubeSandbox } from "../../src/sandbox/kube-server.js";
+import { cli, engineer, startTeamSandbox, stopTeamSandbox, until } from "./helpers/team.js";
 
 const NS = "deploycheck";
 const OUTAGE_MS = 3_000;
@@ -46,16 +44,9 @@ ${Array.from(
 `;
 
 beforeAll(async () => {
-  ensureBuilt();
-  root = mkdtempSync(join(tmpdir(), "dc-team-faults-"));
-  sandbox = await startKubeSandbox({ rolloutStepMs: 20 });
-  kubeconfig = await sandbox.writeKubeconfig(join(root, "kubeconfig"));
-  sandbox.createNamespace(NS);
+  ({ root, sandbox, kubeconfig } = await startTeamSandbox("dc-team-faults-", NS));
 });
-afterAll(async () => {
-  await sandbox?.close();
-  rmSync(root, { recursive: true, force: true });
-});
+afterAll(() => stopTeamSandbox({ root, sandbox }));
 
 describe("API faults mid-run", () => {
   it("500s, a 409 storm and an outage: waits with backoff, loses no event, never starts a step before the previous result is stored", async () => {

@@ -10,13 +10,12 @@
 //   every takeover is journaled naming the killed process; the cluster copy equals the local one;
 // - from the step processes themselves (start/end/stop marks with their deploycheck pid and time): every
 //   mutating command started under its own process's lease, and no two ever ran at the same time.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { hostname, tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WatchEvent } from "../../src/sandbox/kube-cluster.js";
-import { type KubeSandbox, startKubeSandbox } from "../../src/sandbox/kube-server.js";
-import { ensureBuilt } from "./helpers/built.js";
+import type { KubeSandbox } from "../../src/sandbox/kube-server.js";
 import {
   type Cli,
   cli,
@@ -26,6 +25,8 @@ import {
   seeded,
   seedFromEnv,
   sleep,
+  startTeamSandbox,
+  stopTeamSandbox,
   until,
 } from "./helpers/team.js";
 
@@ -66,16 +67,9 @@ ${steps.join("\n")}
 }
 
 beforeAll(async () => {
-  ensureBuilt();
-  root = mkdtempSync(join(tmpdir(), "dc-team-handoff-"));
-  sandbox = await startKubeSandbox({ rolloutStepMs: 20 });
-  kubeconfig = await sandbox.writeKubeconfig(join(root, "kubeconfig"));
-  sandbox.createNamespace(NS);
+  ({ root, sandbox, kubeconfig } = await startTeamSandbox("dc-team-handoff-", NS));
 });
-afterAll(async () => {
-  await sandbox?.close();
-  rmSync(root, { recursive: true, force: true });
-});
+afterAll(() => stopTeamSandbox({ root, sandbox }));
 
 interface LeaseWrite {
   holder: string;

@@ -5,13 +5,19 @@
 // 50 races run the built lease code (dist/cli/team.js: access check, then acquisition) in two long-lived
 // engineer processes (helpers/lease-racer.mjs), each told when to race after a seeded delay: 50 pairs of
 // full CLI runs would take minutes on CI's two legs. Three races more are full `deploycheck run` pairs.
-import { mkdtempSync, rmSync } from "node:fs";
-import { hostname, tmpdir } from "node:os";
-import { join } from "node:path";
+import { hostname } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type KubeSandbox, startKubeSandbox } from "../../src/sandbox/kube-server.js";
-import { ensureBuilt } from "./helpers/built.js";
-import { cli, type Engineer, engineer, racer, seeded, seedFromEnv } from "./helpers/team.js";
+import type { KubeSandbox } from "../../src/sandbox/kube-server.js";
+import {
+  cli,
+  type Engineer,
+  engineer,
+  racer,
+  seeded,
+  seedFromEnv,
+  startTeamSandbox,
+  stopTeamSandbox,
+} from "./helpers/team.js";
 
 const SEED = seedFromEnv();
 const NS = "deploycheck";
@@ -37,16 +43,9 @@ sections:
 `;
 
 beforeAll(async () => {
-  ensureBuilt();
-  root = mkdtempSync(join(tmpdir(), "dc-team-race-"));
-  sandbox = await startKubeSandbox({ rolloutStepMs: 20 });
-  kubeconfig = await sandbox.writeKubeconfig(join(root, "kubeconfig"));
-  sandbox.createNamespace(NS);
+  ({ root, sandbox, kubeconfig } = await startTeamSandbox("dc-team-race-", NS));
 });
-afterAll(async () => {
-  await sandbox?.close();
-  rmSync(root, { recursive: true, force: true });
-});
+afterAll(() => stopTeamSandbox({ root, sandbox }));
 
 const since = /since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z/;
 

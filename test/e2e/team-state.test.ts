@@ -4,21 +4,13 @@
 // continues at the step where A stopped and signs; the record names both engineers and verifies; kubectl
 // sees the lease and the run's ConfigMaps.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type KubeSandbox, startKubeSandbox } from "../../src/sandbox/kube-server.js";
-import { BIN, ensureBuilt } from "./helpers/built.js";
+import type { KubeSandbox } from "../../src/sandbox/kube-server.js";
+import { BIN } from "./helpers/built.js";
+import { startTeamSandbox, stopTeamSandbox } from "./helpers/team.js";
 
 const run = promisify(execFile);
 let root: string;
@@ -107,16 +99,9 @@ async function until(what: string, condition: () => boolean, timeoutMs = 60_000)
 }
 
 beforeAll(async () => {
-  ensureBuilt();
-  root = mkdtempSync(join(tmpdir(), "dc-team-e2e-"));
-  sandbox = await startKubeSandbox({ rolloutStepMs: 20 });
-  kubeconfig = await sandbox.writeKubeconfig(join(root, "kubeconfig"));
-  sandbox.createNamespace("deploycheck");
+  ({ root, sandbox, kubeconfig } = await startTeamSandbox("dc-team-e2e-", "deploycheck"));
 });
-afterAll(async () => {
-  await sandbox?.close();
-  rmSync(root, { recursive: true, force: true });
-});
+afterAll(() => stopTeamSandbox({ root, sandbox }));
 
 describe("team state on the cluster", () => {
   it("refuses B with A's name, hands the run over after A's kill -9 and lease expiry, and signs a record naming both", async () => {

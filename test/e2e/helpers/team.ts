@@ -1,10 +1,12 @@
 // Shared by the team-state end-to-end suites: engineers (each a separate HOME, config, cache and state
 // dir), the built CLI spawned as their process, waiting on a condition, and a seeded random source.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { BIN, ROOT } from "./built.js";
+import { type KubeSandbox, startKubeSandbox } from "../../../src/sandbox/kube-server.js";
+import { BIN, ensureBuilt, ROOT } from "./built.js";
 
 export interface Engineer {
   name: string;
@@ -128,4 +130,26 @@ export function racer(who: Engineer, checklist: string, namespace: string): Race
     },
     send: (line) => child.stdin!.write(`${line}\n`),
   };
+}
+
+export interface TeamSandbox {
+  /** A temp dir for the suite's engineers and files. */
+  root: string;
+  sandbox: KubeSandbox;
+  kubeconfig: string;
+}
+
+/** A simulated cluster with the team namespace, its kubeconfig in a new temp dir; the built CLI up to date. */
+export async function startTeamSandbox(prefix: string, namespace: string): Promise<TeamSandbox> {
+  ensureBuilt();
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  const sandbox = await startKubeSandbox({ rolloutStepMs: 20 });
+  const kubeconfig = await sandbox.writeKubeconfig(join(root, "kubeconfig"));
+  sandbox.createNamespace(namespace);
+  return { root, sandbox, kubeconfig };
+}
+
+export async function stopTeamSandbox(team: Partial<TeamSandbox>): Promise<void> {
+  await team.sandbox?.close();
+  if (team.root) rmSync(team.root, { recursive: true, force: true });
 }
