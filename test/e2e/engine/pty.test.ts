@@ -27,6 +27,18 @@ afterEach(() => {
   ws?.cleanup();
 });
 
+/** The sign-off by keystrokes: the default engineer, "ready", no notes and no blockers. */
+async function signOffReady(t: Tmux): Promise<void> {
+  await t.waitFor("Engineer:");
+  t.answer("");
+  await t.waitFor("Deployment ready?");
+  t.keys("y", "Enter");
+  await t.waitFor("Notes:");
+  t.answer("");
+  await t.waitFor("Issues/Blockers:");
+  t.answer("");
+}
+
 const HEADER = `apiVersion: deploycheck/v1
 kind: Checklist
 metadata: { name: inter, title: Interactive checklist }
@@ -153,14 +165,7 @@ describe("interactive runs in a pseudo-terminal", () => {
     tmux.kill();
     tmux = new Tmux(ws);
     tmux.start(["resume", id]);
-    await tmux.waitFor("Engineer:");
-    tmux.answer("");
-    await tmux.waitFor("Deployment ready?");
-    tmux.keys("y", "Enter");
-    await tmux.waitFor("Notes:");
-    tmux.answer("");
-    await tmux.waitFor("Issues/Blockers:");
-    tmux.answer("");
+    await signOffReady(tmux);
     expect(await tmux.exitCode()).toBe(0);
     expect(ws.read("side.txt")).toBe("first\nsecond\n");
     const after = journalEvents(ws.stateDir, id);
@@ -196,14 +201,7 @@ describe("interactive runs in a pseudo-terminal", () => {
     ws.file("open", "");
     tmux = new Tmux(ws);
     tmux.start(printed[0]!.split(" ").slice(1));
-    await tmux.waitFor("Engineer:");
-    tmux.answer("");
-    await tmux.waitFor("Deployment ready?");
-    tmux.keys("y", "Enter");
-    await tmux.waitFor("Notes:");
-    tmux.answer("");
-    await tmux.waitFor("Issues/Blockers:");
-    tmux.answer("");
+    await signOffReady(tmux);
     expect(await tmux.exitCode()).toBe(0);
     expect(journalEvents(ws.stateDir, id).find((e) => e.type === "signoff")).toMatchObject({ ready: true });
   });
@@ -234,14 +232,7 @@ describe("interactive runs in a pseudo-terminal", () => {
     tmux.start(["run", "c.yaml"]);
     await tmux.waitFor(`Run ${first} of inter is unfinished`);
     tmux.keys("Down", "Enter"); // Abandon it and start a new run
-    await tmux.waitFor("Engineer:");
-    tmux.answer("");
-    await tmux.waitFor("Deployment ready?");
-    tmux.keys("y", "Enter");
-    await tmux.waitFor("Notes:");
-    tmux.answer("");
-    await tmux.waitFor("Issues/Blockers:");
-    tmux.answer("");
+    await signOffReady(tmux);
     expect(await tmux.exitCode()).toBe(0);
     expect(tmux.screen()).toContain(`Abandoned run ${first}`);
     expect(readdirSafe(join(ws.stateDir, "runs"))).toHaveLength(2);
