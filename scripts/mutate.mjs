@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+// npm run mutate [-- <group> ...]: Stryker over the core, one module group at a time.
+//
+// Each group names the modules it mutates and the unit suites that test them. Running a group against its
+// own suites (not all 1,000 unit tests) keeps a mutant's test run short; a mutant that only some other
+// suite would kill counts as survived, so a group's score is a lower bound. Every group has its own
+// incremental file (reports/stryker-incremental-<group>.json): a rerun tests only the mutants whose code
+// or covering tests changed. `npm run mutate -- --summary` prints the per-module table from the last
+// reports without running anything.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** @type {Record<string, { mutate: string[], tests: string[] }>} */
+export const groups = {
+  checks: {
+    mutate: ["src/checks/prometheus.ts", "src/checks/watch.ts", "src/checks/http.ts", "src/kube/rollout.ts"],
+    tests: [
+      "test/unit/checks/prometheus*.test.ts",
+      "test/unit/checks/watch*.test.ts",
+      "test/unit/checks/http*.test.ts",
+      "test/unit/checks/redirects-monitor.test.ts",
+      "test/unit/kube/pure.test.ts",
+      "test/unit/sandbox/rollout-scale-up.test.ts",
+    ],
+  },
+  kube: {
+    mutate: ["src/kube/history.ts", "src/kube/wait.ts"],
+    tests: ["test/unit/kube/*.test.ts", "test/unit/checks/kube.test.ts"],
+  },
+  engine: {
+    mutate: ["src/engine/**/*.ts"],
+    tests: ["test/unit/engine/*.test.ts"],
+  },
+  store: {
+    mutate: ["src/store/**/*.ts"],
+    tests: ["test/unit/store/*.test.ts"],
+  },
+  record: {
+    mutate: ["src/record/**/*.ts"],
+    tests: ["test/unit/record/*.test.ts"],
+  },
+  checklist: {
+    mutate: ["src/redact.ts", "src/checklist/validate.ts", "src/checklist/vars.ts"],
+    tests: [
+      "test/unit/redact*.test.ts",
+      "test/unit/checklist/validate.test.ts",
+      "test/unit/checklist/invalid-fixtures.test.ts",
+      "test/unit/checklist/vars*.test.ts",
+      "test/unit/checklist/limits-validate.test.ts",
+      "test/unit/checklist/dollar-brace-escape.test.ts",
+      "test/unit/checklist/load.test.ts",
+    ],
+  },
+  "shell-refs": {
+    mutate: ["src/checklist/shell-refs.ts"],
+    tests: ["test/unit/checklist/shell-refs*.test.ts"],
+  },
+  import: {
+    mutate: ["src/import/convert.ts"],
+    tests: ["test/unit/import/*.test.ts"],
+  },
+};
+
+function run(name) {
+  const group = groups[name];
+  if (!group) {
+    console.error(`mutate: no group "${name}"; groups: ${Object.keys(groups).join(", ")}`);
+    process.exit(2);
+  }
+  mkdirSync(join(root, "reports/mutation"), { recursive: true });
+  const config = join(root, `reports/stryker-${name}.config.mjs`);
+  writeFileSync(
+    config,
+    `import base from "../stryker.config.mjs";\nexport default { ...base, mutate: ${JSON.stringify(group.mutate)}, ` +
+      `incrementalFile: "reports/stryker-incremental-${name}.json", ` +
+      `jsonReporter: { fileName: "reports/mutation/${name}.json" }, ` +
+      `htmlReporter: { fileName: "reports/mutation/${name}.html" }, ` +
+      `tempDirName: ".stryker-tmp-${name}" };\n`,
+  );
+  const started = Date.now();
+  const result = spawnSync("npx", ["stryker", "run", config], {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, STRYKER_TESTS: group.tests.join(",") },
+  });
+  const seconds = Math.round((Date.now() - started) / 1000);
+  console.log(`mutate: group ${name} took ${Math.floor(seconds / 60)} min ${seconds % 60} s`);
+  return result.status ?? 1;
+}
+
+/** Per-module score from the JSON reports: detected (killed + timeout) over valid mutants. */
+function summary() {
+  const rows = [];
+  for (const name of Object.keys(groups)) {
+    const file = join(root, `reports/mutation/${name}.json`);
+    if (!existsSync(file)) continue;
+    const report = JSON.parse(readFileSync(file, "utf8"));
+    for (const [path, entry] of Object.entries(report.files)) {
+      const count = {
+        Killed: 0,
+        Timeout: 0,
+        Survived: 0,
+        NoCoverage: 0,
+        Ignored: 0,
+        CompileError: 0,
+        RuntimeError: 0,
+      };
+      for (const mutant of entry.mutants) count[mutant.status] = (count[mutant.status] ?? 0) + 1;
+      const detected = count.Killed + count.Timeout + count.RuntimeError;
+      const valid = detected + count.Survived + count.NoCoverage;
+      rows.push({
+        group: name,
+        path,
+        valid,
+        detected,
+        survived: count.Survived,
+        noCoverage: count.NoCoverage,
+        ignored: count.Ignored,
+      });
+    }
+  }
+  let valid = 0;
+  let detected = 0;
+  for (const row of rows) {
+    valid += row.valid;
+    detected += row.detected;
+    const score = row.valid === 0 ? "n/a" : `${((100 * row.detected) / row.valid).toFixed(1)}%`;
+    console.log(
+      `${row.group.padEnd(10)} ${row.path.padEnd(36)} ${String(row.valid).padStart(5)} mutants  ${score.padStart(6)}` +
+        `  survived ${row.survived}, no coverage ${row.noCoverage}${row.ignored ? `, ignored ${row.ignored}` : ""}`,
+    );
+  }
+  if (valid > 0) console.log(`total ${valid} mutants, ${((100 * detected) / valid).toFixed(1)}% detected`);
+}
+
+const args = process.argv.slice(2);
+if (args.includes("--summary")) {
+  summary();
+} else {
+  const names = args.length > 0 ? args : Object.keys(groups);
+  let status = 0;
+  for (const name of names) status = run(name) || status;
+  summary();
+  process.exit(status);
+}
