@@ -6,7 +6,7 @@
 // suite would kill counts as survived, so a group's score is a lower bound. Every group has its own
 // incremental file (reports/stryker-incremental-<group>.json): a rerun tests only the mutants whose code
 // or covering tests changed. `npm run mutate -- --summary` prints the per-module table from the last
-// reports without running anything.
+// reports without running anything; `npm run mutate -- --survivors <group> [file]` lists what survived.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -57,7 +57,9 @@ export const groups = {
   },
   "shell-refs": {
     mutate: ["src/checklist/shell-refs.ts"],
-    tests: ["test/unit/checklist/shell-refs*.test.ts"],
+    // Not the property test or the injection matrix: they run real bash for seconds per mutant. The
+    // nesting test pins what the matrix proves against bash, purely.
+    tests: ["test/unit/checklist/shell-refs.test.ts", "test/unit/checklist/shell-refs-nesting.test.ts"],
   },
   import: {
     mutate: ["src/import/convert.ts"],
@@ -137,9 +139,33 @@ function summary() {
   if (valid > 0) console.log(`total ${valid} mutants, ${((100 * detected) / valid).toFixed(1)}% detected`);
 }
 
+/** The surviving and uncovered mutants of a group's last report, one per line, with the code they change. */
+function survivors(name, only) {
+  const file = join(root, `reports/mutation/${name}.json`);
+  if (!existsSync(file)) {
+    console.error(`mutate: no report for group "${name}" yet: run npm run mutate -- ${name}`);
+    process.exit(2);
+  }
+  const report = JSON.parse(readFileSync(file, "utf8"));
+  for (const [path, entry] of Object.entries(report.files)) {
+    if (only && !path.includes(only)) continue;
+    const lines = entry.source.split("\n");
+    for (const m of entry.mutants) {
+      if (m.status !== "Survived" && m.status !== "NoCoverage") continue;
+      const { start, end } = m.location;
+      const code = lines[start.line - 1].trim();
+      const replacement = (m.replacement ?? "").replace(/\s+/g, " ").slice(0, 120);
+      console.log(`${path}:${start.line}:${start.column} ${m.status} ${m.mutatorName}: -> ${replacement}`);
+      console.log(`    ${code.slice(0, 160)}${end.line !== start.line ? " ..." : ""}`);
+    }
+  }
+}
+
 const args = process.argv.slice(2);
 if (args.includes("--summary")) {
   summary();
+} else if (args[0] === "--survivors") {
+  survivors(args[1], args[2]);
 } else {
   const names = args.length > 0 ? args : Object.keys(groups);
   let status = 0;
