@@ -6,7 +6,8 @@
 // suite would kill counts as survived, so a group's score is a lower bound. Every group has its own
 // incremental file (reports/stryker-incremental-<group>.json): a rerun tests only the mutants whose code
 // or covering tests changed. `npm run mutate -- --summary` prints the per-module table from the last
-// reports without running anything; `npm run mutate -- --survivors <group> [file]` lists what survived.
+// reports without running anything; `npm run mutate -- --survivors <group> [file]` lists what survived;
+// `npm run mutate -- --equivalents` lists the mutants marked equivalent in the code, with why.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -161,9 +162,29 @@ function survivors(name, only) {
   }
 }
 
+/** The mutants marked equivalent (`// Stryker disable next-line <mutator>: <why>`), with their reason. */
+function equivalents() {
+  for (const name of Object.keys(groups)) {
+    const file = join(root, `reports/mutation/${name}.json`);
+    if (!existsSync(file)) continue;
+    const report = JSON.parse(readFileSync(file, "utf8"));
+    for (const [path, entry] of Object.entries(report.files)) {
+      const seen = new Set();
+      for (const m of entry.mutants) {
+        if (m.status !== "Ignored") continue;
+        const line = `${path}:${m.location.start.line} ${m.mutatorName}: ${m.statusReason ?? ""}`;
+        if (!seen.has(line)) console.log(line);
+        seen.add(line);
+      }
+    }
+  }
+}
+
 const args = process.argv.slice(2);
 if (args.includes("--summary")) {
   summary();
+} else if (args[0] === "--equivalents") {
+  equivalents();
 } else if (args[0] === "--survivors") {
   survivors(args[1], args[2]);
 } else {

@@ -72,7 +72,11 @@ export async function waitForRollout(
     timer.cancel();
   }
   if (options.signal.aborted && !(verdict.done || verdict.failed))
+    // Stryker disable next-line StringLiteral: AbortController.abort() always sets a reason (an AbortError when none is given).
     throw options.signal.reason ?? new Error("aborted");
+  // The loop ends either with a done/failed verdict before the deadline, or at the deadline without one
+  // (a verdict arriving after it is ignored): `&&` or `||`, and either inner test, give the same answer.
+  // Stryker disable next-line LogicalOperator,ConditionalExpression: see above.
   const timedOut = deadline.signal.aborted && !(verdict.done || verdict.failed);
   return { verdict, timedOut, messages, deployment: latest };
 }
@@ -96,6 +100,7 @@ function watchUntil(
       fn();
     };
     const onAbort = () => settle(() => resolve("ended"));
+    // Stryker disable next-line ObjectLiteral: settle() removes the listener, so `once` changes nothing.
     stop.addEventListener("abort", onAbort, { once: true });
     client
       .watchDeployment(
