@@ -74,9 +74,7 @@ export async function waitForRollout(
   if (options.signal.aborted && !(verdict.done || verdict.failed))
     // Stryker disable next-line StringLiteral: AbortController.abort() always sets a reason (an AbortError when none is given).
     throw options.signal.reason ?? new Error("aborted");
-  // The loop ends either with a done/failed verdict before the deadline, or at the deadline without one
-  // (a verdict arriving after it is ignored): `&&` or `||`, and either inner test, give the same answer.
-  // Stryker disable next-line LogicalOperator,ConditionalExpression: see above.
+  // Stryker disable next-line LogicalOperator,ConditionalExpression: the loop ends with a done/failed verdict before the deadline or at the deadline without one (later verdicts are ignored), where && and || and either inner test agree.
   const timedOut = deadline.signal.aborted && !(verdict.done || verdict.failed);
   return { verdict, timedOut, messages, deployment: latest };
 }
