@@ -66,6 +66,9 @@ describe("revisions, selectors and images from partial objects", () => {
     const otherOwner = rs(3, "c", { ownerReferences: [{ controller: true, uid: "someone-else" }] });
     const orphan = rs(4, "d", { ownerReferences: undefined });
     expect(controlledReplicaSets(deployment("a"), [mine, notController, otherOwner, orphan])).toEqual([mine]);
+    // Partial objects from a hostile or broken API answer: nothing matches, nothing crashes.
+    expect(controlledReplicaSets(deployment("a"), [{} as ReplicaSetLike, mine])).toEqual([mine]);
+    expect(controlledReplicaSets({} as DeploymentLike, [mine])).toEqual([]);
   });
 
   it("imagesOf: each container's image, empty for a missing template or image", () => {
@@ -145,6 +148,8 @@ describe("equalIgnoreHash: apimachinery's semantic equality", () => {
     expect(equalIgnoreHash(t({ a: 0 }), t({}))).toBe(false);
     expect(equalIgnoreHash(t({ a: "" }), t({}))).toBe(false);
     expect(equalIgnoreHash(t({ a: false }), t({}))).toBe(false);
+    // A list is not a map with numbered keys.
+    expect(equalIgnoreHash(t({ args: ["x"] }), t({ args: { "0": "x" } }))).toBe(false);
   });
 
   it("templates without metadata, or none at all, compare without crashing", () => {

@@ -84,9 +84,15 @@ describe("waitForRollout", () => {
   });
 
   it("follows a rollout through the watch: each distinct message once, in order, ending rolled out", async () => {
+    // The controller waits until the watch is open, so the rollout's progress arrives through the watch.
+    sandbox.faults.pause = true;
     const name = deployment();
     const { result, seen } = wait(name);
+    await until(() => watches(name) === 1 && sandbox.openWatches() === 1, "watching");
+    delete sandbox.faults.pause;
     const r = await result;
+    // Finished through the watch: one list, never listed again.
+    expect(lists(name)).toBe(1);
     expect(r.verdict).toMatchObject({ done: true, failed: false });
     expect(r.timedOut).toBe(false);
     expect(r.messages.at(-1)).toBe(`deployment "${name}" successfully rolled out`);
@@ -116,6 +122,16 @@ describe("waitForRollout", () => {
     expect(r.verdict.done || r.verdict.failed).toBe(false);
     expect(r.messages.at(-1)).toBe(r.verdict.message);
     await until(() => sandbox.openWatches() === 0, "the watch closed");
+  });
+
+  it("a deadline that passes during a request is a timeout, not an error", async () => {
+    sandbox.faults.pause = true;
+    const name = deployment();
+    // The GET comes back before the deadline starts; the list is still on its way when it passes.
+    sandbox.faults.latencyMs = 300;
+    const r = await wait(name, { timeoutMs: 100 }).result;
+    expect(r.timedOut).toBe(true);
+    expect(r.verdict.done || r.verdict.failed).toBe(false);
   });
 
   it("a watch the server ends is listed and watched again, and the rollout still finishes", async () => {
