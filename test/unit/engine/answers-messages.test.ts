@@ -117,8 +117,14 @@ describe("parseYesNo, splitNote", () => {
     [{ value: "http://x: y" }, { value: "http://x: y" }],
     [{ value: "yes:" }, { value: "yes:" }],
     [{ value: "yes" }, { value: "yes" }],
-    [{ value: "yes: a", note: "given" }, { value: "yes: a", note: "given" }],
-    [{ value: "no", note: "" }, { value: "no", note: "" }],
+    [
+      { value: "yes: a", note: "given" },
+      { value: "yes: a", note: "given" },
+    ],
+    [
+      { value: "no", note: "" },
+      { value: "no", note: "" },
+    ],
   ])("splitNote(%j) is %j", (answer, want) => {
     expect(splitNote(answer)).toEqual(want);
   });
@@ -139,17 +145,19 @@ describe("missingAnswers", () => {
 
   it("a confirm answered neither yes nor no, and a sign-off that is neither", () => {
     const c = simpleChecklist({ a: [confirmStep("sure")] });
-    expect(missingAnswers(c, undefined, parseAnswers("a/sure: maybe\nsignoff/ready: soon\n", "f"), {}, {})).toEqual([
-      'a/sure: "maybe" is not yes or no',
-      'signoff/ready: "soon" is not yes or no',
-    ]);
-    expect(missingAnswers(c, undefined, parseAnswers("a/sure: y\nsignoff/ready: n\n", "f"), {}, {})).toEqual([]);
+    expect(
+      missingAnswers(c, undefined, parseAnswers("a/sure: maybe\nsignoff/ready: soon\n", "f"), {}, {}),
+    ).toEqual(['a/sure: "maybe" is not yes or no', 'signoff/ready: "soon" is not yes or no']);
+    expect(missingAnswers(c, undefined, parseAnswers("a/sure: y\nsignoff/ready: n\n", "f"), {}, {})).toEqual(
+      [],
+    );
   });
 
   it("a confirm that requires a note takes it as { value, note } or after a colon, not a bare yes or a blank note", () => {
     const c = simpleChecklist({ a: [{ id: "n", confirm: { prompt: "ok?", requireNote: true } } as never] });
     const need = ['a/n: a note is required ({ value: yes, note: "..." })'];
-    const check = (text: string) => missingAnswers(c, undefined, parseAnswers(`${text}signoff/ready: no\n`, "f"), {}, {});
+    const check = (text: string) =>
+      missingAnswers(c, undefined, parseAnswers(`${text}signoff/ready: no\n`, "f"), {}, {});
     expect(check("a/n: yes\n")).toEqual(need);
     expect(check('a/n: "yes:   "\n')).toEqual(need);
     expect(check('a/n: "yes: asked Bo"\n')).toEqual([]);
@@ -161,23 +169,38 @@ describe("missingAnswers", () => {
 
   it("a confirm answered yes or no with a note after the colon passes the check, as the run reads it", () => {
     const c = simpleChecklist({ a: [confirmStep("x")] });
-    expect(missingAnswers(c, undefined, parseAnswers('a/x: "no: rollback planned"\nsignoff/ready: no\n', "f"), {}, {})).toEqual([]);
+    expect(
+      missingAnswers(
+        c,
+        undefined,
+        parseAnswers('a/x: "no: rollback planned"\nsignoff/ready: no\n', "f"),
+        {},
+        {},
+      ),
+    ).toEqual([]);
   });
 
   it("a confirm whose note is not required needs none", () => {
     const c = simpleChecklist({ a: [{ id: "n", confirm: { prompt: "ok?", requireNote: false } } as never] });
-    expect(missingAnswers(c, undefined, parseAnswers("a/n: yes\nsignoff/ready: no\n", "f"), {}, {})).toEqual([]);
+    expect(missingAnswers(c, undefined, parseAnswers("a/n: yes\nsignoff/ready: no\n", "f"), {}, {})).toEqual(
+      [],
+    );
   });
 
   it("an input matching its pattern anywhere passes (RE2, as at run time)", () => {
     const c = simpleChecklist({ a: [inputStep("rev", { pattern: "[0-9]" })] });
-    expect(missingAnswers(c, undefined, parseAnswers("a/rev: r7\nsignoff/ready: no\n", "f"), {}, {})).toEqual([]);
+    expect(missingAnswers(c, undefined, parseAnswers("a/rev: r7\nsignoff/ready: no\n", "f"), {}, {})).toEqual(
+      [],
+    );
   });
 
   it("skips steps whose section, item or step condition is false, and steps already settled", () => {
     const c = checklist([
       section("s1", [item("a", [confirmStep("x")])], { when: "${s}" }),
-      section("s2", [item("b", [confirmStep("x")], { when: "${i}" }), item("c", [confirmStep("x", "?", { when: "${t}" })])]),
+      section("s2", [
+        item("b", [confirmStep("x")], { when: "${i}" }),
+        item("c", [confirmStep("x", "?", { when: "${t}" })]),
+      ]),
       section("s3", [item("d", [confirmStep("x"), confirmStep("y"), confirmStep("z")])]),
     ]);
     const state = fold(new EventLog().step("d/x").step("d/y", "failed").events);
@@ -204,7 +227,10 @@ describe("missingAnswers", () => {
 
   it("evaluates conditions on the environment too", () => {
     const c = simpleChecklist({ a: [confirmStep("x", "?", { when: "${env.PROD}" })] });
-    expect(missingAnswers(c, undefined, {}, {}, { PROD: "1" })).toEqual(["a/x: yes or no", "signoff/ready: yes or no"]);
+    expect(missingAnswers(c, undefined, {}, {}, { PROD: "1" })).toEqual([
+      "a/x: yes or no",
+      "signoff/ready: yes or no",
+    ]);
     expect(missingAnswers(c, undefined, {}, {}, {})).toEqual(["signoff/ready: yes or no"]);
   });
 
@@ -227,7 +253,9 @@ describe("answersPrompter", () => {
     key = "a/n";
     expect(await p.confirm("ok?")).toBe(false);
     key = "a/m";
-    expect((await rejected(p.confirm("ok?"))).message).toBe('the answer for a/m must be yes or no, not "maybe"');
+    expect((await rejected(p.confirm("ok?"))).message).toBe(
+      'the answer for a/m must be yes or no, not "maybe"',
+    );
   });
 
   it("a question without an answer fails with the key, the question and how to add it", async () => {
@@ -235,7 +263,9 @@ describe("answersPrompter", () => {
     const e = await rejected(p.confirm("Really?"));
     expect(e.message).toBe("no answer for a/x (Really?) in the answers file");
     expect(e.hint).toBe('Add "a/x: ..." to the --answers file, or run interactively.');
-    expect((await rejected(p.input("Revision?"))).message).toBe("no answer for a/x (Revision?) in the answers file");
+    expect((await rejected(p.input("Revision?"))).message).toBe(
+      "no answer for a/x (Revision?) in the answers file",
+    );
   });
 
   it("input: the value as written; a pattern it does not match or a validation it fails refuses it", async () => {
@@ -253,7 +283,10 @@ describe("answersPrompter", () => {
 
   it("text: the answer's note, else the default, else empty; a required note that is missing fails", async () => {
     let key = "a/n";
-    const p = answersPrompter(file('a/n: { value: yes, note: "from file" }\na/c: "yes: after colon"\na/p: yes\n'), () => key);
+    const p = answersPrompter(
+      file('a/n: { value: yes, note: "from file" }\na/c: "yes: after colon"\na/p: yes\n'),
+      () => key,
+    );
     expect(await p.text("Note:")).toBe("from file");
     expect(await p.text("Note:", { required: true })).toBe("from file");
     key = "a/c";

@@ -2,12 +2,25 @@
 // not applicable, and the runner's shortcuts (precomputed refs, a start position) giving the same answer.
 import { describe, expect, it } from "vitest";
 import { walkSteps } from "../../../src/checklist/walk.js";
-import { blockingFailures, isOptionalStep, isSettled, nextAction, type PlanInput } from "../../../src/engine/plan.js";
+import {
+  blockingFailures,
+  isOptionalStep,
+  isSettled,
+  nextAction,
+  type PlanInput,
+} from "../../../src/engine/plan.js";
 import { fold, type StepState } from "../../../src/engine/state.js";
 import { checklist, EventLog, item, runStep, section, simpleChecklist } from "../../helpers/builders.js";
 
 function plan(c: PlanInput["checklist"], log: EventLog, extra: Partial<PlanInput> = {}) {
-  return nextAction({ checklist: c, state: fold(log.events), vars: {}, env: {}, acceptFailures: false, ...extra });
+  return nextAction({
+    checklist: c,
+    state: fold(log.events),
+    vars: {},
+    env: {},
+    acceptFailures: false,
+    ...extra,
+  });
 }
 
 const two = simpleChecklist({ a: [runStep("one"), runStep("two")] });
@@ -41,7 +54,11 @@ describe("isOptionalStep", () => {
   it("optional when the step or its item says so, and only when it says true", () => {
     const c = checklist([
       section("s", [
-        item("a", [runStep("x", "true", { optional: true }), runStep("y", "true", { optional: false }), runStep("z")]),
+        item("a", [
+          runStep("x", "true", { optional: true }),
+          runStep("y", "true", { optional: false }),
+          runStep("z"),
+        ]),
         item("b", [runStep("x")], { optional: true }),
         item("c", [runStep("x")], { optional: false }),
       ]),
@@ -62,7 +79,9 @@ describe("nextAction", () => {
     expect(plan(two, new EventLog().push({ type: "run-aborted", reason: "x", abandoned: true }))).toEqual({
       type: "done",
     });
-    expect(plan(two, new EventLog().push({ type: "run-aborted", reason: "x", abandoned: false }))).toMatchObject({
+    expect(
+      plan(two, new EventLog().push({ type: "run-aborted", reason: "x", abandoned: false })),
+    ).toMatchObject({
       type: "step",
       ref: { key: "a/one" },
     });
@@ -97,7 +116,12 @@ describe("nextAction", () => {
 
   it("an interrupted step runs again with the attempt after its last", () => {
     const log = new EventLog().step("a/one").started("a/two", 1).interrupted("a/two", 1);
-    expect(plan(two, log)).toEqual({ type: "step", ref: walkSteps(two)[1], attempt: 2, reason: "interrupted" });
+    expect(plan(two, log)).toEqual({
+      type: "step",
+      ref: walkSteps(two)[1],
+      attempt: 2,
+      reason: "interrupted",
+    });
   });
 
   it("passes over steps that were described (dry run) or not applicable", () => {
@@ -109,18 +133,32 @@ describe("nextAction", () => {
     ["step", { step: "false" }, 'step condition "false" is false'],
     ["item", { item: "${env} == prod" }, 'item condition "${env} == prod" is false'],
     ["section", { section: "!${k8s}" }, 'section condition "!${k8s}" is false'],
-    ["section first", { section: "${aws}", item: "${aws}", step: "${aws}" }, 'section condition "${aws}" is false'],
+    [
+      "section first",
+      { section: "${aws}", item: "${aws}", step: "${aws}" },
+      'section condition "${aws}" is false',
+    ],
     ["item before step", { item: "${aws}", step: "${aws}" }, 'item condition "${aws}" is false'],
   ] as const)("names the %s condition that is false, exactly", (_name, when, reason) => {
     const c = checklist([
       section(
         "s",
-        [item("a", [runStep("one", "true", "step" in when ? { when: when.step } : {})], "item" in when ? { when: when.item } : {})],
+        [
+          item(
+            "a",
+            [runStep("one", "true", "step" in when ? { when: when.step } : {})],
+            "item" in when ? { when: when.item } : {},
+          ),
+        ],
         "section" in when ? { when: when.section } : {},
       ),
     ]);
     const vars = { env: "staging", k8s: "yes", aws: "" };
-    expect(plan(c, new EventLog(), { vars })).toEqual({ type: "not-applicable", ref: walkSteps(c)[0], reason });
+    expect(plan(c, new EventLog(), { vars })).toEqual({
+      type: "not-applicable",
+      ref: walkSteps(c)[0],
+      reason,
+    });
   });
 
   it("a boolean when: false is not applicable, true runs", () => {
@@ -142,7 +180,11 @@ describe("nextAction", () => {
   it("checks when only for a step not yet started: an interrupted step runs again", () => {
     const c = simpleChecklist({ a: [runStep("one", "true", { when: "${go}" })] });
     const log = new EventLog().started("a/one").interrupted("a/one");
-    expect(plan(c, log, { vars: { go: "" } })).toMatchObject({ type: "step", reason: "interrupted", attempt: 2 });
+    expect(plan(c, log, { vars: { go: "" } })).toMatchObject({
+      type: "step",
+      reason: "interrupted",
+      attempt: 2,
+    });
   });
 
   it("with precomputed refs and a start position gives what a full scan gives", () => {

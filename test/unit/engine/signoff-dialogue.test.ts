@@ -92,7 +92,8 @@ describe("readyRefusal messages", () => {
         { key: "b/y", status: "skipped" },
       ],
       dryRun: false,
-      message: '"ready" is refused: 2 required steps failed or skipped without override: a/x (failed), b/y (skipped)',
+      message:
+        '"ready" is refused: 2 required steps failed or skipped without override: a/x (failed), b/y (skipped)',
     });
     expect(readyRefusal(c, fold(failed().events), refs, true)?.message).toBe(
       '"ready" is refused: this is a dry run (mutating steps were only described); 1 required step failed or skipped without override: a/x (failed)',
@@ -106,13 +107,20 @@ describe("readyRefusal messages", () => {
 
   it("a dry run is refused even when requireAllRequiredPassed is false", () => {
     const c = twoItems({ signoff: { requireAllRequiredPassed: false } });
-    expect(readyRefusal(c, fold(failed().events), walkSteps(c), true)).toMatchObject({ blockers: [], dryRun: true });
+    expect(readyRefusal(c, fold(failed().events), walkSteps(c), true)).toMatchObject({
+      blockers: [],
+      dryRun: true,
+    });
   });
 });
 
 describe("collectSignoff, interactive", () => {
   it("prints the title, the summary table and asks engineer (default the git user), ready (default no), notes, blockers", async () => {
-    const { input: i, output, prompter } = input(twoItems({ signoff: { title: "Go / no go" } }), clean(), {
+    const {
+      input: i,
+      output,
+      prompter,
+    } = input(twoItems({ signoff: { title: "Go / no go" } }), clean(), {
       answersList: ["  Bob  ", true, "all fine", ""],
     });
     const result = await collectSignoff(i);
@@ -144,8 +152,12 @@ describe("collectSignoff, interactive", () => {
   });
 
   it("fits the summary table to the terminal's width when there is one", async () => {
-    const long = checklist([section("s", [item("a", [runStep("x")], { title: "A very long item title ".repeat(4) })])]);
-    const { input: i, output } = input(long, new EventLog().step("a/x"), { answersList: ["Bob", false, "", ""] });
+    const long = checklist([
+      section("s", [item("a", [runStep("x")], { title: "A very long item title ".repeat(4) })]),
+    ]);
+    const { input: i, output } = input(long, new EventLog().step("a/x"), {
+      answersList: ["Bob", false, "", ""],
+    });
     i.output = Object.assign(output, { width: () => 40 });
     await collectSignoff(i);
     expect(output.lines[2]).toBe(renderSummaryTable(summarize(i.state, long), { width: 40 }));
@@ -153,11 +165,21 @@ describe("collectSignoff, interactive", () => {
   });
 
   it("while refused: warns, answers a yes with the refusal and the question again, and offers it as the blockers", async () => {
-    const { input: i, output, prompter } = input(twoItems(), failed(), {
+    const {
+      input: i,
+      output,
+      prompter,
+    } = input(twoItems(), failed(), {
       answersList: ["Bob", true, true, false, "n", "see a/x"],
     });
     const result = await collectSignoff(i);
-    expect(result).toEqual({ type: "signed", engineer: "Bob", ready: false, notes: "n", blockers: "see a/x" });
+    expect(result).toEqual({
+      type: "signed",
+      engineer: "Bob",
+      ready: false,
+      notes: "n",
+      blockers: "see a/x",
+    });
     expect(output.lines.slice(4)).toEqual([
       `WARN ${REFUSED}`,
       `WARN ${REFUSED}. Answer No to sign it off as not ready.`,
@@ -171,7 +193,11 @@ describe("collectSignoff, interactive", () => {
       "Notes:",
       "Issues/Blockers:",
     ]);
-    expect(prompter.asked[3]).toEqual({ kind: "confirm", q: "Deployment ready?", options: { default: false } });
+    expect(prompter.asked[3]).toEqual({
+      kind: "confirm",
+      q: "Deployment ready?",
+      options: { default: false },
+    });
     expect(prompter.asked[5]).toEqual({ kind: "text", q: "Issues/Blockers:", options: { default: REFUSED } });
   });
 });
@@ -185,9 +211,18 @@ describe("collectSignoff, from an answers file", () => {
       interactive: false,
       answers: answers({ ready: "yes", engineer: "  ", notes: "n", blockers: "b" }),
     });
-    expect(await collectSignoff(i)).toEqual({ type: "signed", engineer: "Ann", ready: true, notes: "n", blockers: "b" });
+    expect(await collectSignoff(i)).toEqual({
+      type: "signed",
+      engineer: "Ann",
+      ready: true,
+      notes: "n",
+      blockers: "b",
+    });
     expect(output.lines).toHaveLength(4);
-    const named = input(twoItems(), clean(), { interactive: false, answers: answers({ ready: "y", engineer: " Bob " }) });
+    const named = input(twoItems(), clean(), {
+      interactive: false,
+      answers: answers({ ready: "y", engineer: " Bob " }),
+    });
     expect(await collectSignoff(named.input)).toEqual({
       type: "signed",
       engineer: "Bob",
@@ -214,7 +249,10 @@ describe("collectSignoff, from an answers file", () => {
       notes: "",
       blockers: REFUSED,
     });
-    const given = input(twoItems(), failed(), { interactive: false, answers: answers({ ready: "no", blockers: "" }) });
+    const given = input(twoItems(), failed(), {
+      interactive: false,
+      answers: answers({ ready: "no", blockers: "" }),
+    });
     expect(await collectSignoff(given.input)).toMatchObject({ blockers: "" });
   });
 
@@ -248,11 +286,21 @@ describe("collectSignoff, dry run", () => {
     Object.fromEntries(Object.entries(a).map(([k, v]) => [`signoff/${k}`, { value: v }]));
 
   it("interactive: never asks ready; engineer, notes and blockers (default the reason) are asked", async () => {
-    const { input: i, output, prompter } = input(twoItems(), clean(), {
+    const {
+      input: i,
+      output,
+      prompter,
+    } = input(twoItems(), clean(), {
       dryRun: true,
       answersList: [" Bob ", "rehearsal", ""],
     });
-    expect(await collectSignoff(i)).toEqual({ type: "signed", engineer: "Bob", ready: false, notes: "rehearsal", blockers: "" });
+    expect(await collectSignoff(i)).toEqual({
+      type: "signed",
+      engineer: "Bob",
+      ready: false,
+      notes: "rehearsal",
+      blockers: "",
+    });
     expect(output.lines.slice(4)).toEqual([`${DRY}; it is signed off as not ready.`]);
     expect(prompter.asked).toEqual([
       { kind: "input", q: "Engineer:", options: { default: "Ann" } },
@@ -262,7 +310,10 @@ describe("collectSignoff, dry run", () => {
   });
 
   it("interactive: a blank engineer is asked again", async () => {
-    const { input: i, prompter } = input(twoItems(), clean(), { dryRun: true, answersList: ["", "Bob", "", ""] });
+    const { input: i, prompter } = input(twoItems(), clean(), {
+      dryRun: true,
+      answersList: ["", "Bob", "", ""],
+    });
     expect(await collectSignoff(i)).toMatchObject({ engineer: "Bob" });
     expect(prompter.validations).toEqual(["a name is required", true]);
   });
@@ -286,7 +337,13 @@ describe("collectSignoff, dry run", () => {
       interactive: false,
       answers: answers({ ready: "no", engineer: " Bob ", notes: "n", blockers: "b" }),
     });
-    expect(await collectSignoff(no.input)).toEqual({ type: "signed", engineer: "Bob", ready: false, notes: "n", blockers: "b" });
+    expect(await collectSignoff(no.input)).toEqual({
+      type: "signed",
+      engineer: "Bob",
+      ready: false,
+      notes: "n",
+      blockers: "b",
+    });
     expect(no.output.lines.slice(4)).toEqual([`${DRY}.`]);
     const none = input(twoItems(), clean(), { dryRun: true, interactive: false });
     expect(await collectSignoff(none.input)).toMatchObject({ ready: false, blockers: DRY });
@@ -303,13 +360,37 @@ describe("finalOutcome", () => {
     ["all passed, signed ready", new EventLog().step("a/x").step("b/y").signoff(true), false, 0, []],
     ["all passed, signed not ready", new EventLog().step("a/x").signoff(false), false, 1, []],
     ["all passed, not signed", new EventLog().step("a/x"), false, 1, []],
-    ["optional failed, signed ready", new EventLog().step("a/x").step("b/y", "failed").signoff(true), false, 0, []],
+    [
+      "optional failed, signed ready",
+      new EventLog().step("a/x").step("b/y", "failed").signoff(true),
+      false,
+      0,
+      [],
+    ],
     ["required failed", new EventLog().step("a/x", "failed").signoff(true), false, 1, ["a/x"]],
-    ["required skipped", new EventLog().step("a/x", "failed").skipped("a/x").signoff(true), false, 1, ["a/x"]],
-    ["required overridden", new EventLog().step("a/x", "failed").overridden("a/x").signoff(true), false, 0, []],
+    [
+      "required skipped",
+      new EventLog().step("a/x", "failed").skipped("a/x").signoff(true),
+      false,
+      1,
+      ["a/x"],
+    ],
+    [
+      "required overridden",
+      new EventLog().step("a/x", "failed").overridden("a/x").signoff(true),
+      false,
+      0,
+      [],
+    ],
     ["dry run, signed not ready", new EventLog().step("a/x", "described").signoff(false), true, 0, []],
     ["dry run, not signed", new EventLog().step("a/x", "described"), true, 1, []],
-    ["dry run, a read-only step failed", new EventLog().step("a/x", "failed").signoff(false), true, 1, ["a/x"]],
+    [
+      "dry run, a read-only step failed",
+      new EventLog().step("a/x", "failed").signoff(false),
+      true,
+      1,
+      ["a/x"],
+    ],
   ] as const)("%s: exit %s", (_name, log, dryRun, exitCode, notDone) => {
     const out = finalOutcome(fold(log.events), refs, dryRun);
     expect(out.exitCode).toBe(exitCode);
@@ -319,7 +400,9 @@ describe("finalOutcome", () => {
 
 describe("dryRunReport", () => {
   it("lists the steps that ran and those only described, (none) for an empty list", () => {
-    const c = checklist([section("s", [item("a", [runStep("x"), runStep("y"), runStep("z"), runStep("w")])])]);
+    const c = checklist([
+      section("s", [item("a", [runStep("x"), runStep("y"), runStep("z"), runStep("w")])]),
+    ]);
     const refs = walkSteps(c);
     const state = fold(
       new EventLog().step("a/x").step("a/y", "described").step("a/z", "failed").overridden("a/w").events,

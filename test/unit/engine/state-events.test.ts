@@ -280,7 +280,10 @@ describe("fold: watch rounds", () => {
   });
 
   it("without round start times (older journals) the window is unknown", () => {
-    const log = new EventLog().started("w/m").push(round(1, true, 0)).push(round(2, true, 5));
+    const log = new EventLog()
+      .started("w/m")
+      .push(round(1, true, 0))
+      .push(round(2, true, 5));
     const watch = fold(log.events).steps["w/m"]?.watch;
     expect(watch).toEqual({ rounds: 2, elapsedMs: 5 });
     expect(Object.hasOwn(watch!, "firstRoundAt")).toBe(false);
@@ -295,7 +298,15 @@ describe("fold: watch rounds", () => {
 describe("fold: processes, notifications, lock takeovers, sign-off, abort, finish", () => {
   it("keeps the latest process group per step, without v and type", () => {
     const log = new EventLog()
-      .push({ type: "step-process", key: "a/x", attempt: 1, pgid: 100, host: "h", startTime: "5", bootId: "b" })
+      .push({
+        type: "step-process",
+        key: "a/x",
+        attempt: 1,
+        pgid: 100,
+        host: "h",
+        startTime: "5",
+        bootId: "b",
+      })
       .push({ type: "step-process", key: "a/y", attempt: 1, pgid: 200, host: "h" })
       .push({ type: "step-process", key: "a/x", attempt: 2, pgid: 300, host: "h", marker: "m" });
     const state = fold(log.events);
@@ -336,7 +347,9 @@ describe("fold: processes, notifications, lock takeovers, sign-off, abort, finis
   });
 
   it("records an abort and a finish as they were", () => {
-    const aborted = fold(new EventLog().push({ type: "run-aborted", reason: "SIGINT", abandoned: false }).events);
+    const aborted = fold(
+      new EventLog().push({ type: "run-aborted", reason: "SIGINT", abandoned: false }).events,
+    );
     expect(aborted.aborted).toEqual({ at: T(2), reason: "SIGINT", abandoned: false });
     const finished = fold(new EventLog().finishedRun(3).events);
     expect(finished.finished).toEqual({ at: T(2), exitCode: 3 });
@@ -402,7 +415,9 @@ describe("fold: resume", () => {
   });
 
   it("an old resume without who or variables keeps the run's variables and says nothing it does not know", () => {
-    const state = fold(new EventLog({ vars: { ns: "a" }, secretVars: ["s"] }).step("a/x").resumed([], "ccc").events);
+    const state = fold(
+      new EventLog({ vars: { ns: "a" }, secretVars: ["s"] }).step("a/x").resumed([], "ccc").events,
+    );
     expect(state.vars).toEqual({ ns: "a" });
     expect(state.secretVars).toEqual(["s"]);
     expect(state.resumes).toEqual([{ at: T(4), changedSteps: [] }]);
@@ -410,7 +425,10 @@ describe("fold: resume", () => {
   });
 
   it("a resume with variables but no secret list has no secrets; one by someone without engineer name has none", () => {
-    const log = new EventLog({ secretVars: ["s"], options: { dryRun: true, interactive: false, keepGoing: false } }).push({
+    const log = new EventLog({
+      secretVars: ["s"],
+      options: { dryRun: true, interactive: false, keepGoing: false },
+    }).push({
       type: "run-resumed",
       checklistSha256: "aaa",
       changedSteps: [],
