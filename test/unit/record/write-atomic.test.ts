@@ -109,7 +109,10 @@ describe("finalizeRecord", () => {
       state: fold(sampleEvents()),
       checklist: sampleChecklist(),
       configDir: join(dir, "cfg"),
-    }).catch((e: unknown) => e as EnvironmentError);
+    }).then(
+      () => new Error("written"),
+      (e: unknown) => e as EnvironmentError,
+    );
     expect(err).toBeInstanceOf(EnvironmentError);
     expect(err.message).toBe(
       `cannot write the record ${join(runDir, RECORD_FILE)}: it is a directory, a file belongs there (EISDIR)`,
