@@ -30,12 +30,12 @@ class DetailedOutput extends RecordingOutput {
     label: string,
     mark: string,
     summary: string,
-    durationMs: number | undefined,
+    durationMs?: number,
     flags?: { optional?: boolean; dryRun?: boolean },
-  ) => {
-    const f = flags && Object.keys(flags).length ? ` ${JSON.stringify(flags)}` : "";
-    this.lines.push(`${mark} ${label}: ${summary} [${durationMs ?? "-"}]${f}`);
-  };
+  ) =>
+    void this.lines.push(
+      `${mark} ${label}: ${summary} [${durationMs ?? "-"}]${flags && Object.keys(flags).length ? ` ${JSON.stringify(flags)}` : ""}`,
+    );
 }
 
 function startEvent(c: Checklist, over: Partial<Extract<RunEvent, { type: "run-started" }>> = {}): RunEvent {
