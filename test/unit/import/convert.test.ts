@@ -559,3 +559,170 @@ describe("the sign-off block", () => {
     expect(report.placed).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
   });
 });
+
+describe("bash's own variables and refused commands", () => {
+  it("leaves loop, read, local and readonly variables, escaped and lower-case names to bash", () => {
+    const { checklist } = importText(
+      doc(
+        "# T",
+        "## S",
+        "```bash",
+        "for HOST in a b; do ssh $HOST; done",
+        "```",
+        "```bash",
+        "echo $A $B_ \\$C",
+        "```",
+        "```bash",
+        "read -r NAME; echo $NAME $lower",
+        "```",
+        "```bash",
+        'local V=1; readonly W=2; echo $V $W "$X" $HOME',
+        "```",
+        "```bash",
+        "cat <<EOF > f",
+        "hi <NAME>",
+        "EOF",
+        "```",
+      ),
+    );
+    expect(steps(checklist).map((s) => s.run)).toEqual([
+      "for HOST in a b; do ssh $HOST; done",
+      "echo ${a} $B_ \\$C",
+      "read -r NAME; echo $NAME $lower",
+      'local V=1; readonly W=2; echo $V $W "${x}" $HOME',
+      "cat <<EOF > f\nhi ${name}\nEOF",
+    ]);
+    expect(Object.keys(checklist.vars ?? {})).toEqual(["a", "x", "name"]);
+  });
+
+  it("keeps a command the run step would refuse as written, and declares no variable for it", () => {
+    const { checklist, report } = importText(
+      doc("# T", "## S", "```bash", 'eval "$CMD -n web https://x.example.com/a <P>"', "```"),
+    );
+    expect(steps(checklist)[0]).toMatchObject({
+      run: 'eval "$CMD -n web https://x.example.com/a <P>"',
+      mutating: true,
+    });
+    expect(checklist.vars).toBeUndefined();
+    expect(report.variables).toEqual([]);
+  });
+
+  it("declares a placeholder again for a later command that uses it after a refused one", () => {
+    const { checklist } = importText(
+      doc("# T", "## S", "```bash", 'eval "$CMD <P>"', "```", "```bash", "echo $CMD <P>", "```"),
+    );
+    expect(steps(checklist)[1]!.run).toBe("echo ${cmd} ${p}");
+    expect(Object.keys(checklist.vars ?? {})).toEqual(["p", "cmd"]);
+  });
+});
+
+describe("bullets read in the light of their parent", () => {
+  it("makes a colon line a note, and carries its words to the bullets after it unless they start with a verb", () => {
+    const { checklist } = importText(
+      doc("- [ ] X", "  - Do this:", "  - then that", "  - Verify it", "  - Finally:"),
+    );
+    expect(steps(checklist)).toEqual([
+      { id: "do-this", note: "Do this:" },
+      { id: "then-that", confirm: "Do this: then that", help: "then that" },
+      { id: "verify-it", confirm: "Verify it" },
+      { id: "finally", confirm: "Do this: Finally", help: "Finally:" },
+    ]);
+  });
+
+  it("reads a constant as a name, not a verb, and an optional bullet as optional", () => {
+    const { checklist } = importText(
+      doc(
+        "- [ ] X",
+        "  - DEPLOY_TIME set",
+        "    - child one",
+        "    - Deploy now",
+        "  - Optional: Tell the team",
+        "  - Tell the others (optional)",
+      ),
+    );
+    expect(steps(checklist)).toEqual([
+      { id: "deploy-time-set", confirm: "DEPLOY_TIME set" },
+      { id: "child-one", confirm: "DEPLOY_TIME set: child one", help: "child one" },
+      { id: "deploy-now", confirm: "Deploy now" },
+      { id: "tell-the-team", confirm: "Tell the team", optional: true, help: "Optional: Tell the team" },
+      { id: "tell-the-others", confirm: "Tell the others (optional)", optional: true },
+    ]);
+  });
+
+  it("makes an item optional and asked for when its title says Optional", () => {
+    const { checklist } = importText(doc("- [ ] Optional: tidy up", "- [ ] Drain: (if applicable)"));
+    expect(items(checklist)).toEqual([
+      {
+        id: "optional-tidy-up",
+        title: "Optional: tidy up",
+        optional: true,
+        when: "${runOptionalTidyUp}",
+        steps: [{ id: "confirm", confirm: "Optional: tidy up" }],
+      },
+      {
+        id: "drain",
+        title: "Drain (if applicable)",
+        when: "${drain}",
+        steps: [{ id: "confirm", confirm: "Drain (if applicable)" }],
+      },
+    ]);
+  });
+});
+
+describe("code blocks", () => {
+  it("splits a block into native kube steps and one script for the commands between them", () => {
+    const { checklist } = importText(
+      doc(
+        "# T",
+        "## S",
+        "```bash",
+        "kubectl get ns web",
+        "echo a",
+        "echo b",
+        "kubectl rollout status deployment/api -n web --timeout=120s",
+        "```",
+        "```bash",
+        "export X=1",
+        "kubectl get ns web",
+        "```",
+      ),
+    );
+    expect(steps(checklist).map(({ help: _, ...s }) => s)).toEqual([
+      { id: "namespace", kube: { namespace: "${namespace}" } },
+      { id: "echo-a-echo", run: "echo a\necho b", mutating: false },
+      {
+        id: "rollout-status",
+        kube: { rolloutStatus: { deployment: "${deployment}", namespace: "${namespace}" } },
+        timeout: "120s",
+      },
+      { id: "export-kubectl-get", run: "export X=1\nkubectl get ns web", mutating: true },
+    ]);
+  });
+});
+
+describe("the report", () => {
+  it("flags thresholds as metric-gate candidates keyed by the step", () => {
+    const { report } = importText(
+      doc("# T", "- [ ] Check error rate < 1% for 5 minutes", "  - p99 latency <= 250ms", "- [ ] Next"),
+    );
+    expect(report.metricGates).toEqual([
+      {
+        line: 3,
+        threshold: "p99 latency <= 250ms",
+        key: "check-error-rate-1-for-5-minutes/p99-latency-250ms",
+        path: ["sections", 0, "items", 0, "steps", 0],
+      },
+    ]);
+  });
+
+  it("writes a placeholder item for a document without items", () => {
+    const { checklist } = importText(doc("just some text"));
+    expect(checklist.sections).toEqual([
+      {
+        id: "checklist",
+        title: "Checklist",
+        items: [{ id: "review", title: "Review", steps: [{ id: "confirm", confirm: "Checklist reviewed" }] }],
+      },
+    ]);
+  });
+});
