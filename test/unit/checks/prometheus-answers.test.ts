@@ -128,11 +128,10 @@ describe("prometheus values as Prometheus sends them", () => {
     });
   });
 
-  it("NaN and an empty result are inconclusive, kept without a value; a number not sent as a string is not trusted", async () => {
+  it("NaN and an empty result are inconclusive, an empty result kept without a value", async () => {
     for (const [answer, reason, kept] of [
       [value("NaN"), "NaN (no data to compute from)", "NaN"],
       [empty, "empty result (no data)", undefined],
-      [vector({ metric: {}, value: [0, 0.01] }), "NaN (no data to compute from)", 0.01],
     ] as const) {
       script = [answer];
       const { ctx } = fake();
@@ -200,6 +199,74 @@ describe("an inconclusive value, interactively", () => {
       answer: "no",
       details: { inconclusiveResult: true, decidedBy: "engineer" },
     });
+  });
+});
+
+describe("answers that are not in the API's format", () => {
+  // Before these were decoded, an empty string was Number("") = 0 and passed `lt: 0.1`, and a scalar of
+  // null failed with "Cannot read properties of null".
+  it.each([
+    [
+      "a vector value that is an empty string",
+      { resultType: "vector", result: [{ metric: {}, value: [0, ""] }] },
+    ],
+    ["a vector value in hex", { resultType: "vector", result: [{ metric: {}, value: [0, "0x0"] }] }],
+    ["a vector value with spaces", { resultType: "vector", result: [{ metric: {}, value: [0, " 0 "] }] }],
+    ["a vector value sent as a number", { resultType: "vector", result: [{ metric: {}, value: [0, 0] }] }],
+    ["a vector sample without its time", { resultType: "vector", result: [{ metric: {}, value: ["0"] }] }],
+    [
+      "a vector sample with more than time and value",
+      { resultType: "vector", result: [{ value: [0, "0", "1"] }] },
+    ],
+    ["a vector series that is null", { resultType: "vector", result: [null] }],
+    ["a vector series without a value", { resultType: "vector", result: [{ metric: {} }] }],
+    ["a vector series that is not an object", { resultType: "vector", result: ["0"] }],
+    ["a vector that is not a list", { resultType: "vector", result: { value: [0, "0"] } }],
+    ["a scalar of null", { resultType: "scalar", result: null }],
+    ["a scalar that is a string", { resultType: "scalar", result: "12" }],
+    ["a scalar value that is an empty string", { resultType: "scalar", result: [0, ""] }],
+  ])("%s: refused, saying what came", async (_name, data) => {
+    const body = JSON.stringify({ status: "success", data });
+    script = [json(body)];
+    const { ctx } = fake();
+    const out = await execute(step(), ctx);
+    const message = `Prometheus answered a ${data.resultType} that is not in the API's format (a sample is [time, "value"]): ${body.length > 120 ? `${body.slice(0, 120)}…` : body}`;
+    expect(out).toMatchObject({ status: "failed", summary: message, error: message });
+  });
+
+  it.each([
+    ["0", 0],
+    ["-0.5", -0.5],
+    [".5", 0.5],
+    ["5.", 5],
+    ["1e-05", 0.00001],
+    ["1E+06", 1_000_000],
+    ["+3", 3],
+    ["123.456", 123.456],
+    ["-12e3", -12_000],
+  ])("the float %s is a value", async (sent, parsed) => {
+    script = [value(sent)];
+    const { ctx } = fake();
+    const out = await execute(step({ expect: { gte: -1e6 } }), ctx);
+    expect(out.status).toBe("passed");
+    expect(out.details?.["value"]).toBe(parsed);
+  });
+
+  it("several series whose metric is not an object are still counted and shown", async () => {
+    script = [
+      json({
+        status: "success",
+        data: {
+          resultType: "vector",
+          result: [null, { metric: "x" }, { metric: ["a"] }, { metric: { n: 1 } }],
+        },
+      }),
+    ];
+    const { ctx } = fake();
+    const out = await execute(step(), ctx);
+    expect(out.summary).toBe(
+      "the query returned 4 series ({}, {}, {}, …); a check needs one value: aggregate them, e.g. sum(...) or max(...)",
+    );
   });
 });
 
