@@ -26,8 +26,8 @@ export function watchPlan(durationMs: number, intervalMs: number): WatchPlan {
   return {
     durationMs: duration,
     intervalMs: interval,
-    // Stryker disable next-line ConditionalExpression: ceil(0 / interval) + 1 is 1 as well; the branch says it
-    totalRounds: duration === 0 ? 1 : Math.ceil(duration / interval) + 1,
+    // A duration of 0 is one round (ceil(0) + 1).
+    totalRounds: Math.ceil(duration / interval) + 1,
   };
 }
 
@@ -78,15 +78,16 @@ export const execute: Executor = async (step, ctx): Promise<StepOutcome> => {
   }
   const total = ctx.dryRun ? 1 : plan.totalRounds;
   const doneBefore = ctx.dryRun ? 0 : Math.min(ctx.resume?.watchRounds ?? 0, total);
-  // Stryker disable next-line OptionalChaining: doneBefore > 0 only with ctx.resume set
-  const spentBefore = doneBefore > 0 ? (ctx.resume?.watchElapsedMs ?? 0) : 0;
+  // What an earlier session recorded counts only with rounds done: a retry after a failed round 1 (0 rounds
+  // done, its time recorded) starts over.
+  const before = doneBefore > 0 ? ctx.resume : undefined;
+  const spentBefore = before?.watchElapsedMs ?? 0;
   // The timeline starts when the first round starts (reset below), so the last round, due at the
   // duration, starts at least the duration after the first one.
   let origin = ctx.now();
   const elapsed = () => spentBefore + (ctx.now() - origin);
   const history: RoundLog[] = [];
-  // Stryker disable next-line ConditionalExpression,EqualityOperator,OptionalChaining: with doneBefore 0 round 1 runs first and sets it before it is read; doneBefore > 0 only with ctx.resume set
-  let firstRoundAt = doneBefore > 0 ? ctx.resume?.watchFirstRoundAt : undefined;
+  let firstRoundAt = before?.watchFirstRoundAt;
   const details: Record<string, unknown> = {
     durationMs: plan.durationMs,
     intervalMs: plan.intervalMs,
@@ -105,10 +106,8 @@ export const execute: Executor = async (step, ctx): Promise<StepOutcome> => {
   // The bar follows time (a 30-minute watch moves between its rounds); the label counts rounds.
   const show = (done: number) => {
     const label = `round ${done}/${total}, ${left(plan.durationMs - elapsed())}`;
-    const byRounds = done / total;
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: a step's duration is at least 1ms (DURATION_BOUNDS.watchDuration); the guard is for watchPlan's 0
-    const byTime = plan.durationMs > 0 ? elapsed() / plan.durationMs : byRounds;
-    if (ctx.progress.fraction) ctx.progress.fraction(Math.min(1, Math.max(byTime, byRounds)), label);
+    const byTime = elapsed() / Math.max(1, plan.durationMs);
+    if (ctx.progress.fraction) ctx.progress.fraction(Math.min(1, Math.max(byTime, done / total)), label);
     else ctx.progress.message(label);
   };
   /** Sleep until the next round, refreshing the progress every second; false when interrupted. */
@@ -123,25 +122,22 @@ export const execute: Executor = async (step, ctx): Promise<StepOutcome> => {
 
   for (let round = doneBefore + 1; round <= total; round++) {
     // Round k is due at roundDueAt(k) on the watch's own timeline, which a resume continues.
-    const wait = roundDueAt(plan, round) - elapsed();
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: waitFor of 0 or less neither waits nor shows
-    if (wait > 0) {
-      if (!(await waitFor(wait, round - 1))) {
-        details["elapsedMs"] = elapsed();
-        observed();
-        return {
-          status: "failed",
-          summary: `interrupted before round ${round}/${total}`,
-          error: "interrupted",
-          details,
-        };
-      }
+    // Not due yet: wait (a wait of 0 or less returns at once).
+    if (!(await waitFor(roundDueAt(plan, round) - elapsed(), round - 1))) {
+      details["elapsedMs"] = elapsed();
+      observed();
+      return {
+        status: "failed",
+        summary: `interrupted before round ${round}/${total}`,
+        error: "interrupted",
+        details,
+      };
     }
-    // Stryker disable next-line ConditionalExpression: round 1 never waits, so no time passes between the two reads of the clock
     if (round === 1) origin = ctx.now();
     const startedMs = elapsed();
     const startedAt = new Date(ctx.now()).toISOString();
-    if (round === 1 || firstRoundAt === undefined) firstRoundAt = startedAt;
+    // The watch's first round, or this session's when the journal did not keep it.
+    firstRoundAt ??= startedAt;
     let failed: { name: string; outcome: StepOutcome } | undefined;
     for (const [i, nested] of w.steps.entries()) {
       ctx.progress.message(`round ${round}/${total}: ${nested.title ?? nestedName(nested, i)}`);
