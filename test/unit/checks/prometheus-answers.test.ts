@@ -222,6 +222,8 @@ describe("answers that are not in the API's format", () => {
     ["a vector series without a value", { resultType: "vector", result: [{ metric: {} }] }],
     ["a vector series that is not an object", { resultType: "vector", result: ["0"] }],
     ["a vector that is not a list", { resultType: "vector", result: { value: [0, "0"] } }],
+    // a string has a length and indexes, as a list of series has
+    ["a vector that is a string", { resultType: "vector", result: "abc" }],
     ["a scalar of null", { resultType: "scalar", result: null }],
     ["a scalar that is a string", { resultType: "scalar", result: "12" }],
     ["a scalar value that is an empty string", { resultType: "scalar", result: [0, ""] }],
@@ -237,7 +239,7 @@ describe("answers that are not in the API's format", () => {
   it.each([
     ["0", 0],
     ["-0.5", -0.5],
-    [".5", 0.5],
+    [".25", 0.25],
     ["5.", 5],
     ["1e-05", 0.00001],
     ["1E+06", 1_000_000],
