@@ -15,6 +15,7 @@ export function rolloutVerdict(deployment: DeploymentLike, name: string): Rollou
   const generation = deployment.metadata?.generation ?? 0;
   const status = deployment.status ?? {};
   if (generation <= (status.observedGeneration ?? 0)) {
+    // Stryker disable next-line ArrayDeclaration: a string has no `type`, so find finds nothing either way
     const progressing = (status.conditions ?? []).find((c) => c.type === "Progressing");
     if (progressing?.reason === "ProgressDeadlineExceeded") {
       return { done: false, failed: true, message: `deployment "${name}" exceeded its progress deadline` };
@@ -24,6 +25,7 @@ export function rolloutVerdict(deployment: DeploymentLike, name: string): Rollou
     const updated = status.updatedReplicas ?? 0;
     const available = status.availableReplicas ?? 0;
     const waiting = `Waiting for deployment "${name}" rollout to finish:`;
+    // Stryker disable next-line ConditionalExpression: `updated < undefined` is false, as the guard makes it
     if (desired !== undefined && updated < desired) {
       return {
         done: false,

@@ -51,7 +51,14 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
     throw err;
   }
   await handle.close();
-  await rename(tmp, path);
+  try {
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    // Name the file that could not be replaced, not the temporary one, which is gone now.
+    (err as NodeJS.ErrnoException).path = path;
+    throw err;
+  }
   // The rename itself is durable only once the directory entry is flushed (not possible on Windows).
   if (process.platform !== "win32") {
     const dir = await open(dirname(path), "r");

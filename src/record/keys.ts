@@ -86,7 +86,17 @@ export async function loadOrCreateSigningKey(configDir: string): Promise<Signing
     await writeFile(path, created, { mode: 0o600, flag: "wx" });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "EEXIST") {
-      return { privateKey: parsePrivate(await readFile(path, "utf8"), path), created: false };
+      // Another sign-off created it first; or a link to nothing sits there, which is read as no key, then refused.
+      let existing: string;
+      try {
+        existing = await readFile(path, "utf8");
+      } catch (readErr) {
+        throw new StateError(
+          `the signing key ${path} exists but cannot be read (${(readErr as NodeJS.ErrnoException).code ?? "error"}): is it a link to a missing file?`,
+          { cause: readErr, hint: `Move ${path} away and sign again: a new key pair is created there.` },
+        );
+      }
+      return { privateKey: parsePrivate(existing, path), created: false };
     }
     await rm(path, { force: true }).catch(() => undefined); // never leave half a key behind
     throw fsFail(err, path, "write the signing key");

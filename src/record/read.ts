@@ -21,14 +21,11 @@ export async function readRecordFile(path: string): Promise<Record<string, unkno
     value = parseStrictJson(text);
   } catch (err) {
     const e = err as StrictJsonError;
-    if (/^duplicate key/.test(e.message)) {
-      throw new UsageError(
-        `${path}:${e.line}:${e.col}: ${e.message.replace(/ at line .*$/, "")} in the record`,
-        {
-          cause: err,
-          hint: "A record never repeats a key; other programs may read the other value. Treat this file as tampered with.",
-        },
-      );
+    if (e.reason.startsWith("duplicate key")) {
+      throw new UsageError(`${path}:${e.line}:${e.col}: ${e.reason} in the record`, {
+        cause: err,
+        hint: "A record never repeats a key; other programs may read the other value. Treat this file as tampered with.",
+      });
     }
     throw new UsageError(`${path}: not valid JSON (${e.message})`, {
       cause: err,

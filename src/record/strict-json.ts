@@ -5,10 +5,13 @@
 
 export class StrictJsonError extends Error {
   override name = "StrictJsonError";
+  /** The message without its position. */
+  readonly reason: string;
   readonly line: number;
   readonly col: number;
   constructor(message: string, line: number, col: number) {
     super(`${message} at line ${line} column ${col}`);
+    this.reason = message;
     this.line = line;
     this.col = col;
   }

@@ -159,6 +159,8 @@ export function replaceStateFile(path: string, content: string, what: string): v
     renameSync(tmp, path);
   } catch (err) {
     unlinkSync(tmp);
+    // The rename's error names the temporary file (removed just now); what is in the way is `path`.
+    if (err !== null && typeof err === "object") (err as NodeJS.ErrnoException).path = path;
     throw envError(err, "write", path);
   }
 }

@@ -236,3 +236,201 @@ describe("journal keys spelled with escapes", () => {
     expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
   });
 });
+
+describe("journal refusals, word for word", () => {
+  const HINT = (file: string) =>
+    `Only the last line of a journal may be torn (a crash while writing). ${file} was changed by something other than deploycheck: restore it from a backup, or start a new run with --new (this one stays as it is, for inspection).`;
+  const refusal = async (text: string): Promise<StateError> => {
+    const err = await parseJournal(text, "j").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StateError);
+    expect((err as StateError).hint).toBe(HINT("j"));
+    return err as StateError;
+  };
+  const log = () => new EventLog().step("a/x");
+  const split = () => lines(log()).split("\n");
+
+  it("a line that is JSON but not an object is not an event, in the middle or whole at the end", async () => {
+    for (const bad of ["[1]", "null", "7", '"text"', "true"]) {
+      const middle = split();
+      middle.splice(1, 0, bad);
+      expect((await refusal(middle.join("\n"))).message).toBe(
+        "j:2: corrupt journal line (not a deploycheck event)",
+      );
+      // Whole but without its newline at the end: still parsed, still refused (line 4 after 3 whole lines).
+      expect((await refusal(`${lines(log())}${bad}`)).message).toBe(
+        "j:4: corrupt journal line (not a deploycheck event)",
+      );
+    }
+    expect((await refusal(`${split()[0]}\n{torn\n${split()[1]}\n`)).message).toBe(
+      "j:2: corrupt journal line (not JSON)",
+    );
+  });
+
+  it("names the line the chain breaks at and the line it should carry, counting blank lines", async () => {
+    const [first, second, third] = split();
+    expect((await refusal(`${second}\n`)).message).toBe(
+      "j:1: the hash chain is broken: this line does not carry the hash of an empty journal; the journal was edited after it was written",
+    );
+    // Blank lines are skipped but counted: line 3 should carry the hash of line 1.
+    expect((await refusal(`${first}\n\n${third}\n`)).message).toBe(
+      "j:3: the hash chain is broken: this line does not carry the hash of line 1; the journal was edited after it was written",
+    );
+    const read = await parseJournal(`${first}\n\n  \n${second}\n${third}\n`, "j");
+    expect(read.lines.map((l) => l.line)).toEqual([1, 4, 5]);
+    expect(read.events).toHaveLength(3);
+  });
+
+  it("an unchained journal with a chained line later checks that line's prev", async () => {
+    const events = log().events;
+    const plain = events.map((e) => JSON.stringify(e));
+    const good = JSON.stringify({ ...events[1], prev: lineHash(plain[0]!) });
+    const read = await parseJournal(`${plain[0]}\n${good}\n`, "j");
+    expect(read.chained).toBe(false);
+    expect(read.head).toBe(lineHash(good));
+    const wrong = JSON.stringify({ ...events[1], prev: CHAIN_START });
+    expect((await refusal(`${plain[0]}\n${wrong}\n`)).message).toBe(
+      "j:2: the hash chain is broken: this line does not carry the hash of line 1; the journal was edited after it was written",
+    );
+  });
+
+  it("says torn only for a cut write: whitespace after the last newline is torn, nothing after it is not", async () => {
+    const text = lines(log());
+    expect(await parseJournal(text, "j")).toMatchObject({
+      torn: false,
+      intactBytes: Buffer.byteLength(text),
+    });
+    expect(await parseJournal(`${text}  `, "j")).toMatchObject({
+      torn: true,
+      intactBytes: Buffer.byteLength(text),
+    });
+    expect(await parseJournal(`${text}{"v":1,"ty`, "j")).toMatchObject({
+      torn: true,
+      intactBytes: Buffer.byteLength(text),
+      head: lineHash(split()[2]!),
+    });
+    expect(await parseJournal("", "j")).toMatchObject({
+      lines: [],
+      torn: false,
+      intactBytes: 0,
+      chained: false,
+      head: CHAIN_START,
+    });
+  });
+
+  it("cuts a torn tail after multi-byte text at the right byte and appends a clean chained line", async () => {
+    const file = join(dir, "journal.jsonl");
+    const multi = new EventLog().step("a/x", "passed", { output: "é ✓ 😀 ü" });
+    writeFileSync(file, `${lines(multi)}{"v":1,"type":"st`);
+    const j = JournalFile.open(file);
+    const more = new EventLog().started("a/y").events[1]!;
+    j.append(more);
+    j.close();
+    expect(readFileSync(file, "utf8")).toBe(chainedJournal([...multi.events, more]));
+  });
+
+  it("adds the missing newline of a whole last line after multi-byte text, once", async () => {
+    const file = join(dir, "journal.jsonl");
+    const multi = new EventLog().step("a/x", "passed", { output: "é ✓ 😀 ü" });
+    writeFileSync(file, lines(multi).slice(0, -1));
+    JournalFile.open(file).close();
+    expect(readFileSync(file, "utf8")).toBe(lines(multi));
+    JournalFile.open(file).close();
+    expect(readFileSync(file, "utf8")).toBe(lines(multi));
+  });
+
+  it("reading a missing journal says which and why, keeping the cause", async () => {
+    const file = join(dir, "missing.jsonl");
+    const err = (await readJournal(file).catch((e: unknown) => e)) as StateError;
+    expect(err).toBeInstanceOf(StateError);
+    expect(err.message).toBe(
+      `cannot read the run journal ${file}: ENOENT: no such file or directory, open '${file}'`,
+    );
+    expect((err.cause as NodeJS.ErrnoException).code).toBe("ENOENT");
+  });
+
+  it("refuses an unchained journal word for word, and opens an empty or new one as chained", () => {
+    const file = join(dir, "journal.jsonl");
+    writeFileSync(file, new EventLog().events.map((e) => `${JSON.stringify(e)}\n`).join(""));
+    const err = (() => {
+      try {
+        JournalFile.open(file);
+      } catch (e) {
+        return e as StateError;
+      }
+      throw new Error("not refused");
+    })();
+    expect(err.message).toBe(
+      `${file}: this journal has no hash chain (it was written before deploycheck chained its journals), so nothing shows whether it was edited; it cannot be resumed or signed off`,
+    );
+    expect(err.hint).toBe(
+      "Inspect it with `deploycheck status <run-id>`, and start a new run with `deploycheck run <checklist> --new`.",
+    );
+    // Abandoning it is allowed, but it stays unchained: verifyOnDisk refuses to sign it.
+    const old = JournalFile.open(file, { allowUnchained: true });
+    expect(old.length).toBe(1);
+    expect(() => old.verifyOnDisk()).toThrow(`${file}: this journal has no hash chain`);
+    old.close();
+
+    const fresh = join(dir, "fresh.jsonl");
+    writeFileSync(fresh, "");
+    const j = JournalFile.open(fresh);
+    expect(j.length).toBe(0);
+    expect(j.head()).toBe(CHAIN_START);
+    const events = new EventLog().events;
+    j.append(events[0]!);
+    expect(j.length).toBe(1);
+    expect(j.verifyOnDisk()).toEqual({ head: lineHash(readFileSync(fresh, "utf8").trimEnd()), events: 1 });
+    j.close();
+    expect(readFileSync(fresh, "utf8")).toBe(chainedJournal(events));
+  });
+
+  it("verifyOnDisk counts lines added behind the writer's back and a torn tail, and nothing is signed", () => {
+    const file = join(dir, "journal.jsonl");
+    const log = new EventLog().step("a/x");
+    const j = JournalFile.open(file);
+    for (const e of log.events) j.append(e);
+    const message = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return [(e as StateError).message, (e as StateError).hint];
+      }
+      return ["not refused"];
+    };
+    appendFileSync(file, '{"v":1,"ty');
+    expect(message(() => j.verifyOnDisk())).toEqual([
+      `${file}: the journal was changed on disk while this run was going (3 lines on disk, 3 written)`,
+      `Nothing was signed. ${HINT(file)}`,
+    ]);
+    writeFileSync(file, chainedJournal([...log.events, new EventLog().started("a/y").events[1]!]));
+    expect(message(() => j.verifyOnDisk())).toEqual([
+      `${file}: the journal was changed on disk while this run was going (4 lines on disk, 3 written)`,
+      `Nothing was signed. ${HINT(file)}`,
+    ]);
+    writeFileSync(file, chainedJournal(log.events.slice(0, 2)));
+    expect(message(() => j.verifyOnDisk())).toEqual([
+      `${file}: the journal was changed on disk while this run was going (2 lines on disk, 3 written)`,
+      `Nothing was signed. ${HINT(file)}`,
+    ]);
+    // The first line edited and the chain recomputed: the chain alone cannot tell, the writer's hashes can.
+    writeFileSync(
+      file,
+      chainedJournal([{ ...log.events[0]!, at: "2026-11-26T00:00:00.000Z" }, ...log.events.slice(1)]),
+    );
+    expect(message(() => j.verifyOnDisk())).toEqual([
+      `${file}:1: the journal was changed on disk while this run was going (this line is not the one written)`,
+      `Nothing was signed. ${HINT(file)}`,
+    ]);
+    j.close();
+  });
+
+  it("a closed journal refuses to write, and closing twice is harmless", () => {
+    const file = join(dir, "journal.jsonl");
+    const j = JournalFile.open(file);
+    j.close();
+    j.close();
+    j.sync();
+    expect(() => j.append(new EventLog().events[0]!)).toThrow(`journal ${file} is closed`);
+    expect(readFileSync(file, "utf8")).toBe("");
+  });
+});

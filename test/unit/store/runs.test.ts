@@ -1,5 +1,6 @@
 import {
   appendFileSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
@@ -10,7 +11,10 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { StateError, UsageError } from "../../../src/errors.js";
+import { acquireLock, lockPath, readLock } from "../../../src/store/lock.js";
 import {
+  checklistOfRunId,
   checkRunId,
   createRunDir,
   listRuns,
@@ -19,6 +23,7 @@ import {
   newRunId,
   openFileJournal,
   readChecklistCopy,
+  runHolder,
   saveChecklistCopy,
 } from "../../../src/store/runs.js";
 import { chainedJournal, EventLog } from "../../helpers/builders.js";
@@ -189,5 +194,150 @@ describe("runs", () => {
     await expect(loadRun(dir, runId)).rejects.toThrow(
       /journal.jsonl:1: the journal is of run demo-20261126T060000Z-0005/,
     );
+  });
+});
+
+describe("run ids, holders and damaged runs, word for word", () => {
+  it("refuses a bad run id with what a run id looks like, cut to 120 characters", () => {
+    let err: UsageError | undefined;
+    try {
+      checkRunId("x".repeat(300));
+    } catch (e) {
+      err = e as UsageError;
+    }
+    expect(err).toBeInstanceOf(UsageError);
+    expect(err?.message).toBe(
+      `"${"x".repeat(119)} is not a run id (expected <checklist>-<YYYYMMDDTHHMMSSZ>-<4 hex digits>, e.g. staging-20261126T063000Z-7f3a)`,
+    );
+    expect(err?.hint).toBe("List the runs with `deploycheck runs`.");
+    expect(checklistOfRunId("staging-eu-20261126T063000Z-7f3a")).toBe("staging-eu");
+    expect(checklistOfRunId("staging")).toBeUndefined();
+    expect(() => checkRunId(" staging-20261126T063000Z-7f3a")).toThrow(/is not a run id/);
+    expect(() => checkRunId("staging-20261126T063000Z-7f3a\n")).toThrow(/is not a run id/);
+  });
+
+  it("names a missing run and a journal that does not start the run", async () => {
+    const runId = "demo-20261126T060000Z-0001";
+    const err = (await loadRun(dir, runId).catch((e: unknown) => e)) as StateError;
+    expect(err).toBeInstanceOf(StateError);
+    expect(err.message).toBe(`no run ${runId} in ${join(dir, "runs")}`);
+    expect(err.hint).toBe("List the runs with `deploycheck runs` (and check --state-dir).");
+    const runDirPath = createRunDir(dir, runId, "");
+    // A run directory without a journal is no run either.
+    await expect(loadRun(dir, runId)).rejects.toThrow(`no run ${runId} in ${join(dir, "runs")}`);
+    const journal = join(runDirPath, "journal.jsonl");
+    writeFileSync(journal, chainedJournal(new EventLog().step("a/x").events.slice(1)));
+    const notStarted = (await loadRun(dir, runId).catch((e: unknown) => e)) as StateError;
+    expect(notStarted.message).toBe(`${journal}:1: the journal does not start with a run-started event`);
+    expect(notStarted.hint).toBe("This run directory is damaged; start a new run with --new.");
+    writeFileSync(journal, "");
+    await expect(loadRun(dir, runId)).rejects.toThrow(
+      `${journal}:1: the journal does not start with a run-started event`,
+    );
+    writeFileSync(journal, chainedJournal(new EventLog({ runId: "demo-20261126T060000Z-0005" }).events));
+    const other = (await loadRun(dir, runId).catch((e: unknown) => e)) as StateError;
+    expect(other.message).toBe(
+      `${journal}:1: the journal is of run demo-20261126T060000Z-0005, not of ${runId}`,
+    );
+    expect(other.hint).toBe(
+      "A journal was copied or moved into another run's directory; this run cannot be trusted.",
+    );
+  });
+
+  it("lists what is not a run id and what cannot be read as damaged, never dropping it", async () => {
+    const good = "demo-20261126T060000Z-0001";
+    const j = openFileJournal(createRunDir(dir, good, ""));
+    for (const e of new EventLog({ runId: good }).events) await j.append(e);
+    j.close();
+    mkdirSync(join(dir, "runs", "notes"));
+    const broken = "demo-20261126T070000Z-0002";
+    createRunDir(dir, broken, "");
+    writeFileSync(join(dir, "runs", broken, "journal.jsonl"), "garbage\n");
+    const { runs, damaged } = await listRuns(dir);
+    expect(runs.map((r) => r.id)).toEqual([good]);
+    expect(runs[0]).toMatchObject({ id: good, dir: join(dir, "runs", good), chained: true });
+    expect(damaged).toEqual([
+      { id: "notes", dir: join(dir, "runs", "notes"), error: "not a run id (not made by deploycheck)" },
+      {
+        id: broken,
+        dir: join(dir, "runs", broken),
+        error: `${join(dir, "runs", broken, "journal.jsonl")}:1: corrupt journal line (not JSON)`,
+      },
+    ]);
+    // Unfinished runs skip what is not a run id silently (runs lists it) and list the unreadable one.
+    expect((await listUnfinishedRuns(dir)).damaged.map((d) => d.id)).toEqual([broken]);
+    expect(await listRuns(join(dir, "none"))).toEqual({ runs: [], damaged: [] });
+    expect(readChecklistCopy(join(dir, "runs", good))).toEqual({
+      file: join(dir, "runs", good, "checklist.yaml"),
+      source: "",
+    });
+    rmSync(join(dir, "runs", good, "checklist.yaml"));
+    expect(readChecklistCopy(join(dir, "runs", good))).toBeUndefined();
+  });
+
+  it("orders runs started at the same moment by id, newest id first", async () => {
+    for (const runId of [
+      "demo-20261126T060000Z-0001",
+      "demo-20261126T060000Z-0003",
+      "demo-20261126T060000Z-0002",
+    ]) {
+      const j = openFileJournal(createRunDir(dir, runId, ""));
+      const log = new EventLog({ runId });
+      log.events[0]!.at = "2026-11-26T06:00:00.000Z";
+      for (const e of log.events) await j.append(e);
+      j.close();
+    }
+    const ids = (await listRuns(dir)).runs.map((r) => r.id);
+    expect(ids).toEqual([
+      "demo-20261126T060000Z-0003",
+      "demo-20261126T060000Z-0002",
+      "demo-20261126T060000Z-0001",
+    ]);
+    expect((await listUnfinishedRuns(dir)).runs.map((r) => r.id)).toEqual(ids);
+  });
+
+  it("a run closed by a short journal, or ended by an abandoning abort, is not unfinished; a cut tail is read in full", async () => {
+    const write = async (runId: string, build: (log: EventLog) => void, tail = "") => {
+      const j = openFileJournal(createRunDir(dir, runId, ""));
+      const log = new EventLog({ runId });
+      build(log);
+      for (const e of log.events) await j.append(e);
+      j.close();
+      if (tail) appendFileSync(join(dir, "runs", runId, "journal.jsonl"), tail);
+    };
+    await write("demo-20261126T060000Z-0001", (l) => l.finishedRun(0));
+    await write("demo-20261126T060000Z-0002", (l) =>
+      l.push({ type: "run-aborted", reason: "x", abandoned: true }),
+    );
+    await write("demo-20261126T060000Z-0003", (l) =>
+      l.push({ type: "run-aborted", reason: "x", abandoned: false }),
+    );
+    // The last whole line is a step: unfinished, even with a torn run-finished after it.
+    await write("demo-20261126T060000Z-0004", (l) => l.step("a/x"), '{"v":1,"type":"run-finished"');
+    // One line longer than the 4 kB tail, ending with a run-finished of its own text: read in full.
+    await write("demo-20261126T060000Z-0005", (l) =>
+      l.step("a/x", "passed", { output: `${"y".repeat(5000)}"type":"run-finished"` }),
+    );
+    expect((await listUnfinishedRuns(dir)).runs.map((r) => r.id)).toEqual([
+      "demo-20261126T060000Z-0005",
+      "demo-20261126T060000Z-0004",
+      "demo-20261126T060000Z-0003",
+    ]);
+  });
+
+  it("runHolder names a live holder of this run only", () => {
+    const runId = "demo-20261126T060000Z-0001";
+    expect(runHolder(dir, "demo", runId)).toBeUndefined();
+    const held = acquireLock(dir, "demo", runId);
+    expect(runHolder(dir, "demo", runId)).toEqual(held.info);
+    expect(runHolder(dir, "demo", "demo-20261126T060000Z-0002")).toBeUndefined();
+    expect(runHolder(dir, "other", runId)).toBeUndefined();
+    held.release();
+    // A dead holder is no holder; a damaged lock is no holder either.
+    acquireLock(dir, "demo", runId, { pid: 4194304 });
+    expect(readLock(lockPath(dir, "demo"))).toMatchObject({ pid: 4194304, runId });
+    expect(runHolder(dir, "demo", runId)).toBeUndefined();
+    writeFileSync(lockPath(dir, "demo"), "damaged");
+    expect(runHolder(dir, "demo", runId)).toBeUndefined();
   });
 });
