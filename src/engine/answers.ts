@@ -82,12 +82,13 @@ function stepProblem(ref: StepRef, answer: Answer | undefined): string | undefin
     if (step.confirm !== undefined) return `${key}: yes or no`;
     return `${key}: a value${step.input?.pattern ? ` matching ${step.input.pattern}` : ""}`;
   }
-  if (step.confirm !== undefined && parseYesNo(answer.value) === undefined) {
-    return `${key}: ${JSON.stringify(answer.value)} is not yes or no`;
-  }
-  const requireNote = typeof step.confirm === "object" && step.confirm.requireNote;
-  if (requireNote && !answer.note && !/:\s*\S/.test(answer.value)) {
-    return `${key}: a note is required ({ value: yes, note: "..." })`;
+  if (step.confirm !== undefined) {
+    // As the run reads it (answersPrompter): "yes: checked with the DBA" is a yes with a note.
+    const { value, note } = splitNote(answer);
+    if (parseYesNo(value) === undefined) return `${key}: ${JSON.stringify(answer.value)} is not yes or no`;
+    if (typeof step.confirm === "object" && step.confirm.requireNote && !note) {
+      return `${key}: a note is required ({ value: yes, note: "..." })`;
+    }
   }
   if (step.input?.pattern && !userPattern(step.input.pattern).test(answer.value)) {
     return `${key}: ${JSON.stringify(answer.value)} does not match ${step.input.pattern}`;

@@ -171,5 +171,7 @@ export function decodeEvent(value: unknown): DecodeResult {
   if (r.success) return { ok: true, event: r.data as RunEvent };
   const issue = r.error.issues[0];
   const where = issue?.path.length ? issue.path.map(String).join(".") : "event";
-  return { ok: false, message: `${type} event: ${where}: ${issue?.message ?? "invalid"}` };
+  // A bad key of a map (a step key, a variable name): say what the key should be, not only that it is bad.
+  const inner = issue?.code === "invalid_key" ? issue.issues[0]?.message : undefined;
+  return { ok: false, message: `${type} event: ${where}: ${inner ?? issue?.message ?? "invalid"}` };
 }

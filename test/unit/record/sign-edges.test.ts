@@ -1,6 +1,6 @@
 // The signature block's edges: fingerprint comparison as people type fingerprints, public keys as PEM or base64
 // DER, and verify's exact verdict (reason, message, fingerprint) for each way a block can be wrong.
-import { generateKeyPairSync } from "node:crypto";
+import { createHash, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { canonicalBytes, canonicalJson } from "../../../src/record/canonical.js";
 import {
@@ -14,8 +14,14 @@ import {
 
 const ed = generateKeyPairSync("ed25519");
 const other = generateKeyPairSync("ed25519");
-const FP = fingerprintOf(ed.publicKey);
-const OTHER_FP = fingerprintOf(other.publicKey);
+// Computed independently (no record code runs while the file loads): "SHA256:" + unpadded base64 of the SPKI hash.
+const spkiFingerprint = (key: KeyObject) =>
+  `SHA256:${createHash("sha256")
+    .update(key.export({ type: "spki", format: "der" }))
+    .digest("base64")
+    .slice(0, 43)}`;
+const FP = spkiFingerprint(ed.publicKey);
+const OTHER_FP = spkiFingerprint(other.publicKey);
 const PEM = ed.publicKey.export({ type: "spki", format: "pem" }).toString().trim();
 
 function signed(content: Record<string, unknown> = { schema: "deploycheck/record/v1", runId: "r1", n: 1 }) {

@@ -97,6 +97,32 @@ describe("parseStrictJson values", () => {
     expect(parseStrictJson('"x\\ny"')).toBe("x\ny");
   });
 
+  it("reads numbers in every form JSON allows", () => {
+    const forms = [
+      "0",
+      "-0",
+      "7",
+      "10",
+      "109",
+      "0.25",
+      "-12.5",
+      "1e3",
+      "1E3",
+      "1e+2",
+      "1E+2",
+      "2e-2",
+      "2E-2",
+      "-12.5e+3",
+      "0e0",
+      "1.0e-10",
+    ];
+    expect(parseStrictJson(`[${forms.join(",")}]`)).toEqual(forms.map(Number));
+    for (const bad of ["+1", ".5", "1.e2", "1e", "1e+", "--1", "0x1", "1_000", "Infinity", "NaN"]) {
+      expect(() => parseStrictJson(bad), bad).toThrow(StrictJsonError);
+      expect(() => JSON.parse(bad), bad).toThrow();
+    }
+  });
+
   it("reads the literals and numbers", () => {
     expect(parseStrictJson("[true,false,null,0,-0.5,1e3,2E-2,10]")).toEqual([
       true,

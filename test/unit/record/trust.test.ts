@@ -1,14 +1,13 @@
 // Whose signatures the user trusts: the trusted-keys file as written by hand (comments, labels, CRLF), the
 // user's own key (public half, else private), the line verify prints, and `deploycheck trust` appending to the
 // file, on real files.
-import { generateKeyPairSync } from "node:crypto";
+import { createHash, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { EnvironmentError, UsageError } from "../../../src/errors.js";
 import { PRIVATE_KEY_FILE, PUBLIC_KEY_FILE } from "../../../src/record/keys.js";
-import { fingerprintOf } from "../../../src/record/sign.js";
 import {
   addTrustedKey,
   parseTrustedKeys,
@@ -21,8 +20,14 @@ import {
 
 const keyA = generateKeyPairSync("ed25519");
 const keyB = generateKeyPairSync("ed25519");
-const FP_A = fingerprintOf(keyA.publicKey);
-const FP_B = fingerprintOf(keyB.publicKey);
+// The fingerprints as `deploycheck verify` prints them (sign.test.ts checks them against openssl), computed here
+// so that no record code runs while the file loads.
+const FP_A = spkiFingerprint(keyA.publicKey);
+const FP_B = spkiFingerprint(keyB.publicKey);
+function spkiFingerprint(key: KeyObject): string {
+  const der = key.export({ type: "spki", format: "der" });
+  return `SHA256:${createHash("sha256").update(der).digest("base64").slice(0, 43)}`;
+}
 const pemOf = (k: typeof keyA) => k.publicKey.export({ type: "spki", format: "pem" }).toString();
 
 let dir: string;
