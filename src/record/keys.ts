@@ -92,7 +92,7 @@ export async function loadOrCreateSigningKey(configDir: string): Promise<Signing
         existing = await readFile(path, "utf8");
       } catch (readErr) {
         throw new StateError(
-          `the signing key ${path} exists but cannot be read (${(readErr as NodeJS.ErrnoException).code ?? "error"}): is it a link to a missing file?`,
+          `the signing key ${path} exists but cannot be read (${(readErr as NodeJS.ErrnoException).code}): is it a link to a missing file?`,
           { cause: readErr, hint: `Move ${path} away and sign again: a new key pair is created there.` },
         );
       }
