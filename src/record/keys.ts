@@ -54,6 +54,7 @@ export async function loadOrCreateSigningKey(configDir: string): Promise<Signing
   const path = join(configDir, PRIVATE_KEY_FILE);
   let pem: string | undefined;
   try {
+    // Stryker disable next-line StringLiteral: readFile(path, "") gives a Buffer, which createPrivateKey reads the same
     pem = await readFile(path, "utf8");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw fsFail(err, path, "read the signing key");
