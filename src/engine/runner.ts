@@ -556,16 +556,18 @@ class Runner {
             )
           ).trim();
           if (!reason) continue;
+          // Printed as journaled: a secret value typed into the reason is not shown either.
+          const kept = this.redactor(reason);
           await this.append(
             ev({
               type: choice === "override" ? "step-overridden" : "step-skipped",
               at: this.at(),
               key: ref.key,
               by: this.s.engineer,
-              reason: this.redactor(reason),
+              reason: kept,
             }),
           );
-          output.stepResult(label, choice === "override" ? "overridden" : "skipped", reason, undefined);
+          output.stepResult(label, choice === "override" ? "overridden" : "skipped", kept, undefined);
           this.failedNow.delete(ref.key);
           return undefined;
         }

@@ -448,6 +448,7 @@ class Converter {
    * steps use, URLs variables.
    */
   #shellText(command: string): string {
+    const declared = new Set(Object.keys(this.#vars));
     let text = command.replace(/\$\{/g, () => "$${");
     text = text.replace(
       /(^|[^<])<([A-Za-z][A-Za-z0-9_-]*)>(?!>)/g,
@@ -484,9 +485,22 @@ class Converter {
     const converted = this.#withUrlVars(text);
     // A reference where the run step would refuse it (the command name, arithmetic, eval...): keep the
     // document's shell text as written (bash's own variables, `${` escaped) so the checklist still loads.
-    if (analyzeCommand(converted).refs.some((r) => r.refused || r.unsafe))
+    if (analyzeCommand(converted).refs.some((r) => r.refused || r.unsafe)) {
+      // The command keeps no reference: drop the variables made for it, or the run would ask for them.
+      this.#forget(declared);
       return command.replace(/\$\{/g, () => "$${");
+    }
     return converted;
+  }
+
+  /** Drop every variable declared since `declared` was taken. */
+  #forget(declared: Set<string>): void {
+    for (const name of Object.keys(this.#vars)) {
+      if (declared.has(name)) continue;
+      delete this.#vars[name];
+      this.#why.delete(name);
+      for (const [key, value] of this.#byValue) if (value === name) this.#byValue.delete(key);
+    }
   }
 
   /** A placeholder the document leaves to the reader (`<CLUSTER>`, `$CLUSTER`): a required variable. */

@@ -331,6 +331,34 @@ describe("fold: processes, notifications, lock takeovers, sign-off, abort, finis
     ]);
   });
 
+  it("a notification or takeover without error or why has no such field at all", () => {
+    const log = new EventLog()
+      .push({ type: "notification", on: "start", ok: true })
+      .push({ type: "lock-taken-over", previous: { pid: 1, host: "h" } });
+    const state = fold(log.events);
+    expect(Object.keys(state.notifications[0]!)).toEqual(["on", "ok", "at"]);
+    expect(Object.keys(state.lockTakeovers[0]!)).toEqual(["pid", "host", "at"]);
+  });
+
+  it("a run-started in the middle of a journal changes nothing but the time", () => {
+    const log = new EventLog().step("a/x");
+    const before = fold(log.events);
+    const again = fold([...log.events, { ...log.events[0]!, at: T(9) } as never]);
+    expect(again).toEqual({ ...before, updatedAt: T(9) });
+  });
+
+  it("a watch round of a step never started leaves it pending", () => {
+    const state = fold(
+      new EventLog().push({ type: "watch-round", key: "w/m", round: 1, elapsedMs: 0, ok: true }).events,
+    );
+    expect(state.steps["w/m"]).toEqual({
+      key: "w/m",
+      status: "pending",
+      attempts: 0,
+      watch: { rounds: 1, elapsedMs: 0 },
+    });
+  });
+
   it("lists lock takeovers with the previous holder and why", () => {
     const log = new EventLog()
       .push({ type: "lock-taken-over", previous: { pid: 42, host: "h1", startedAt: T(0), runId: "r" } })

@@ -160,13 +160,18 @@ describe("lock staleness: pid reuse, zombies, nonsense pids", () => {
   });
 
   it("takes over a zombie holder", async () => {
-    // `sleep 0` exits at once; its parent exec'd into `sleep 30` never reaps it: a zombie.
-    const child = spawn("sh", ["-c", "sleep 0 & echo $!; exec sleep 30"], {
-      stdio: ["ignore", "pipe", "ignore"],
+    // The background `head` waits for a byte on fd 3; its parent exec's into `sleep 30`, which never reaps
+    // it. Only once the parent is `sleep` does the byte come: the zombie cannot be reaped by the shell.
+    const child = spawn("sh", ["-c", "head -c1 <&3 >/dev/null & echo $!; exec sleep 30 3<&-"], {
+      stdio: ["ignore", "pipe", "ignore", "pipe"],
     });
     try {
-      const pid = Number((await once(child.stdout, "data"))[0].toString().trim());
-      for (let i = 0; i < 200 && procStat(pid)?.state !== "Z"; i++)
+      const pid = Number((await once(child.stdout!, "data"))[0].toString().trim());
+      const comm = () => readFileSync(`/proc/${child.pid}/comm`, "utf8").trim();
+      for (let i = 0; i < 500 && comm() !== "sleep"; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(comm()).toBe("sleep");
+      (child.stdio[3] as NodeJS.WritableStream).write("x");
+      for (let i = 0; i < 500 && procStat(pid)?.state !== "Z"; i++)
         await new Promise((r) => setTimeout(r, 10));
       expect(procStat(pid)?.state).toBe("Z");
       expect(probeProcess(pid)).toMatchObject({ alive: true, zombie: true });
