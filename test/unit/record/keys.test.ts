@@ -66,18 +66,6 @@ describe("loadOrCreateSigningKey", () => {
     expect(fingerprintOf(createPublicKey(again.privateKey))).toBe(fingerprintOf(createPublicKey(privateKey)));
   });
 
-  it("gives each file its mode whatever the umask", async () => {
-    const before = process.umask(0);
-    try {
-      await loadOrCreateSigningKey(join(dir, "cfg"));
-    } finally {
-      process.umask(before);
-    }
-    expect((await stat(join(dir, "cfg"))).mode & 0o777).toBe(0o700);
-    expect((await stat(join(dir, "cfg", PRIVATE_KEY_FILE))).mode & 0o777).toBe(0o600);
-    expect((await stat(join(dir, "cfg", PUBLIC_KEY_FILE))).mode & 0o777).toBe(0o644);
-  });
-
   it("counts a key exposed when anyone but its owner may read, write or run it", async () => {
     await loadOrCreateSigningKey(dir);
     const path = join(dir, PRIVATE_KEY_FILE);
