@@ -164,7 +164,8 @@ describe("equalIgnoreHash: apimachinery's semantic equality", () => {
 describe("planUndo: kubectl rollout undo", () => {
   it("undo without --to-revision targets the second-highest revision, whatever the listing order", () => {
     const sets = [rs(3, "c"), rs(1, "a"), rs(2, "b")];
-    for (const order of [sets, [...sets].reverse(), [sets[1]!, sets[0]!, sets[2]!]]) {
+    const [c, a, b] = sets as [ReplicaSetLike, ReplicaSetLike, ReplicaSetLike];
+    for (const order of [sets, [...sets].reverse(), [a, c, b], [c, b, a], [a, b, c], [b, c, a]]) {
       const plan = planUndo(deployment("c"), order, "api");
       expect(plan).toMatchObject({
         action: "patch",
