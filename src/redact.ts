@@ -89,13 +89,18 @@ export function createRedactor(secretValues: Iterable<string> = []): Redactor {
     ? new RegExp([literal(REDACTED), ...secrets.map(literal)].join("|"), "g")
     : undefined;
   const redact = (text: string): string => {
+    // Stryker disable next-line ConditionalExpression: a shortcut; an empty text comes out of every replacement empty.
     if (!text) return text;
     let out = text;
+    // Stryker disable next-line LogicalOperator: a shortcut; with a regex and no secret in the text, replacing changes nothing.
     if (one && secrets.some((s) => out.includes(s))) out = out.replace(one, REDACTED);
+    // Stryker disable next-line ConditionalExpression: a shortcut; a text MAY_MATCH rejects matches no pattern either.
     if (!MAY_MATCH.test(out)) return out;
     for (const re of PATTERNS) {
       out = out.replace(re, (match: string, prefix?: unknown, ...rest: unknown[]) => {
+        // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: a pattern without a group passes the match's offset here (a number, and no match starts with a digit), and no group spans a whole match.
         if (typeof prefix === "string" && match.startsWith(prefix) && prefix.length < match.length) {
+          // Stryker disable next-line ConditionalExpression: only a string can equal "@".
           const suffix = typeof rest[0] === "string" && rest[0] === "@" ? "@" : "";
           return `${prefix}${REDACTED}${suffix}`;
         }
@@ -106,12 +111,14 @@ export function createRedactor(secretValues: Iterable<string> = []): Redactor {
   };
   const fragment = (text: string, cut: { start?: boolean; end?: boolean }): string => {
     let out = redact(text);
+    // Stryker disable next-line ConditionalExpression: a shortcut; no edge of an empty text holds a piece of a secret.
     if (!out) return out;
     // Cut at both ends inside one secret: the whole piece is a middle part of it.
     if (cut.start && cut.end && secrets.some((s) => out.length >= minEdge(s) && s.includes(out)))
       return REDACTED;
     for (const s of secrets) {
       if (cut.end && !out.endsWith(REDACTED)) {
+        // Stryker disable next-line MethodExpression,ArithmeticOperator: a longer piece than the secret minus one, or than the text, never matches (whole secrets were replaced already).
         for (let k = Math.min(s.length - 1, out.length); k >= minEdge(s); k--) {
           if (out.endsWith(s.slice(0, k))) {
             out = out.slice(0, out.length - k) + REDACTED;
@@ -120,6 +127,7 @@ export function createRedactor(secretValues: Iterable<string> = []): Redactor {
         }
       }
       if (cut.start && !out.startsWith(REDACTED)) {
+        // Stryker disable next-line MethodExpression,ArithmeticOperator: a longer piece than the secret minus one, or than the text, never matches (whole secrets were replaced already).
         for (let k = Math.min(s.length - 1, out.length); k >= minEdge(s); k--) {
           if (out.startsWith(s.slice(s.length - k))) {
             out = REDACTED + out.slice(k);

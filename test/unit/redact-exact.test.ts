@@ -5,7 +5,9 @@ import { describe, expect, it } from "vitest";
 import { createRedactor, MIN_SECRET_LENGTH, REDACTED, redactDeep } from "../../src/redact.js";
 
 const R = REDACTED;
-const redact = createRedactor();
+// Redactors are made inside each test (never while the file loads), so mutation testing sees which test
+// covers which code.
+const redact = (text: string) => createRedactor()(text);
 
 describe("credential patterns: exact output", () => {
   it.each([
@@ -101,7 +103,7 @@ describe("credential patterns: exact output", () => {
 
 describe("declared secret values", () => {
   const secret = "s3cr'et$`\"\\x";
-  const r = createRedactor([secret, "", "short-one"]);
+  const r = (text: string) => createRedactor([secret, "", "short-one"])(text);
 
   it("every form bash, URLs and JSON give a value, and the longest first", () => {
     expect(r(`plain ${secret} end`)).toBe(`plain ${R} end`);
@@ -118,6 +120,14 @@ describe("declared secret values", () => {
   it("a secret inside a longer one is redacted as the longer one, once", () => {
     const nested = createRedactor(["abc", "xxabcxx"]);
     expect(nested("1 xxabcxx 2 abc")).toBe(`1 ${R} 2 ${R}`);
+    // Both start at the same place: the longer one wins, whatever the order they were given in.
+    for (const order of [
+      ["abc", "abcdef"],
+      ["abcdef", "abc"],
+    ])
+      expect(createRedactor(order)("x abcdef y")).toBe(`x ${R} y`);
+    // With no secrets, nothing is replaced (not even the word "undefined").
+    expect(createRedactor([])("value undefined here")).toBe("value undefined here");
   });
 
   it("the shortest secret accepted elsewhere is 3 characters", () => {
@@ -126,7 +136,10 @@ describe("declared secret values", () => {
 });
 
 describe("fragments cut from a longer text", () => {
-  const r = createRedactor(["abcdefgh", "xyz"]);
+  const r = {
+    fragment: (text: string, cut: { start?: boolean; end?: boolean }) =>
+      createRedactor(["abcdefgh", "xyz"]).fragment(text, cut),
+  };
 
   it("an end cut inside a secret masks what is left of it, 3 characters or more", () => {
     expect(r.fragment("log abcd", { end: true })).toBe(`log ${R}`);
@@ -153,11 +166,14 @@ describe("fragments cut from a longer text", () => {
     expect(r.fragment("cd", { start: true, end: true })).toBe("cd");
     expect(r.fragment("", { start: true, end: true })).toBe("");
     expect(r.fragment(`${R} abcd`, { end: true })).toBe(`${R} ${R}`);
+    // A middle piece is masked only when both ends were cut.
+    expect(r.fragment("cdef", { end: true })).toBe("cdef");
+    expect(r.fragment("cdef", { start: true })).toBe("cdef");
   });
 });
 
 describe("redactDeep", () => {
-  const r = createRedactor(["run"]);
+  const r = (text: string) => createRedactor(["run"])(text);
 
   it("structural values that look like identifiers stay whole; other text under them is redacted", () => {
     const event = {
@@ -182,6 +198,29 @@ describe("redactDeep", () => {
       none: null,
     });
     expect(redactDeep("run", r)).toBe(R);
+    // Every structural key keeps an identifier whole; any other key does not.
+    for (const key of [
+      "v",
+      "type",
+      "at",
+      "key",
+      "id",
+      "status",
+      "on",
+      "result",
+      "kind",
+      "schema",
+      "runId",
+      "sha256",
+      "checklistSha256",
+      "stepHashes",
+      "changedSteps",
+      "startedAt",
+      "updatedAt",
+      "createdAt",
+    ])
+      expect(redactDeep({ [key]: "run-1" }, r), key).toEqual({ [key]: "run-1" });
+    expect(redactDeep({ title: "run-1" }, r)).toEqual({ title: `${R}-1` });
     expect(redactDeep(["run", 1], r)).toEqual([R, 1]);
   });
 });
