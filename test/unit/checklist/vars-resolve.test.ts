@@ -130,7 +130,17 @@ describe("interpolate and references", () => {
 });
 
 describe("evalWhen", () => {
-  const values = { on: "yes", off: "No", empty: "", env: "prod", zero: "0" };
+  const values = {
+    on: "yes",
+    off: "No",
+    empty: "",
+    env: "prod",
+    zero: "0",
+    padded: " prod ",
+    two: "prod x",
+    xprod: "xprod",
+    upper: " FALSE ",
+  };
   it.each([
     [undefined, true],
     [true, true],
@@ -156,6 +166,16 @@ describe("evalWhen", () => {
     ["${env} == production", false],
     ["${env} == prod x", false],
     ["${env.STAGE} == blue", true],
+    ["${env}==staging", false],
+    ["${env} ==staging", false],
+    ["${env}== staging", false],
+    ["${padded} == prod", true],
+    ["prod == ${padded}", true],
+    ["${two} == 'prod' x", false],
+    ["${xprod} == x'prod'", false],
+    ["  !${on}", false],
+    ["  ${off}", false],
+    ["${upper}", false],
   ] as const)("%j is %s", (when, expected) => {
     expect(evalWhen(when as string | boolean | undefined, values, { STAGE: "blue" })).toBe(expected);
   });
@@ -213,6 +233,8 @@ describe("variableRules", () => {
       w: { pattern: "^w$" },
     });
     expect(Object.keys(rules.c!)).toEqual([]);
+    expect(Object.keys(rules.s!)).toEqual(["secret"]);
+    expect(Object.keys(rules.p!)).toEqual(["pattern"]);
     expect(variableRules({ sections: [] } as unknown as Checklist)).toEqual({});
   });
 });
