@@ -26,6 +26,7 @@ export interface Measurement {
 
 /** A query that could not be measured at all: unreachable server, PromQL error, several series. */
 class QueryError extends Error {
+  // Stryker disable next-line StringLiteral: execute catches every QueryError and shows only its message
   override name = "QueryError";
 }
 
@@ -60,16 +61,31 @@ export function describeExpect(expect: PrometheusStep["expect"], unit?: MeasureU
     .join(" and ");
 }
 
-function parseSampleValue(text: unknown): number {
-  if (text === "+Inf" || text === "Inf") return Number.POSITIVE_INFINITY;
-  if (text === "-Inf") return Number.NEGATIVE_INFINITY;
-  return typeof text === "string" ? Number(text) : Number.NaN;
+/** A sample value as the API writes it: a decimal float, NaN or an infinity, always in a string. */
+const SAMPLE_VALUE = /^(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|NaN|[+-]?Inf)$/;
+
+/** The value of a sample `[time, "value"]`, or undefined when it is not one (Number("") would be 0). */
+function sampleValue(sample: unknown): string | undefined {
+  if (!Array.isArray(sample) || sample.length !== 2) return undefined;
+  const text: unknown = sample[1];
+  return typeof text === "string" && SAMPLE_VALUE.test(text) ? text : undefined;
 }
 
-function seriesName(metric: Record<string, string> | undefined): string {
+/** The number of a value `sampleValue` accepted. */
+function parseSampleValue(text: string): number {
+  if (text === "+Inf" || text === "Inf") return Number.POSITIVE_INFINITY;
+  if (text === "-Inf") return Number.NEGATIVE_INFINITY;
+  return Number(text);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function seriesName(metric: Record<string, unknown> | undefined): string {
   const { __name__: name = "", ...labels } = metric ?? {};
   const inner = Object.entries(labels)
-    .map(([k, v]) => `${k}="${v}"`)
+    .map(([k, v]) => `${k}="${String(v)}"`)
     .join(",");
   return `${name}{${inner}}`;
 }
@@ -89,6 +105,7 @@ async function instantQuery(
       headers: { accept: "application/json" },
       timeoutMs: Math.min(ctx.timeoutMs ?? REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_MS),
       signal: ctx.signal,
+      // Stryker disable next-line StringLiteral: fetchText follows another origin only for "any"; "" is refused as sameOrigin is
       followRedirects: p.followRedirects ?? "sameOrigin",
     });
   } catch (err) {
@@ -126,20 +143,32 @@ async function instantQuery(
     throw new QueryError(`Prometheus refused the query${kind}: ${body.error ?? `HTTP ${res.status}`}`);
   }
   const { resultType, result } = body.data ?? {};
-  if (resultType === "scalar") return (result as [number, string])[1];
+  const malformed = () =>
+    new QueryError(
+      `Prometheus answered a ${resultType} that is not in the API's format (a sample is [time, "value"]): ${excerpt(ctx.redact(res.body), 120)}`,
+    );
+  if (resultType === "scalar") {
+    const value = sampleValue(result);
+    if (value === undefined) throw malformed();
+    return value;
+  }
   if (resultType === "vector") {
-    const series = result as { metric?: Record<string, string>; value: [number, string] }[];
+    if (!Array.isArray(result)) throw malformed();
+    const series = result as unknown[];
     if (series.length === 0) return undefined;
     if (series.length > 1) {
       const names = series
         .slice(0, 3)
-        .map((s) => seriesName(s.metric))
+        .map((s) => seriesName(isRecord(s) && isRecord(s["metric"]) ? s["metric"] : undefined))
         .join(", ");
       throw new QueryError(
         `the query returned ${series.length} series (${names}${series.length > 3 ? ", …" : ""}); a check needs one value: aggregate them, e.g. sum(...) or max(...)`,
       );
     }
-    return series[0]!.value[1];
+    const only = series[0];
+    const value = isRecord(only) ? sampleValue(only["value"]) : undefined;
+    if (value === undefined) throw malformed();
+    return value;
   }
   throw new QueryError(
     `the query returned a ${resultType ?? "result of unknown type"}; a check needs an instant vector or a scalar (no range selector at the top level)`,
@@ -238,6 +267,7 @@ export const execute: Executor = async (step, ctx): Promise<StepOutcome> => {
     try {
       raw = await instantQuery(endpoint, query, p, ctx, details);
     } catch (err) {
+      // Stryker disable next-line LogicalOperator: instantQuery wraps every FetchFailure but an aborted one in a QueryError, which has no `aborted`
       if (err instanceof FetchFailure && err.aborted) return interrupted(details, i, count);
       const message = ctx.redact((err as Error).message);
       return { status: "failed", summary: message, error: message, details };

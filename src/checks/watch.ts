@@ -26,7 +26,8 @@ export function watchPlan(durationMs: number, intervalMs: number): WatchPlan {
   return {
     durationMs: duration,
     intervalMs: interval,
-    totalRounds: duration === 0 ? 1 : Math.ceil(duration / interval) + 1,
+    // A duration of 0 is one round (ceil(0) + 1).
+    totalRounds: Math.ceil(duration / interval) + 1,
   };
 }
 
@@ -77,13 +78,16 @@ export const execute: Executor = async (step, ctx): Promise<StepOutcome> => {
   }
   const total = ctx.dryRun ? 1 : plan.totalRounds;
   const doneBefore = ctx.dryRun ? 0 : Math.min(ctx.resume?.watchRounds ?? 0, total);
-  const spentBefore = doneBefore > 0 ? (ctx.resume?.watchElapsedMs ?? 0) : 0;
+  // What an earlier session recorded counts only with rounds done: a retry after a failed round 1 (0 rounds
+  // done, its time recorded) starts over.
+  const before = doneBefore > 0 ? ctx.resume : undefined;
+  const spentBefore = before?.watchElapsedMs ?? 0;
   // The timeline starts when the first round starts (reset below), so the last round, due at the
   // duration, starts at least the duration after the first one.
   let origin = ctx.now();
   const elapsed = () => spentBefore + (ctx.now() - origin);
   const history: RoundLog[] = [];
-  let firstRoundAt = doneBefore > 0 ? ctx.resume?.watchFirstRoundAt : undefined;
+  let firstRoundAt = before?.watchFirstRoundAt;
   const details: Record<string, unknown> = {
     durationMs: plan.durationMs,
     intervalMs: plan.intervalMs,
@@ -102,7 +106,7 @@ export const execute: Executor = async (step, ctx): Promise<StepOutcome> => {
   // The bar follows time (a 30-minute watch moves between its rounds); the label counts rounds.
   const show = (done: number) => {
     const label = `round ${done}/${total}, ${left(plan.durationMs - elapsed())}`;
-    const byTime = plan.durationMs > 0 ? elapsed() / plan.durationMs : done / total;
+    const byTime = elapsed() / Math.max(1, plan.durationMs);
     if (ctx.progress.fraction) ctx.progress.fraction(Math.min(1, Math.max(byTime, done / total)), label);
     else ctx.progress.message(label);
   };
@@ -118,23 +122,22 @@ export const execute: Executor = async (step, ctx): Promise<StepOutcome> => {
 
   for (let round = doneBefore + 1; round <= total; round++) {
     // Round k is due at roundDueAt(k) on the watch's own timeline, which a resume continues.
-    const wait = roundDueAt(plan, round) - elapsed();
-    if (wait > 0) {
-      if (!(await waitFor(wait, round - 1))) {
-        details["elapsedMs"] = elapsed();
-        observed();
-        return {
-          status: "failed",
-          summary: `interrupted before round ${round}/${total}`,
-          error: "interrupted",
-          details,
-        };
-      }
+    // Not due yet: wait (a wait of 0 or less returns at once).
+    if (!(await waitFor(roundDueAt(plan, round) - elapsed(), round - 1))) {
+      details["elapsedMs"] = elapsed();
+      observed();
+      return {
+        status: "failed",
+        summary: `interrupted before round ${round}/${total}`,
+        error: "interrupted",
+        details,
+      };
     }
     if (round === 1) origin = ctx.now();
     const startedMs = elapsed();
     const startedAt = new Date(ctx.now()).toISOString();
-    if (round === 1 || firstRoundAt === undefined) firstRoundAt = startedAt;
+    // The watch's first round, or this session's when the journal did not keep it.
+    firstRoundAt ??= startedAt;
     let failed: { name: string; outcome: StepOutcome } | undefined;
     for (const [i, nested] of w.steps.entries()) {
       ctx.progress.message(`round ${round}/${total}: ${nested.title ?? nestedName(nested, i)}`);
@@ -172,11 +175,15 @@ export const execute: Executor = async (step, ctx): Promise<StepOutcome> => {
   const span = observed();
   const window = `window ${formatMs(plan.durationMs)}, every ${formatMs(plan.intervalMs)}`;
   const seen = span === undefined ? "" : `, ${formatMs(span)} from first to last round`;
+  // Every round was journaled as passed before the interruption (killed before the step's result was):
+  // nothing was left to run in this session.
   const summary = ctx.dryRun
     ? `1 round passed (dry run; the real watch runs ${plan.totalRounds} rounds over ${formatMs(plan.durationMs)})`
-    : doneBefore > 0
-      ? `rounds ${doneBefore + 1}-${total} of ${total} passed (continued after round ${doneBefore})${seen} (${window})`
-      : `${total}/${total} rounds passed${seen} (${window})`;
+    : doneBefore >= total
+      ? `${total}/${total} rounds passed before the interruption${seen} (${window})`
+      : doneBefore > 0
+        ? `rounds ${doneBefore + 1}-${total} of ${total} passed (continued after round ${doneBefore})${seen} (${window})`
+        : `${total}/${total} rounds passed${seen} (${window})`;
   return { status: "passed", summary, details };
 };
 

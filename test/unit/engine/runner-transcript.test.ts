@@ -695,3 +695,370 @@ describe("runner transcript: guards", () => {
     expect(r.journal.events[1]).toMatchObject({ type: "step-started", key: "guard/1" });
   });
 });
+
+describe("runner: notifications", () => {
+  type Post = { text: string; fields: Record<string, string> };
+  const notifier = (
+    results: ({ ok: boolean; status?: number; error?: string } | Error)[],
+    posts: Post[],
+  ): Notifier => ({
+    post: async (text, fields) => {
+      posts.push({ text, fields });
+      const r = results.shift() ?? { ok: true, status: 200 };
+      if (r instanceof Error) throw r;
+      return { ...r, attempts: 1 };
+    },
+  });
+
+  it("start, failure and finish: the texts, the fields, the journal, and warnings for failed deliveries", async () => {
+    const posts: Post[] = [];
+    const c = simpleChecklist({ a: [runStep("x", "fail", { title: "X" })], b: [runStep("y", "ok")] });
+    const r = await go(
+      c,
+      {
+        keepGoing: true,
+        vars: { token: "tok-1" },
+        secretVars: ["token"],
+        answers: { "signoff/ready": { value: "no" }, "signoff/engineer": { value: "bob" } },
+        notifyOn: new Set(["start", "failure", "finish"]),
+      },
+      {
+        exec: timed,
+        notifier: notifier(
+          [
+            { ok: true, status: 200 },
+            { ok: false, status: 500, error: "HTTP 500 tok-1" },
+            new Error("socket hang up"),
+          ],
+          posts,
+        ),
+      },
+    );
+    expect(r.code).toBe(1);
+    expect(posts).toEqual([
+      {
+        text: "Demo checklist: run demo-1 started",
+        fields: {
+          checklist: "demo",
+          run: "demo-1",
+          on: "start",
+          engineer: "ann",
+          progress: "0/2 items done",
+        },
+      },
+      {
+        text: "Demo checklist: Item a failed: exit 1 (run demo-1)",
+        fields: {
+          checklist: "demo",
+          run: "demo-1",
+          on: "failure",
+          engineer: "ann",
+          progress: "1/2 items done",
+        },
+      },
+      {
+        text: "Demo checklist: run demo-1 signed off NOT ready by bob",
+        fields: {
+          checklist: "demo",
+          run: "demo-1",
+          on: "finish",
+          engineer: "bob",
+          progress: "2/2 items done",
+        },
+      },
+    ]);
+    expect(r.journal.of("notification").map(({ v: _v, at: _a, ...n }) => n)).toEqual([
+      { type: "notification", on: "start", ok: true, status: 200 },
+      { type: "notification", on: "failure", ok: false, status: 500, error: "HTTP 500 [REDACTED]" },
+      { type: "notification", on: "finish", ok: false, error: "socket hang up" },
+    ]);
+    expect(r.out.filter((l) => l.startsWith("WARN") && l.includes("notification"))).toEqual([
+      "WARN failure notification not delivered: HTTP 500 [REDACTED]",
+      "WARN finish notification not delivered: socket hang up",
+    ]);
+  });
+
+  it("a failed delivery without an error names the HTTP status; a thrown non-Error is kept as text", async () => {
+    const posts: Post[] = [];
+    const c = simpleChecklist({ a: [runStep("x", "ok")] });
+    const r = await go(
+      c,
+      { notifyOn: new Set(["start", "finish"]) },
+      {
+        notifier: {
+          post: async (text, fields) => {
+            posts.push({ text, fields });
+            if (posts.length === 1) return { ok: false, status: 503, attempts: 3 };
+            throw "refused";
+          },
+        },
+      },
+    );
+    expect(r.out.filter((l) => l.startsWith("WARN"))).toEqual([
+      "WARN start notification not delivered: HTTP 503",
+      "WARN finish notification not delivered: refused",
+    ]);
+    expect(posts[1]!.text).toBe("Demo checklist: run demo-1 signed off ready by ann");
+  });
+
+  it("only what was asked for, the start only in the first session, nothing without a notifier", async () => {
+    const posts: Post[] = [];
+    const c = simpleChecklist({ a: [runStep("x", "fail", { optional: true }), runStep("y", "fail")] });
+    await go(
+      c,
+      { keepGoing: true, notifyOn: new Set(["failure"]), answers: { "signoff/ready": { value: "no" } } },
+      {
+        notifier: notifier([], posts),
+      },
+    );
+    expect(posts.map((p) => p.fields["on"])).toEqual(["failure"]);
+    expect(posts[0]!.text).toBe("Demo checklist: Item a failed: exit 1 (run demo-1)");
+    const later: Post[] = [];
+    await go(
+      simpleChecklist({ a: [runStep("x", "ok")] }),
+      { firstSession: false, notifyOn: new Set(["start", "finish"]) },
+      {
+        notifier: notifier([], later),
+      },
+    );
+    expect(later.map((p) => p.fields["on"])).toEqual(["finish"]);
+    const none = await go(simpleChecklist({ a: [runStep("x", "ok")] }), {
+      notifyOn: new Set(["start", "finish"]),
+    });
+    expect(none.journal.of("notification")).toEqual([]);
+    const notAsked: Post[] = [];
+    await go(simpleChecklist({ a: [runStep("x", "ok")] }), {}, { notifier: notifier([], notAsked) });
+    expect(notAsked).toEqual([]);
+  });
+
+  it("a dry run says what it would post, redacted, and posts nothing", async () => {
+    const posts: Post[] = [];
+    const c = simpleChecklist(
+      { a: [runStep("x", "ok", { mutating: false })] },
+      { metadata: { name: "demo", title: "Deploy tok-2" } },
+    );
+    const r = await go(
+      c,
+      { dryRun: true, vars: { t: "tok-2" }, secretVars: ["t"], notifyOn: new Set(["start", "finish"]) },
+      {
+        notifier: notifier([], posts),
+      },
+    );
+    expect(posts).toEqual([]);
+    expect(r.out[0]).toBe("  (dry run) would notify (start): Deploy [REDACTED]: run demo-1 started");
+    expect(r.out).toContain(
+      "  (dry run) would notify (finish): Deploy [REDACTED]: run demo-1 signed off NOT ready by ann",
+    );
+  });
+});
+
+describe("runner: what an executor is handed", () => {
+  it("the run, variables with saved values, where, the mode, the timeout and the step's key", async () => {
+    const seen: ExecContext[] = [];
+    const c = simpleChecklist(
+      { a: [runStep("save", "save:rev=7"), runStep("x", "ok", { timeout: "5s" })], b: [runStep("y", "ok")] },
+      { metadata: { name: "demo", title: "Demo", environment: "staging" } },
+    );
+    await go(
+      c,
+      { vars: { ns: "prod" }, env: { HOME: "/h" }, cwd: "/work", engineer: "Ann" },
+      {
+        exec: async (step, ctx) => {
+          seen.push(ctx);
+          return step.run === "save:rev=7"
+            ? { status: "passed", summary: "saved", saved: { rev: "7" } }
+            : { status: "passed", summary: "ok" };
+        },
+      },
+    );
+    const [first, second, third] = seen;
+    expect(first).toMatchObject({
+      key: "a/save",
+      run: { checklist: "demo", environment: "staging", engineer: "Ann" },
+      vars: { ns: "prod" },
+      env: { HOME: "/h" },
+      cwd: "/work",
+      dryRun: false,
+      interactive: false,
+      timeoutMs: undefined,
+      kube: {},
+    });
+    expect(first!.run?.progress).toBe("2/2 items done");
+    expect(second).toMatchObject({ key: "a/x", vars: { ns: "prod", rev: "7" }, timeoutMs: 5000 });
+    expect(third?.run?.progress).toBe("2/2 items done");
+    expect(first!.resume).toBeUndefined();
+    expect(first!.answer).toBeUndefined();
+  });
+
+  it("without an environment in the metadata the run names none; progress is counted when read", async () => {
+    const seen: ExecContext[] = [];
+    const progress: (string | undefined)[] = [];
+    await go(
+      simpleChecklist({ a: [runStep("x", "ok")], b: [runStep("y", "ok")] }),
+      {},
+      {
+        exec: async (_s, ctx) => {
+          seen.push(ctx);
+          progress.push(ctx.run?.progress);
+          return { status: "passed", summary: "ok" };
+        },
+      },
+    );
+    expect(seen[0]!.run).not.toHaveProperty("environment");
+    expect(progress).toEqual(["0/2 items done", "1/2 items done"]);
+  });
+
+  it("a manual step of a non-interactive run gets its answer and note; an interactive run's does not", async () => {
+    const seen: ExecContext[] = [];
+    const c = simpleChecklist({ a: [confirmStep("sure"), confirmStep("plain"), runStep("x", "ok")] });
+    const exec: Exec = async (_s, ctx) => {
+      seen.push(ctx);
+      return { status: "passed", summary: "ok" };
+    };
+    await go(
+      c,
+      {
+        answers: {
+          ...READY,
+          "a/sure": { value: "yes: asked Bo" },
+          "a/plain": { value: "no" },
+          "a/x": { value: "yes" },
+        },
+      },
+      { exec },
+    );
+    expect([seen[0]!.answer, seen[0]!.answerNote]).toEqual(["yes", "asked Bo"]);
+    expect(seen[1]!.answer).toBe("no");
+    expect(Object.hasOwn(seen[1]!, "answerNote")).toBe(false);
+    expect(seen[2]!.answer).toBeUndefined();
+    seen.length = 0;
+    await go(
+      c,
+      { interactive: true, answers: { "a/sure": { value: "yes" } } },
+      {
+        exec,
+        script: [
+          { q: "Engineer", a: "bob" },
+          { q: "ready", a: false },
+          { q: "Notes", a: "" },
+          { q: "Blockers", a: "" },
+        ],
+      },
+    );
+    expect(seen[0]!.answer).toBeUndefined();
+    expect(seen[0]!.interactive).toBe(true);
+  });
+
+  it("a watch resumed after rounds gets what was done; progress and redaction go through the current redactor", async () => {
+    const c = simpleChecklist({ a: [runStep("w", "ok", { title: "W" })] });
+    const prior = [
+      startEvent(c, { vars: { t: "[REDACTED]" }, secretVars: ["t"] }),
+      { v: 1, type: "step-started", at: AT, key: "a/w", attempt: 1 },
+      {
+        v: 1,
+        type: "watch-round",
+        at: AT,
+        key: "a/w",
+        round: 1,
+        elapsedMs: 60000,
+        ok: true,
+        roundStartedAt: "2026-11-26T06:29:00.000Z",
+      },
+      { v: 1, type: "watch-round", at: AT, key: "a/w", round: 2, elapsedMs: 120000, ok: true },
+    ] as RunEvent[];
+    let ctxSeen: ExecContext | undefined;
+    const r = await go(
+      c,
+      { firstSession: false, vars: { t: "tok-3" }, secretVars: ["t"] },
+      {
+        prior,
+        exec: async (_s, ctx) => {
+          ctxSeen = ctx;
+          ctx.progress.message("at tok-3");
+          ctx.progress.fraction?.(0.5, "half tok-3");
+          expect(ctx.redact("x tok-3")).toBe("x [REDACTED]");
+          expect(ctx.redact.fragment("tok-3 y", { start: true })).toBe("[REDACTED] y");
+          await ctx.recordWatchRound?.(3, 180000, false, "p99 tok-3", "2026-11-26T06:31:00.000Z");
+          await ctx.recordWatchRound?.(4, 240000, true);
+          await ctx.recordProcess?.({ pgid: 42, host: "h" } as never);
+          return { status: "passed", summary: "ok" };
+        },
+      },
+    );
+    expect(ctxSeen!.resume).toEqual({
+      watchElapsedMs: 120000,
+      watchRounds: 2,
+      watchFirstRoundAt: "2026-11-26T06:29:00.000Z",
+    });
+    expect(r.out).toContain("progress at [REDACTED]");
+    expect(r.out).toContain("fraction 0.5 half [REDACTED]");
+    expect(
+      r.journal
+        .of("watch-round")
+        .slice(2)
+        .map(({ v: _v, at: _a, ...e }) => e),
+    ).toEqual([
+      {
+        type: "watch-round",
+        key: "a/w",
+        round: 3,
+        elapsedMs: 180000,
+        ok: false,
+        failed: "p99 [REDACTED]",
+        roundStartedAt: "2026-11-26T06:31:00.000Z",
+      },
+      { type: "watch-round", key: "a/w", round: 4, elapsedMs: 240000, ok: true },
+    ]);
+    expect(r.journal.of("step-process").map(({ v: _v, at: _a, ...e }) => e)).toEqual([
+      { type: "step-process", key: "a/w", attempt: 2, pgid: 42, host: "h" },
+    ]);
+  });
+
+  it("a resumed watch without a first-round time gets rounds and elapsed time only", async () => {
+    const c = simpleChecklist({ a: [runStep("w", "ok")] });
+    const prior = [
+      startEvent(c),
+      { v: 1, type: "watch-round", at: AT, key: "a/w", round: 1, elapsedMs: 5, ok: true },
+    ] as RunEvent[];
+    let ctxSeen: ExecContext | undefined;
+    await go(
+      c,
+      { firstSession: false },
+      {
+        prior,
+        exec: async (_s, ctx) => {
+          ctxSeen = ctx;
+          return { status: "passed", summary: "ok" };
+        },
+      },
+    );
+    expect(ctxSeen!.resume).toEqual({ watchElapsedMs: 5, watchRounds: 1 });
+  });
+
+  it("a nested step runs under its own key, its process journaled with the parent's attempt, its answers read for it", async () => {
+    const c = simpleChecklist({ a: [runStep("w", "ok")] });
+    const keys: string[] = [];
+    const r = await go(
+      c,
+      { answers: { ...READY, "a/w#2": { value: "yes" } } },
+      {
+        exec: async (step, ctx) => {
+          keys.push(ctx.key);
+          if (ctx.key === "a/w") {
+            const nested = await ctx.runNested({ run: "inner" } as never, 1);
+            const asked = await ctx.prompter.confirm("outer?").catch((e: Error) => e.message);
+            return { status: "passed", summary: `${nested.summary} ${asked}` };
+          }
+          await ctx.recordProcess?.({ pgid: 7, host: "h" } as never);
+          const yes = await ctx.prompter.confirm("inner?");
+          return { status: "passed", summary: `inner ${yes}` };
+        },
+      },
+    );
+    expect(keys).toEqual(["a/w", "a/w#2"]);
+    expect(r.journal.of("step-process")).toMatchObject([{ key: "a/w#2", attempt: 1, pgid: 7 }]);
+    expect(r.state.steps["a/w"]?.outcome?.summary).toBe(
+      "inner true no answer for a/w (outer?) in the answers file",
+    );
+  });
+});
