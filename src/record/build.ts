@@ -24,7 +24,7 @@ export interface BuildOptions {
 
 function stepKindLabel(step: Step): string {
   const kind = stepKind(step);
-  if (kind !== "kube" || !step.kube) return kind;
+  if (!step.kube) return kind;
   const check = Object.keys(step.kube).find((k) => (step.kube as Record<string, unknown>)[k] !== undefined);
   return check ? `kube.${check}` : kind;
 }
@@ -69,6 +69,7 @@ function itemRecord(item: Item, number: number, state: RunState): ItemRecord {
   );
   // An optional item never blocks: its steps count as optional for its status.
   const forStatus = item.optional ? steps.map((s) => ({ ...s, optional: true })) : steps;
+  // Stryker disable next-line MethodExpression,ConditionalExpression: sort() puts undefined last, so [0] is the earliest start with or without the filter
   const started = steps.map((s) => s.startedAt).filter((t): t is string => t !== undefined);
   const finished = steps.map((s) => s.finishedAt).filter((t): t is string => t !== undefined);
   return {

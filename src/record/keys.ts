@@ -54,6 +54,7 @@ export async function loadOrCreateSigningKey(configDir: string): Promise<Signing
   const path = join(configDir, PRIVATE_KEY_FILE);
   let pem: string | undefined;
   try {
+    // Stryker disable next-line StringLiteral: readFile(path, "") gives a Buffer, which createPrivateKey reads the same
     pem = await readFile(path, "utf8");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw fsFail(err, path, "read the signing key");
@@ -92,7 +93,7 @@ export async function loadOrCreateSigningKey(configDir: string): Promise<Signing
         existing = await readFile(path, "utf8");
       } catch (readErr) {
         throw new StateError(
-          `the signing key ${path} exists but cannot be read (${(readErr as NodeJS.ErrnoException).code ?? "error"}): is it a link to a missing file?`,
+          `the signing key ${path} exists but cannot be read (${(readErr as NodeJS.ErrnoException).code}): is it a link to a missing file?`,
           { cause: readErr, hint: `Move ${path} away and sign again: a new key pair is created there.` },
         );
       }

@@ -83,7 +83,7 @@ export function renderSummaryTable(summary: RunSummary, options: { width?: numbe
   const titleOf = (i: SummaryItem) => truncate(i.title + suffix(i), maxTitle);
   const titleWidth = Math.max(4, ...summary.items.map((i) => titleOf(i).length));
   const row = (num: string, title: string, status: string) =>
-    `${num.padStart(numWidth)}  ${title.padEnd(titleWidth)}  ${status}`.trimEnd();
+    `${num.padStart(numWidth)}  ${title.padEnd(titleWidth)}  ${status}`;
   const out = [row("#", "Item", "Status"), row("-".repeat(numWidth), "-".repeat(titleWidth), "------")];
   let section: string | undefined;
   for (const item of summary.items) {

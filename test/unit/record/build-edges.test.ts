@@ -101,6 +101,28 @@ describe("buildRecord", () => {
     expect(build(state).environment.kubeContext).toBeUndefined();
   });
 
+  it("takes the context from a context check inside an item too, and names a kube step by its check", () => {
+    const checklist = sampleChecklist();
+    const rollout = checklist.sections[1]!.items[0]!.steps[1]!;
+    checklist.sections[1]!.items[0]!.steps[1] = {
+      ...rollout,
+      kube: { context: undefined, ...rollout.kube },
+    };
+    checklist.sections[0]!.items[1]!.steps.push({ id: "ctx", kube: { context: { matches: "staging" } } });
+    const state = fold(sampleEvents());
+    delete state.environment.kubeContext;
+    state.steps["rollback-state/ctx"] = {
+      key: "rollback-state/ctx",
+      status: "passed",
+      attempts: 1,
+      outcome: { status: "passed", summary: "ok", details: { context: "staging-c" } },
+    };
+    const record = buildRecord(state, checklist, { now: NOW });
+    expect(record.environment.kubeContext).toBe("staging-c");
+    expect(steps(record)["staging-verification/rollout"]!.kind).toBe("kube.rolloutStatus");
+    expect(steps(record)["rollback-state/ctx"]!.kind).toBe("kube.context");
+  });
+
   it("marks a step interrupted (no result yet) and keeps its watch progress", () => {
     const state = fold(sampleEvents());
     const s = state.steps["notify/send"]!;
@@ -124,6 +146,9 @@ describe("buildRecord", () => {
     expect(item.startedAt).toBe("2026-11-26T06:20:00.000Z");
     expect(item.finishedAt).toBe("2026-11-26T06:50:00.000Z");
     expect(item.durationMs).toBe(2400);
+    // A step still running has no finish: the item's finish is its other steps' latest.
+    delete state.steps["backup/verify-backup"]!.finishedAt;
+    expect(build(state).sections[0]!.items[0]!.finishedAt).toBe("2026-11-26T06:50:00.000Z");
     const pending = build(fold(sampleEvents({ unfinished: true }))).sections[1]!.items[0]!;
     expect(pending).not.toHaveProperty("startedAt");
     expect(pending).not.toHaveProperty("finishedAt");

@@ -74,6 +74,9 @@ describe("sameFingerprint", () => {
     ]) {
       expect(sameFingerprint(FP, variant), variant).toBe(false);
     }
+    // The prefix counts only at the start.
+    expect(sameFingerprint(`x${FP}`, `x${bare}`)).toBe(false);
+    expect(sameFingerprint(`${bare}SHA256:`, bare)).toBe(false);
   });
 });
 

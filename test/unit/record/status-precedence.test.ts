@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { RecordStatus } from "../../../src/record/schema.js";
-import { itemStatus, STATUS_LABEL } from "../../../src/record/status.js";
+import { itemStatus, STATUS_LABEL, stepRecordStatus } from "../../../src/record/status.js";
 
 const SEED = Number(process.env["SEED"] ?? Date.now() % 1_000_000);
 const STATUSES: RecordStatus[] = ["passed", "failed", "overridden", "skipped", "not-applicable", "pending"];
@@ -63,5 +63,38 @@ describe("item status precedence", () => {
   it("every status has a distinct, non-empty label for the reports", () => {
     const labels = STATUSES.map((s) => STATUS_LABEL[s]);
     expect(labels).toEqual(["passed", "FAILED", "overridden", "skipped", "n/a", "pending"]);
+  });
+});
+
+describe("a dry run's described steps", () => {
+  const step = (status: RecordStatus, optional = false) => ({ status, optional });
+  it("make an item described, after failures and pending steps and before everything else", () => {
+    expect(itemStatus([step("described")])).toBe("described");
+    expect(itemStatus([step("passed"), step("described")])).toBe("described");
+    expect(itemStatus([step("described"), step("passed")])).toBe("described");
+    expect(itemStatus([step("overridden"), step("described")])).toBe("described");
+    expect(itemStatus([step("described"), step("skipped")])).toBe("described");
+    expect(itemStatus([step("not-applicable"), step("described")])).toBe("described");
+    expect(itemStatus([step("described"), step("pending")])).toBe("pending");
+    expect(itemStatus([step("described"), step("failed")])).toBe("failed");
+    expect(itemStatus([step("described"), step("failed", true)])).toBe("described");
+  });
+
+  it("keep their status in the record", () => {
+    for (const status of [
+      "passed",
+      "failed",
+      "overridden",
+      "skipped",
+      "not-applicable",
+      "described",
+    ] as const) {
+      expect(stepRecordStatus({ key: "a/b", status, attempts: 1 })).toBe(status);
+    }
+    for (const status of ["pending", "running", "interrupted"] as const) {
+      expect(stepRecordStatus({ key: "a/b", status, attempts: 1 })).toBe("pending");
+    }
+    expect(stepRecordStatus(undefined)).toBe("pending");
+    expect(STATUS_LABEL.described).toBe("described (dry run)");
   });
 });

@@ -216,7 +216,7 @@ describe("addTrustedKey", () => {
   });
 
   it("turns control and format characters of a label into spaces, so a label stays on its line", () => {
-    expect(addTrustedKey(join(dir, "cfg"), FP_A, "\tAna\nLima\u202e\u2028x\u0000 ")).toBe(
+    expect(addTrustedKey(join(dir, "cfg"), FP_A, "\tAna\u2029Lima\u202e\u2028x\u0000\n ")).toBe(
       `${FP_A} Ana Lima  x`,
     );
     expect(addTrustedKey(join(dir, "cfg"), FP_B, " \n\t ")).toBe(FP_B);
