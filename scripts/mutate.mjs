@@ -6,7 +6,8 @@
 // suite would kill counts as survived, so a group's score is a lower bound. Every group has its own
 // incremental file (reports/stryker-incremental-<group>.json): a rerun tests only the mutants whose code
 // or covering tests changed. `npm run mutate -- --summary` prints the per-module table from the last
-// reports without running anything; `npm run mutate -- --survivors <group> [file]` lists what survived.
+// reports without running anything; `npm run mutate -- --survivors <group> [file]` lists what survived;
+// `npm run mutate -- --equivalents` lists the mutants marked equivalent in the code, with why.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -14,7 +15,7 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** @type {Record<string, { mutate: string[], tests: string[] }>} */
+/** @type {Record<string, { mutate: string[], tests: string[], timeoutMS?: number }>} */
 export const groups = {
   checks: {
     mutate: ["src/checks/prometheus.ts", "src/checks/watch.ts", "src/checks/http.ts", "src/kube/rollout.ts"],
@@ -60,6 +61,9 @@ export const groups = {
     // Not the property test or the injection matrix: they run real bash for seconds per mutant. The
     // nesting test pins what the matrix proves against bash, purely.
     tests: ["test/unit/checklist/shell-refs.test.ts", "test/unit/checklist/shell-refs-nesting.test.ts"],
+    // Its suites take a third of a second; a mutant that loops forever in the tokenizer (a tenth of
+    // them) should not hold a worker for the default 5 s.
+    timeoutMS: 2_000,
   },
   import: {
     mutate: ["src/import/convert.ts"],
@@ -81,7 +85,7 @@ function run(name) {
       `incrementalFile: "reports/stryker-incremental-${name}.json", ` +
       `jsonReporter: { fileName: "reports/mutation/${name}.json" }, ` +
       `htmlReporter: { fileName: "reports/mutation/${name}.html" }, ` +
-      `tempDirName: ".stryker-tmp-${name}" };\n`,
+      `tempDirName: ".stryker-tmp-${name}"${group.timeoutMS ? `, timeoutMS: ${group.timeoutMS}` : ""} };\n`,
   );
   const started = Date.now();
   const result = spawnSync("npx", ["stryker", "run", config], {
@@ -161,9 +165,29 @@ function survivors(name, only) {
   }
 }
 
+/** The mutants marked equivalent (`// Stryker disable next-line <mutator>: <why>`), with their reason. */
+function equivalents() {
+  for (const name of Object.keys(groups)) {
+    const file = join(root, `reports/mutation/${name}.json`);
+    if (!existsSync(file)) continue;
+    const report = JSON.parse(readFileSync(file, "utf8"));
+    for (const [path, entry] of Object.entries(report.files)) {
+      const seen = new Set();
+      for (const m of entry.mutants) {
+        if (m.status !== "Ignored") continue;
+        const line = `${path}:${m.location.start.line} ${m.mutatorName}: ${m.statusReason ?? ""}`;
+        if (!seen.has(line)) console.log(line);
+        seen.add(line);
+      }
+    }
+  }
+}
+
 const args = process.argv.slice(2);
 if (args.includes("--summary")) {
   summary();
+} else if (args[0] === "--equivalents") {
+  equivalents();
 } else if (args[0] === "--survivors") {
   survivors(args[1], args[2]);
 } else {

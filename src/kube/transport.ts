@@ -61,6 +61,19 @@ export class Transport {
     onDone: (err: unknown) => void,
   ): Promise<AbortController> {
     const controller = new AbortController();
+    // The request's own signal: aborted only while its response is still arriving. A response read to its
+    // end (the server closed the watch, or answered one ERROR event) has handed its socket back to the
+    // keep-alive pool; aborting the request then destroys that pooled socket with an error nobody listens
+    // to, which is an uncaught exception.
+    const inflight = new AbortController();
+    let response: http.IncomingMessage | undefined;
+    controller.signal.addEventListener(
+      "abort",
+      () => {
+        if (!response?.complete) inflight.abort();
+      },
+      { once: true },
+    );
     let done = false;
     const finish = (err: unknown) => {
       if (done) return;
@@ -69,7 +82,8 @@ export class Transport {
       onDone(err);
     };
     try {
-      const res = await this.send(path, { query: { ...query, watch: true }, signal: controller.signal });
+      const res = await this.send(path, { query: { ...query, watch: true }, signal: inflight.signal });
+      response = res;
       if (!isOk(res)) {
         finish(statusError(res, await readBody(res)));
         return controller;
@@ -82,7 +96,7 @@ export class Transport {
         } catch {
           return; // A garbled line says nothing; the library skipped them too.
         }
-        if (typeof event.type === "string") onEvent(event.type, event.object);
+        if (typeof event.type === "string" && !done) onEvent(event.type, event.object);
       };
       let pending = "";
       res.setEncoding("utf8");
@@ -97,7 +111,7 @@ export class Transport {
       res.on("error", (err) => finish(controller.signal.aborted ? null : err));
       res.on("close", () => finish(null));
     } catch (err) {
-      finish(controller.signal.aborted ? null : err);
+      finish(inflight.signal.aborted ? null : err);
     }
     return controller;
   }

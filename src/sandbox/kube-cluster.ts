@@ -68,6 +68,8 @@ export interface ClusterFaults {
   apiError?: { status: number; message: string; pathRegex?: string };
   /** Delay every response by this much. */
   latencyMs?: number;
+  /** Every watch from a resourceVersion answers 410 Expired, as after etcd compaction: clients list again. */
+  watchExpired?: boolean;
   /** Freeze the deployment controller: nothing progresses while set. */
   pause?: boolean;
   /** The next N writes (create/update/delete) of leases and configmaps answer 409 Conflict. */
@@ -342,6 +344,20 @@ export class KubeCluster {
   }
 
   /** Pause or resume a deployment (spec.paused), like `kubectl rollout pause|resume`. */
+  /** Delete a deployment and its ReplicaSets and pods (watchers see DELETED). */
+  deleteDeployment(namespace: string, name: string): void {
+    const d = this.get("deployments", namespace, name);
+    if (!d) return;
+    for (const rs of this.ownedReplicaSets(d)) {
+      for (const pod of this.list("pods", namespace).filter((p) =>
+        (p.metadata.ownerReferences ?? []).some((o: { uid?: string }) => o.uid === rs.metadata.uid),
+      ))
+        this.delete("pods", pod);
+      this.delete("replicasets", rs);
+    }
+    this.delete("deployments", d);
+  }
+
   setPaused(namespace: string, name: string, paused: boolean): KubeObject {
     return this.updateDeployment(namespace, name, (d) => {
       if (paused) d.spec.paused = true;

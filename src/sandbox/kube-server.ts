@@ -66,6 +66,11 @@ export interface KubeSandbox {
   createDeployment(input: DeploymentInput): KubeObject;
   setImage(namespace: string, name: string, image: string, changeCause?: string): KubeObject;
   setPaused(namespace: string, name: string, paused: boolean): KubeObject;
+  deleteDeployment(namespace: string, name: string): void;
+  /** Watch streams open right now. */
+  openWatches(): number;
+  /** End every open watch stream, as an API server restart or an idle load balancer does. */
+  endWatches(): void;
   getDeployment(namespace: string, name: string): KubeObject | undefined;
   /** The deployment's ReplicaSets, ordered by revision. */
   replicaSets(namespace: string, name: string): KubeObject[];
@@ -247,7 +252,7 @@ export async function startKubeSandbox(options: KubeSandboxOptions = {}): Promis
       for (const o of cluster.list(r.resource, r.namespace).filter(filter))
         write("ADDED", typed(r.resource, o));
     } else {
-      const missed = cluster.eventsSince(Number(since));
+      const missed = faults.watchExpired ? undefined : cluster.eventsSince(Number(since));
       if (!missed) {
         write(
           "ERROR",
@@ -595,6 +600,11 @@ export async function startKubeSandbox(options: KubeSandboxOptions = {}): Promis
     createDeployment: (input) => cluster.createDeployment(input),
     setImage: (ns, name, image, changeCause) => cluster.setImage(ns, name, image, changeCause),
     setPaused: (ns, name, paused) => cluster.setPaused(ns, name, paused),
+    deleteDeployment: (ns, name) => cluster.deleteDeployment(ns, name),
+    openWatches: () => watches.size,
+    endWatches() {
+      for (const res of watches) res.end();
+    },
     getDeployment: (ns, name) => cluster.get("deployments", ns, name),
     replicaSets(ns, name) {
       const d = cluster.get("deployments", ns, name);

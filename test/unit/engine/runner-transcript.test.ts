@@ -1042,7 +1042,7 @@ describe("runner: what an executor is handed", () => {
       c,
       { answers: { ...READY, "a/w#2": { value: "yes" } } },
       {
-        exec: async (step, ctx) => {
+        exec: async (_step, ctx) => {
           keys.push(ctx.key);
           if (ctx.key === "a/w") {
             const nested = await ctx.runNested({ run: "inner" } as never, 1);
