@@ -604,19 +604,19 @@ class Converter {
       // A variable, so that `--var kubeContextPattern=...` fits a cluster whose context is named otherwise.
       // The context the text names wins over the environment's name.
       contextPattern: (stated?: string) => {
-        const pattern =
-          stated !== undefined && /^[\w.:@/-]+$/.test(stated)
-            ? `^${escapeRegex(stated)}$`
-            : this.#environment
-              ? escapeRegex(this.#environment)
-              : undefined;
+        const named = stated !== undefined && /^[\w.:@/-]+$/.test(stated);
+        const pattern = named
+          ? `^${escapeRegex(stated)}$`
+          : this.#environment
+            ? escapeRegex(this.#environment)
+            : undefined;
         if (pattern === undefined) return undefined;
         const name = this.#variable("context", pattern, "kubeContextPattern", {
           description: "Regular expression the current kube context must match",
         });
         this.#why.set(
           name,
-          stated !== undefined ? `the context the document names (${stated})` : "the document's environment",
+          named ? `the context the document names (${stated})` : "the document's environment",
         );
         return `\${${name}}`;
       },

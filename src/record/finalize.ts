@@ -48,6 +48,7 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
     await handle.sync();
   } catch (err) {
     await handle.close();
+    // Stryker disable next-line ObjectLiteral,BooleanLiteral: the temporary file exists here (opened with "wx"), so rm needs no force
     await rm(tmp, { force: true });
     throw err;
   }
@@ -55,6 +56,7 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
   try {
     await rename(tmp, path);
   } catch (err) {
+    // Stryker disable next-line ObjectLiteral,BooleanLiteral: the temporary file exists here (written and closed), so rm needs no force
     await rm(tmp, { force: true });
     // Name the file that could not be replaced, not the temporary one, which is gone now.
     (err as NodeJS.ErrnoException).path = path;

@@ -726,3 +726,126 @@ describe("the report", () => {
     ]);
   });
 });
+
+describe("kube references", () => {
+  it("uses known deployments in selectors and placeholders as namespaces", () => {
+    const { checklist } = importText(
+      doc(
+        "- [ ] Go",
+        "  - `kubectl rollout status deployment/api -n web`",
+        "  - `kubectl get pods -n web -l app=api,tier=db`",
+        "  - `kubectl get ns $NS`",
+      ),
+    );
+    expect(steps(checklist).map((s) => s.kube)).toEqual([
+      { rolloutStatus: { deployment: "${deployment}", namespace: "${namespace}" } },
+      { pods: { selector: "app=${deployment},tier=db", namespace: "${namespace}" } },
+      { namespace: "${ns}" },
+    ]);
+    expect(checklist.vars).toEqual({
+      namespace: { default: "web" },
+      deployment: { default: "api" },
+      ns: {
+        required: true,
+        env: "NS",
+        description: "The document's placeholder $NS: pass --var ns=... or set NS",
+      },
+    });
+  });
+
+  it("runs a context check it has no pattern for as a read-only command, with no guard", () => {
+    const { checklist, report } = importText(doc("- [ ] `kubectl config current-context`"));
+    expect(steps(checklist)[0]).toMatchObject({ run: "kubectl config current-context", mutating: false });
+    expect(checklist.guards).toBeUndefined();
+    expect(report.notes).toEqual([]);
+  });
+
+  it("says the environment, not the text, gave the pattern when the stated context is no name", () => {
+    const { checklist, report } = importText(
+      doc("**Environment:** staging", "- [ ] `kubectl config current-context` shows `prod eu`"),
+    );
+    expect(checklist.vars?.["kubeContextPattern"]?.default).toBe("staging");
+    expect(report.variables).toEqual([{ name: "kubeContextPattern", why: "the document's environment" }]);
+  });
+});
+
+describe("the document's words stay words", () => {
+  it("escapes ${ in every title, help, note and metadata field", () => {
+    const { checklist, loaded } = importText(
+      doc(
+        "# T ${A}",
+        "**Ticket:** ${T}",
+        "**Environment:** (${E})",
+        "## S ${B}",
+        "help ${C}",
+        "- [ ] I ${D}",
+        "",
+        "  Item help ${E}",
+        "",
+        "  - Do ${F}:",
+        "    - sub",
+        "## Sign-off ${G}",
+        "- Engineer: x",
+      ),
+    );
+    expect(checklist.metadata).toEqual({
+      name: "imported",
+      title: "T $${A}",
+      ref: "$${T}",
+      environment: "($${E})",
+    });
+    expect(checklist.sections).toEqual([
+      {
+        id: "s-b",
+        title: "S $${B}",
+        help: "help $${C}",
+        items: [
+          {
+            id: "i-d",
+            title: "I $${D}",
+            help: "Item help $${E}",
+            steps: [
+              { id: "do-f", note: "Do $${F}:" },
+              { id: "sub", confirm: "Do $${F}: sub", help: "sub" },
+            ],
+          },
+        ],
+      },
+    ]);
+    expect(checklist.signoff).toEqual({ requireAllRequiredPassed: true, title: "Sign-off $${G}" });
+    expect(loaded.sections[0]!.items[0]!.title).toBe("I $${D}");
+  });
+
+  it("names an item with no words by its number, and keeps a paragraph of several lines as help", () => {
+    const { checklist } = importText(doc("# T", "## A", "Just words.", "More words.", "## B", "- [ ] b"));
+    expect(items(checklist)[0]).toEqual({
+      id: "a",
+      title: "A",
+      help: "Just words.\nMore words.",
+      steps: [{ id: "confirm", confirm: "A" }],
+    });
+    expect(checklist.signoff).toEqual({ requireAllRequiredPassed: true });
+    const numbered = importText(doc("1. [ ] `kubectl get ns web`", "2. [ ] **`./x.sh`**")).checklist;
+    expect(items(numbered)).toEqual([
+      {
+        id: "item-1",
+        title: "Item 1",
+        number: 1,
+        steps: [
+          {
+            id: "item-1",
+            title: "Item 1",
+            kube: { namespace: "${namespace}" },
+            help: "`kubectl get ns web`",
+          },
+        ],
+      },
+      {
+        id: "item-2",
+        title: "Item 2",
+        number: 2,
+        steps: [{ id: "item-2", title: "Item 2", run: "./x.sh", mutating: true, help: "**`./x.sh`**" }],
+      },
+    ]);
+  });
+});

@@ -192,6 +192,13 @@ describe("renderSummaryTable", () => {
       "  1 overridden, 1 skipped, 1",
       "  n/a, 1 pending",
     ]);
+    // A row may fill width - 1 columns exactly.
+    expect(totals(29)).toEqual([
+      "6 items: 1 passed, 1 failed,",
+      "  1 overridden, 1 skipped, 1",
+      "  n/a, 1 pending",
+    ]);
+    expect(totals(28)[0]).toBe("6 items: 1 passed, 1");
     for (const width of [20, 30, 45, 60])
       for (const row of totals(width)) expect(row.length).toBeLessThan(width);
   });

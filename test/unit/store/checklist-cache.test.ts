@@ -1,6 +1,15 @@
 // The checklist cache: a valid checklist loaded once is answered from the cache (same result, no
 // re-validation), an edited file is validated afresh, and a broken or unwritable cache only costs time.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -133,6 +142,110 @@ describe("checklist cache", () => {
     // A cache "directory" that is a file: creating the entry fails (even for root).
     process.env["XDG_CACHE_HOME"] = path.join(dir, "file-not-dir");
     writeFileSync(path.join(dir, "file-not-dir"), "x");
+    expect((await loadChecklist(file)).checklist.metadata.title).toBe("First");
+  });
+});
+
+describe("checklist cache: what counts as the secret and as an entry", () => {
+  const keyFile = () => path.join(configHome, "deploycheck", CACHE_KEY_FILE);
+  const HEX = "0123456789abcdef".repeat(4);
+
+  it("creates the secret once, 64 hex digits, private, in a private directory", async () => {
+    const file = path.join(dir, "t.yaml");
+    writeFileSync(file, checklist("First"));
+    await loadChecklist(file);
+    expect(readFileSync(keyFile(), "utf8")).toMatch(/^[0-9a-f]{64}$/);
+    expect(statSync(path.join(configHome, "deploycheck")).mode & 0o777).toBe(0o700);
+    const key = readFileSync(keyFile(), "utf8");
+    writeFileSync(file, checklist("Second"));
+    await loadChecklist(file);
+    expect(readFileSync(keyFile(), "utf8")).toBe(key);
+    expect(entries()).toHaveLength(2);
+  });
+
+  it("uses a secret only when it is a private regular file of ours holding 64 lower-case hex digits", async () => {
+    const variants: [string, () => void, boolean][] = [
+      ["valid", () => writeFileSync(keyFile(), HEX, { mode: 0o600 }), true],
+      ["valid, with a newline", () => writeFileSync(keyFile(), `${HEX}\n`, { mode: 0o600 }), true],
+      ["readable by the group", () => writeFileSync(keyFile(), HEX, { mode: 0o640 }), false],
+      ["readable by others", () => writeFileSync(keyFile(), HEX, { mode: 0o604 }), false],
+      ["63 digits", () => writeFileSync(keyFile(), HEX.slice(1), { mode: 0o600 }), false],
+      ["65 digits", () => writeFileSync(keyFile(), `${HEX}0`, { mode: 0o600 }), false],
+      ["upper case", () => writeFileSync(keyFile(), HEX.toUpperCase(), { mode: 0o600 }), false],
+      ["a prefix", () => writeFileSync(keyFile(), `x${HEX.slice(1)}`, { mode: 0o600 }), false],
+      ["a directory", () => mkdirSync(keyFile()), false],
+      [
+        "a link to a valid key",
+        () => {
+          const real = path.join(dir, "real-key");
+          writeFileSync(real, HEX, { mode: 0o600 });
+          symlinkSync(real, keyFile());
+        },
+        false,
+      ],
+    ];
+    const file = path.join(dir, "t.yaml");
+    writeFileSync(file, checklist("First"));
+    for (const [what, plant, usable] of variants) {
+      // A fresh config dir per variant (the secret is remembered per config dir).
+      configHome = path.join(dir, `config-${what.replace(/\W/g, "-")}`);
+      process.env["XDG_CONFIG_HOME"] = configHome;
+      cacheHome = path.join(dir, `cache-${what.replace(/\W/g, "-")}`);
+      process.env["XDG_CACHE_HOME"] = cacheHome;
+      mkdirSync(path.join(configHome, "deploycheck"), { recursive: true, mode: 0o700 });
+      plant();
+      const sealed = sealCacheEntryForTest("0".repeat(64), "t.yaml", "{}");
+      expect([what, sealed !== undefined]).toEqual([what, usable]);
+      if (sealed !== undefined) expect(sealed).toMatch(/^[0-9a-f]{64}\n\{\}$/);
+      expect((await loadChecklist(file)).checklist.metadata.title).toBe("First");
+      // Without a usable secret nothing is cached (and the planted file is left as it was).
+      expect([what, entries().length]).toEqual([what, usable ? 1 : 0]);
+    }
+  });
+
+  it("an entry sealed with the secret is still a miss when it is not for this file or not whole", async () => {
+    const file = path.join(dir, "t.yaml");
+    writeFileSync(file, checklist("First"));
+    const first = await loadChecklist(file);
+    const [entry] = entries();
+    const text = readFileSync(entry!, "utf8");
+    const data = JSON.parse(text.slice(text.indexOf("\n") + 1));
+    const shown = displayPath(file);
+    const edited = (change: Record<string, unknown>) =>
+      sealCacheEntryForTest(
+        first.sha256,
+        shown,
+        JSON.stringify({
+          ...data,
+          checklist: { ...data.checklist, metadata: { ...data.checklist.metadata, title: "From the cache" } },
+          ...change,
+        }),
+      ) ?? "";
+    for (const bad of [
+      edited({ sha256: "0".repeat(64) }),
+      edited({ warnings: undefined }),
+      edited({ warnings: "none" }),
+      edited({ checklist: undefined }),
+      // The MAC line one character short: not an entry.
+      edited({}).slice(1),
+      // Sealed for another path shown.
+      sealCacheEntryForTest(
+        first.sha256,
+        "other.yaml",
+        JSON.stringify({
+          ...data,
+          checklist: { ...data.checklist, metadata: { ...data.checklist.metadata, title: "From the cache" } },
+        }),
+      ) ?? "",
+    ]) {
+      writeFileSync(entry!, bad);
+      expect((await loadChecklist(file)).checklist.metadata.title).toBe("First");
+    }
+    // The same edit, whole and for this file, is a hit: the misses above are about what they say.
+    writeFileSync(entry!, edited({}));
+    expect((await loadChecklist(file)).checklist.metadata.title).toBe("From the cache");
+    // DEPLOYCHECK_NO_CACHE=1 reads nothing from the cache either.
+    process.env["DEPLOYCHECK_NO_CACHE"] = "1";
     expect((await loadChecklist(file)).checklist.metadata.title).toBe("First");
   });
 });

@@ -3,6 +3,7 @@
 // independently of the code.
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { missingPermissions } from "../../../src/store/kubernetes/access.js";
 import {
   configMapPath,
   createConflictDelay,
@@ -14,13 +15,16 @@ import {
   retrying,
   TeamStateError,
 } from "../../../src/store/kubernetes/api.js";
+import { ConfigMapJournal } from "../../../src/store/kubernetes/configmap-journal.js";
 import {
   expiresInMs,
   holderIdentity,
+  LeaseLock,
   type LeaseState,
   leaseName,
   microTime,
 } from "../../../src/store/kubernetes/lease-lock.js";
+import { RunFiles } from "../../../src/store/kubernetes/run-files.js";
 
 const sha8 = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 8);
 const RFC1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -293,5 +297,68 @@ describe("lease times", () => {
     expect(holderIdentity({ engineer: "alice", host: "laptop", pid: 4242, runId: "r" })).toBe(
       "alice@laptop pid 4242",
     );
+  });
+});
+
+describe("a create answered 200 (some API servers and proxies) counts as 201", () => {
+  const answering = (
+    answer: (method: string, p: string, body: unknown) => { status: number; body: unknown },
+  ) => {
+    const calls: [string, string, unknown][] = [];
+    const exchange: Exchange = async (_what, method, p, body) => {
+      calls.push([method, p, body]);
+      return answer(method, p, body);
+    };
+    return { exchange, calls };
+  };
+
+  it("access review, journal chunk, run file and lease", async () => {
+    const allowed = answering(() => ({ status: 200, body: { status: { allowed: true } } }));
+    expect(await missingPermissions(allowed.exchange, "ns")).toEqual([]);
+    const truthy = answering(() => ({ status: 200, body: { status: { allowed: "true" } } }));
+    expect((await missingPermissions(truthy.exchange, "ns")).map((m) => m.verb)).toEqual([
+      "get",
+      "create",
+      "update",
+      "get",
+      "list",
+      "create",
+    ]);
+
+    const chunks = answering((method) => ({ status: 200, body: method === "GET" ? { items: [] } : {} }));
+    const j = new ConfigMapJournal({
+      exchange: chunks.exchange,
+      namespace: "ns",
+      checklist: "c",
+      runId: "r",
+    });
+    await j.append("a");
+    await j.append("b");
+    const posted = chunks.calls
+      .filter(([m]) => m === "POST")
+      .map(([, , b]) => (b as { metadata: { name: string } }).metadata.name);
+    expect(posted).toEqual([j.chunkName(0), j.chunkName(1)]);
+
+    const files = answering(() => ({ status: 200, body: {} }));
+    await new RunFiles({ exchange: files.exchange, namespace: "ns", checklist: "c", runId: "r" }).put(
+      "record",
+      "{}",
+    );
+    expect(files.calls.map(([m]) => m)).toEqual(["POST"]);
+
+    const leases = answering((method, _p, body) =>
+      method === "GET" ? { status: 404, body: {} } : { status: 200, body },
+    );
+    const got = await new LeaseLock({
+      exchange: leases.exchange,
+      namespace: "ns",
+      checklist: "c",
+      holder: { engineer: "a", host: "h", pid: 1, runId: "r" },
+      now: () => 0,
+    }).acquire();
+    expect(got).toMatchObject({
+      acquired: true,
+      lease: { holderIdentity: "a@h pid 1", acquiredAt: "1970-01-01T00:00:00.000000Z" },
+    });
   });
 });
