@@ -1062,3 +1062,57 @@ describe("runner: what an executor is handed", () => {
     );
   });
 });
+
+describe("runner: labels, modes and check modules", () => {
+  it("a confirmation is labelled by its question (string or object), variables filled in and secrets redacted", async () => {
+    const c = simpleChecklist({
+      a: [
+        confirmStep("one", "Deploy ${ns}?"),
+        { id: "two", confirm: { prompt: "Token ${t} ok?", requireNote: false } } as Step,
+      ],
+    });
+    const r = await go(
+      c,
+      {
+        vars: { ns: "prod", t: "tok-5" },
+        secretVars: ["t"],
+        answers: { ...READY, "a/one": { value: "yes" }, "a/two": { value: "yes" } },
+      },
+      { exec: timed },
+    );
+    expect(r.out.slice(2, 4)).toEqual([
+      'passed Deploy prod?: yes [7] {"optional":false}',
+      'passed Token [REDACTED] ok?: yes [7] {"optional":false}',
+    ]);
+  });
+
+  it("interactive with --keep-going still asks what to do about a failure", async () => {
+    const c = simpleChecklist({ a: [runStep("x", "fail", { title: "X" }), runStep("y", "ok")] });
+    const r = await go(
+      c,
+      { interactive: true, keepGoing: true },
+      { exec: timed, script: [{ q: "X failed", a: "abort" }] },
+    );
+    expect(r.prompter.menus.map((m) => m.q)).toEqual(["X failed. What now?"]);
+    expect(r.code).toBe(1);
+  });
+
+  it("loads a kind's check module once; a load that failed is tried again", async () => {
+    const c = simpleChecklist({ a: [runStep("x", "ok"), runStep("y", "ok")] });
+    const p = ports({ output: new DetailedOutput() });
+    p.journal.events.push(startEvent(c));
+    let loads = 0;
+    const executors: Executors = {
+      loadCheck: async (kind) => {
+        loads++;
+        if (loads === 1) throw new Error("module not found");
+        return p.executors.loadCheck(kind);
+      },
+    };
+    const code = await runChecklist(session(c), fold(p.journal.events), { ...p, executors });
+    expect(code).toBe(0);
+    expect(loads).toBe(2);
+    // The label could not be described with the module missing: the step's kind names it.
+    expect(p.output.lines.slice(2, 4)).toEqual(["start run", 'passed run: exit 0 [0] {"optional":false}']);
+  });
+});
