@@ -39,6 +39,7 @@ export function parseAnswers(source: string, file: string): Answers {
   } catch (cause) {
     throw new UsageError(`${file}: not valid YAML: ${(cause as Error).message}`, { cause });
   }
+  // Stryker disable next-line ConditionalExpression: yaml's parse gives null, never undefined, for an empty document
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== "object" || Array.isArray(doc)) {
     throw new UsageError(`${file}: the answers file must be a map of item-id/step-id: value`, {
@@ -52,6 +53,7 @@ export function parseAnswers(source: string, file: string): Answers {
       out[key] = { value: direct };
       continue;
     }
+    // Stryker disable next-line ConditionalExpression: a truthy YAML value that is not a scalar is an object
     if (raw && typeof raw === "object" && !Array.isArray(raw)) {
       const { value, note } = raw as { value?: unknown; note?: unknown };
       const v = scalar(value);
@@ -80,12 +82,14 @@ function stepProblem(ref: StepRef, answer: Answer | undefined): string | undefin
   const { step, key } = ref;
   if (!answer) {
     if (step.confirm !== undefined) return `${key}: yes or no`;
+    // Stryker disable next-line OptionalChaining: a manual step that is not a confirm has an input
     return `${key}: a value${step.input?.pattern ? ` matching ${step.input.pattern}` : ""}`;
   }
   if (step.confirm !== undefined) {
     // As the run reads it (answersPrompter): "yes: checked with the DBA" is a yes with a note.
     const { value, note } = splitNote(answer);
     if (parseYesNo(value) === undefined) return `${key}: ${JSON.stringify(answer.value)} is not yes or no`;
+    // Stryker disable next-line ConditionalExpression: a string confirm has no requireNote either
     if (typeof step.confirm === "object" && step.confirm.requireNote && !note) {
       return `${key}: a note is required ({ value: yes, note: "..." })`;
     }

@@ -67,6 +67,7 @@ function whenFalse(
     ["step", ref.step.when],
   ];
   for (const [level, when] of levels) {
+    // Stryker disable next-line ConditionalExpression: evalWhen(undefined) is true, so the guard only saves a call
     if (when !== undefined && !evalWhen(when, vars, env))
       return `${level} condition ${JSON.stringify(when)} is false`;
   }

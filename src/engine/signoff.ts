@@ -92,6 +92,7 @@ export async function collectSignoff(input: SignoffInput): Promise<SignoffResult
   if (input.dryRun) return dryRunSignoff(input, refusal!);
   if (!input.interactive) {
     const a = input.answers;
+    // Stryker disable next-line StringLiteral: any fallback that is not a yes word reads as "not ready"
     const ready = parseYesNo(a[SIGNOFF_KEYS.ready]?.value ?? "") === true;
     if (ready && refusal) {
       output.warn(`Nothing was signed: the answers say ready, but ${refusal.message}.`);
@@ -134,6 +135,7 @@ async function dryRunSignoff(input: SignoffInput, refusal: ReadyRefusal): Promis
   const { output, prompter } = input;
   const a = input.answers;
   if (!input.interactive) {
+    // Stryker disable next-line StringLiteral: any fallback that is not a yes word reads as "not ready"
     if (parseYesNo(a[SIGNOFF_KEYS.ready]?.value ?? "") === true)
       output.warn(`${refusal.message}; the answers' signoff/ready: yes is not taken.`);
     else output.info(`${refusal.message}.`);

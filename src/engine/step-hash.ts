@@ -22,7 +22,11 @@ export function stepHashes(checklist: Checklist): Record<StepKey, string> {
   for (const ref of walkSteps(checklist)) {
     out[ref.key] = hash({
       step: ref.step,
-      item: { when: ref.item.when ?? null, optional: ref.item.optional ?? null },
+      item: {
+        when: ref.item.when ?? null,
+        // Stryker disable next-line LogicalOperator: `optional && null` still maps absent, false and true to three distinct values
+        optional: ref.item.optional ?? null,
+      },
       section: { when: ref.section.when ?? null },
     });
   }

@@ -79,9 +79,9 @@ export function parseStrictJson(text: string): unknown {
           if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail("bad \\u escape");
           out += String.fromCharCode(Number.parseInt(hex, 16));
           i += 6;
-          // Stryker disable next-line ConditionalExpression: Object.hasOwn(ESCAPES, undefined) is false as well
-        } else if (e !== undefined && Object.hasOwn(ESCAPES, e)) {
-          out += ESCAPES[e];
+          // A backslash at the end leaves e undefined, which is no key of ESCAPES ("undefined" is not one either).
+        } else if (Object.hasOwn(ESCAPES, e as string)) {
+          out += ESCAPES[e as string];
           i += 2;
         } else {
           fail("bad escape");

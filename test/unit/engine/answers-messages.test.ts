@@ -58,6 +58,10 @@ describe("parseAnswers", () => {
     });
   });
 
+  it("a { value, note } whose note is not a scalar has no note at all", () => {
+    expect(Object.keys(parseAnswers("a/u: { value: no, note: [x] }\n", "a.yaml")["a/u"]!)).toEqual(["value"]);
+  });
+
   it("an empty or comment-only file has no answers", () => {
     expect(parseAnswers("# nothing yet\n", "a.yaml")).toEqual({});
     expect(parseAnswers("null\n", "a.yaml")).toEqual({});
@@ -117,6 +121,8 @@ describe("parseYesNo, splitNote", () => {
     [{ value: "http://x: y" }, { value: "http://x: y" }],
     [{ value: "yes:" }, { value: "yes:" }],
     [{ value: "yes" }, { value: "yes" }],
+    [{ value: "yes:checked by Bo" }, { value: "yes", note: "checked by Bo" }],
+    [{ value: ": yes: x" }, { value: ": yes: x" }],
     [
       { value: "yes: a", note: "given" },
       { value: "yes: a", note: "given" },

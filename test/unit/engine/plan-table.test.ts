@@ -198,6 +198,17 @@ describe("nextAction", () => {
     expect(plan(c, new EventLog(), { refs: refs.slice(1) })).toMatchObject({ ref: { key: "a/two" } });
   });
 
+  it("a step with only watch progress (never started) is pending: its condition is checked", () => {
+    const c = simpleChecklist({ a: [runStep("w", "true", { when: "${go}" })] });
+    const log = new EventLog().push({ type: "watch-round", key: "a/w", round: 1, elapsedMs: 0, ok: true });
+    expect(plan(c, log, { vars: { go: "" } })).toMatchObject({ type: "not-applicable" });
+    expect(plan(c, log, { vars: { go: "1" } })).toMatchObject({
+      type: "step",
+      reason: "pending",
+      attempt: 1,
+    });
+  });
+
   it("a signed-off run is to be finished, whatever sign-off said", () => {
     expect(plan(two, new EventLog().step("a/one").step("a/two").signoff(false))).toEqual({ type: "finish" });
   });
@@ -222,6 +233,7 @@ describe("blockingFailures", () => {
         .step("c/two", "failed").events,
     );
     expect(blockingFailures(c, state).map((r) => r.key)).toEqual(["a/one", "c/two"]);
+    expect(blockingFailures(c, fold(new EventLog().events))).toEqual([]);
     expect(blockingFailures(c, state, walkSteps(c).slice(1)).map((r) => r.key)).toEqual(["c/two"]);
   });
 });

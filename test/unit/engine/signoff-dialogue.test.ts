@@ -105,6 +105,11 @@ describe("readyRefusal messages", () => {
     });
   });
 
+  it("steps not run yet do not block", () => {
+    const c = twoItems();
+    expect(readyRefusal(c, fold(new EventLog().events), walkSteps(c), false)).toBeUndefined();
+  });
+
   it("a dry run is refused even when requireAllRequiredPassed is false", () => {
     const c = twoItems({ signoff: { requireAllRequiredPassed: false } });
     expect(readyRefusal(c, fold(failed().events), walkSteps(c), true)).toMatchObject({
@@ -312,7 +317,7 @@ describe("collectSignoff, dry run", () => {
   it("interactive: a blank engineer is asked again", async () => {
     const { input: i, prompter } = input(twoItems(), clean(), {
       dryRun: true,
-      answersList: ["", "Bob", "", ""],
+      answersList: ["   ", "Bob", "", ""],
     });
     expect(await collectSignoff(i)).toMatchObject({ engineer: "Bob" });
     expect(prompter.validations).toEqual(["a name is required", true]);

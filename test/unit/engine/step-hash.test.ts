@@ -43,6 +43,20 @@ describe("step hashes", () => {
     expect(changedSteps(stepHashes(a), stepHashes(optional))).toEqual(["x/one"]);
   });
 
+  it("are 16 hex digits; a changed item condition or guard definition is seen, guards are not listed", () => {
+    const make = (when: string, guard: string) => {
+      const c = simpleChecklist({ x: [runStep("one", "echo 1")] }, { guards: [runStep("g", guard)] });
+      c.sections[0]!.items[0]!.when = when;
+      return stepHashes(c);
+    };
+    const a = make("${a}", "true");
+    for (const h of Object.values(a)) expect(h).toMatch(/^[0-9a-f]{16}$/);
+    expect(changedSteps(a, make("${b}", "true"))).toEqual(["x/one"]);
+    const guardChanged = make("${a}", "kubectl config current-context");
+    expect(guardChanged["guard/1"]).not.toBe(a["guard/1"]);
+    expect(changedSteps(a, guardChanged)).toEqual([]);
+  });
+
   it("ignores key order in the definition", () => {
     const a = simpleChecklist({ x: [{ id: "s", run: "true", timeout: "5s" } as never] });
     const b = simpleChecklist({ x: [{ timeout: "5s", run: "true", id: "s" } as never] });

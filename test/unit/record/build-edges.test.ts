@@ -123,6 +123,14 @@ describe("buildRecord", () => {
     expect(steps(record)["rollback-state/ctx"]!.kind).toBe("kube.context");
   });
 
+  it("records no guards for a checklist without them", () => {
+    const checklist = sampleChecklist();
+    delete checklist.guards;
+    const record = buildRecord(fold(sampleEvents()), checklist, { now: NOW });
+    expect(record.guards).toEqual([]);
+    expect(record.environment.kubeContext).toBe("staging-eu");
+  });
+
   it("marks a step interrupted (no result yet) and keeps its watch progress", () => {
     const state = fold(sampleEvents());
     const s = state.steps["notify/send"]!;
