@@ -10,6 +10,7 @@ import { fold } from "../../../src/engine/state.js";
 import { InterruptedError } from "../../../src/errors.js";
 import { confirmStep, runStep, simpleChecklist } from "../../helpers/builders.js";
 import { FakePrompter, ports } from "../../helpers/fakes.js";
+import { testSession } from "./session-fixture.js";
 
 function startEvent(c: Checklist): RunEvent {
   return {
@@ -26,25 +27,8 @@ function startEvent(c: Checklist): RunEvent {
   };
 }
 
-function session(c: Checklist, over: Partial<RunSession> = {}): RunSession {
-  return {
-    runId: "demo-1",
-    checklist: c,
-    vars: {},
-    secretVars: [],
-    env: {},
-    cwd: "/",
-    interactive: false,
-    dryRun: false,
-    keepGoing: false,
-    answers: { "signoff/ready": { value: "yes" } },
-    kube: {},
-    signal: new AbortController().signal,
-    engineer: "ann",
-    firstSession: true,
-    ...over,
-  };
-}
+const session = (c: Checklist, over: Partial<RunSession> = {}): RunSession =>
+  testSession(c, { answers: { "signoff/ready": { value: "yes" } }, ...over });
 
 type Exec = (step: Step, ctx: ExecContext) => Promise<StepOutcome>;
 

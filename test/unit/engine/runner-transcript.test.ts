@@ -3,15 +3,14 @@
 import { describe, expect, it } from "vitest";
 import type { Checklist, Step } from "../../../src/checklist/schema.js";
 import type { ExecContext } from "../../../src/checks/types.js";
-import type { Answers } from "../../../src/engine/answers.js";
 import { EVENT_VERSION, type RunEvent, type StepOutcome } from "../../../src/engine/events.js";
 import type { Choice, Executors, Notifier, StepProgress } from "../../../src/engine/ports.js";
 import { type RunSession, runChecklist } from "../../../src/engine/runner.js";
 import { fold, type RunState } from "../../../src/engine/state.js";
 import { checklist, confirmStep, item, runStep, section, simpleChecklist } from "../../helpers/builders.js";
 import { type FakeClock, FakePrompter, ports, RecordingOutput, type Scripted } from "../../helpers/fakes.js";
+import { READY, testSession } from "./session-fixture.js";
 
-const READY: Answers = { "signoff/ready": { value: "yes" }, "signoff/engineer": { value: "ann" } };
 const AT = "2026-11-26T06:30:00.000Z";
 
 /** RecordingOutput that also shows a result's duration and flags, and what a step's live line was told. */
@@ -54,25 +53,7 @@ function startEvent(c: Checklist, over: Partial<Extract<RunEvent, { type: "run-s
   } as RunEvent;
 }
 
-function session(c: Checklist, over: Partial<RunSession> = {}): RunSession {
-  return {
-    runId: "demo-1",
-    checklist: c,
-    vars: {},
-    secretVars: [],
-    env: {},
-    cwd: "/",
-    interactive: false,
-    dryRun: false,
-    keepGoing: false,
-    answers: READY,
-    kube: {},
-    signal: new AbortController().signal,
-    engineer: "ann",
-    firstSession: true,
-    ...over,
-  };
-}
+const session = testSession;
 
 type Exec = (step: Step, ctx: ExecContext, clock: FakeClock) => Promise<StepOutcome>;
 

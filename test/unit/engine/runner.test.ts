@@ -1,7 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Checklist, Step } from "../../../src/checklist/schema.js";
 import type { Executor } from "../../../src/checks/types.js";
-import type { Answers } from "../../../src/engine/answers.js";
 import { EVENT_VERSION, type RunEvent } from "../../../src/engine/events.js";
 import type { Executors } from "../../../src/engine/ports.js";
 import { fullOutput, type RunSession, runChecklist } from "../../../src/engine/runner.js";
@@ -9,8 +8,7 @@ import { fold, type RunState } from "../../../src/engine/state.js";
 import { GuardRefusedError, InterruptedError } from "../../../src/errors.js";
 import { confirmStep, inputStep, runStep, simpleChecklist } from "../../helpers/builders.js";
 import { FakePrompter, ports, type Scripted } from "../../helpers/fakes.js";
-
-const READY: Answers = { "signoff/ready": { value: "yes" }, "signoff/engineer": { value: "ann" } };
+import { READY, testSession } from "./session-fixture.js";
 
 function startEvent(c: Checklist, vars: Record<string, string> = {}): RunEvent {
   return {
@@ -27,25 +25,7 @@ function startEvent(c: Checklist, vars: Record<string, string> = {}): RunEvent {
   };
 }
 
-function session(c: Checklist, over: Partial<RunSession> = {}): RunSession {
-  return {
-    runId: "demo-1",
-    checklist: c,
-    vars: {},
-    secretVars: [],
-    env: {},
-    cwd: "/",
-    interactive: false,
-    dryRun: false,
-    keepGoing: false,
-    answers: READY,
-    kube: {},
-    signal: new AbortController().signal,
-    engineer: "ann",
-    firstSession: true,
-    ...over,
-  };
-}
+const session = testSession;
 
 /** Run with fresh fakes; the journal starts with run-started. */
 async function go(
