@@ -43,7 +43,11 @@ describe("run step limits", () => {
   it("ends a step whose command left a setsid daemon holding its output, and stops the daemon", async () => {
     const pidFile = path.join(dir, "daemon");
     const out = await execute(
-      step(`setsid sleep 1099 & echo $! > ${pidFile}; echo started`),
+      // bash waits until the child has become sleep (setsid() comes before the exec): under load bash
+      // could otherwise exit first, and the child, still in the step's group, would be stopped with it.
+      step(
+        `setsid sleep 1099 & echo $! > ${pidFile}; until [ "$(cat /proc/$!/comm 2>/dev/null)" = sleep ]; do :; done; echo started`,
+      ),
       makeContext({ cwd: dir, signal: AbortSignal.timeout(2000), timeoutMs: 2000 }),
     );
     const daemon = pidIn(pidFile);
