@@ -978,3 +978,35 @@ describe("the service URL of endpoint checks", () => {
     expect(report.notes).toStrictEqual([]);
   });
 });
+
+describe("names when the words give none", () => {
+  it("names a section of words only, whose title has no letters, section and item", () => {
+    const tree: ImportDocument = {
+      lines: ["## …", "words"],
+      fields: [],
+      description: [],
+      ignored: [],
+      sections: [{ title: { text: "…", line: 1 }, items: [], loose: [], text: [{ text: "words", line: 2 }] }],
+    };
+    expect(convertDocument(tree, { name: "x" }).checklist.sections).toStrictEqual([
+      {
+        id: "section",
+        title: "…",
+        items: [{ id: "item", title: "…", steps: [{ id: "read", note: "words" }] }],
+      },
+    ]);
+  });
+});
+
+describe("a placeholder in a command read as its name, not as a redirection", () => {
+  it("judges `kubectl -n <NAMESPACE> get pods` read-only", () => {
+    expect(bullets("`kubectl -n <NAMESPACE> get pods`")).toStrictEqual([
+      {
+        id: "kubectl-n-namespace-get-pods",
+        title: "`kubectl -n <NAMESPACE> get pods`",
+        run: "kubectl -n ${namespace} get pods",
+        mutating: false,
+      },
+    ]);
+  });
+});
