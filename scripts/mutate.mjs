@@ -49,6 +49,7 @@ export const groups = {
     tests: [
       "test/unit/redact*.test.ts",
       "test/unit/checklist/validate.test.ts",
+      "test/unit/checklist/validate-problems.test.ts",
       "test/unit/checklist/invalid-fixtures.test.ts",
       "test/unit/checklist/vars*.test.ts",
       "test/unit/checklist/limits-validate.test.ts",

@@ -28,17 +28,15 @@ const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Damerau-Levenshtein (optimal string alignment) distance. */
 export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [
-    i,
-    ...Array<number>(b.length).fill(0),
-  ]);
+  // Row i starts with i; every other cell is written before it is read.
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
   for (let j = 1; j <= b.length; j++) d[0]![j] = j;
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      // A transposition (needs i, j >= 2: a[-1] and b[-1] are undefined, never equal to a character).
+      if (a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
       d[i]![j] = v;
     }
   }
@@ -52,7 +50,7 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
   const lower = word.toLowerCase();
   for (const c of candidates) {
     if (c === word) continue;
-    const distance = c.toLowerCase() === lower ? 0.5 : editDistance(lower, c.toLowerCase());
+    const distance = editDistance(lower, c.toLowerCase());
     if (distance < bestDistance) {
       best = c;
       bestDistance = distance;
@@ -113,6 +111,13 @@ export function savedNames(step: Step | NestedStep): { name: string; path: DocPa
   return out;
 }
 
+/** A mapping's entries by key; none for null, a scalar or a list. */
+function mapping(value: unknown): Record<string, unknown> {
+  return value && typeof value === "object" && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
+
 /** Every string in a value with its path, not descending into a watch's nested steps. */
 function strings(value: unknown, path: DocPath, out: { text: string; path: DocPath }[] = []) {
   if (typeof value === "string") out.push({ text: value, path });
@@ -120,8 +125,8 @@ function strings(value: unknown, path: DocPath, out: { text: string; path: DocPa
     value.forEach((v, i) => {
       strings(v, [...path, i], out);
     });
-  } else if (value && typeof value === "object") {
-    for (const [k, v] of Object.entries(value)) {
+  } else {
+    for (const [k, v] of Object.entries(mapping(value))) {
       if (path.length === 0 && k === "watch") {
         const { steps: _nested, ...rest } = v as Record<string, unknown>;
         strings(rest, ["watch"], out);
@@ -153,25 +158,17 @@ function duplicateIds(
 
 /** Placeholder values used to check URLs before the real values are known. */
 function placeholderUrl(text: string, checklist: Checklist): string {
-  let first = true;
   return text.replace(REFERENCE_RE, (_whole, ref: string, offset: number) => {
-    const atStart = offset === 0 && first;
-    first = false;
-    const declared = ref.startsWith("env.") ? undefined : checklist.vars?.[ref];
-    const def = declared?.default;
+    // env.NAME is never a declared name (the schema allows no dot in one).
+    const def = checklist.vars?.[ref]?.default;
     if (def !== undefined && String(def) !== "") return String(def);
-    return atStart ? "http://placeholder.invalid" : "placeholder";
+    return offset === 0 ? "http://placeholder.invalid" : "placeholder";
   });
 }
 
 function checkUrl(text: string, path: DocPath, checklist: Checklist, problems: ValidationProblem[]) {
   const filled = placeholderUrl(text, checklist);
-  let url: URL | undefined;
-  try {
-    url = new URL(filled);
-  } catch {
-    url = undefined;
-  }
+  const url = URL.canParse(filled) ? new URL(filled) : undefined;
   if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
     const via = filled === text ? "" : ` (with variables filled in: ${JSON.stringify(filled)})`;
     problems.push({
@@ -219,33 +216,23 @@ function urlFields(step: Step | NestedStep): { text: string; path: DocPath }[] {
   return out;
 }
 
-/** Duration fields of a step that hold a `${var}`, relative to the step. */
-function durationFields(value: unknown, path: DocPath, out: { text: string; path: DocPath }[] = []) {
-  const keys = new Set([
-    "timeout",
-    "delay",
-    "maxAge",
-    "maxLatency",
-    "p50",
-    "p95",
-    "p99",
-    "interval",
-    "duration",
-  ]);
-  if (value && typeof value === "object" && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value)) {
-      if (path.length === 0 && k === "watch") {
-        const w = v as { duration: string; interval: string };
-        out.push(
-          { text: w.duration, path: ["watch", "duration"] },
-          { text: w.interval, path: ["watch", "interval"] },
-        );
-      } else if (typeof v === "string" && keys.has(k) && v.startsWith("$"))
-        out.push({ text: v, path: [...path, k] });
-      else if (typeof v === "object") durationFields(v, [...path, k], out);
-    }
-  }
-  return out;
+/**
+ * Duration fields of a step that may hold a `${var}`, relative to the step: only these (a step's timeout and
+ * retries.delay are literal, and an http body or a file's values are data, whatever their keys are called).
+ */
+function durationFields(step: Step | NestedStep): { text: string; path: DocPath }[] {
+  const fields: [string | undefined, DocPath][] = [
+    [step.http?.maxLatency, ["http", "maxLatency"]],
+    [step.http?.thresholds?.p50, ["http", "thresholds", "p50"]],
+    [step.http?.thresholds?.p95, ["http", "thresholds", "p95"]],
+    [step.http?.thresholds?.p99, ["http", "thresholds", "p99"]],
+    [step.file?.maxAge, ["file", "maxAge"]],
+    [step.file?.newest?.maxAge, ["file", "newest", "maxAge"]],
+    [step.prometheus?.interval, ["prometheus", "interval"]],
+    [(step as Step).watch?.duration, ["watch", "duration"]],
+    [(step as Step).watch?.interval, ["watch", "interval"]],
+  ];
+  return fields.flatMap(([text, path]) => (text === undefined ? [] : [{ text, path }]));
 }
 
 /** `${ref}` that names nothing: the problem, with a "did you mean" among `candidates`. */
@@ -277,17 +264,16 @@ function unknownReference(
  * passes).
  */
 export function unknownReferencesInRaw(data: unknown): ValidationProblem[] {
-  if (!data || typeof data !== "object" || Array.isArray(data)) return [];
-  const doc = data as Record<string, unknown>;
-  const vars = doc["vars"] && typeof doc["vars"] === "object" ? (doc["vars"] as Record<string, unknown>) : {};
-  const known = new Set<string>(Array.isArray(vars) ? [] : Object.keys(vars));
+  const doc = mapping(data);
+  const vars = mapping(doc["vars"]);
+  const known = new Set<string>();
   const all: { text: string; path: DocPath }[] = [];
   const walk = (value: unknown, path: DocPath) => {
     if (typeof value === "string") all.push({ text: value, path });
     else if (Array.isArray(value)) {
       for (const [i, v] of value.entries()) walk(v, [...path, i]);
-    } else if (value && typeof value === "object") {
-      for (const [k, v] of Object.entries(value)) {
+    } else {
+      for (const [k, v] of Object.entries(mapping(value))) {
         if (k === "saveAs") {
           if (typeof v === "string") known.add(v);
         } else walk(v, [...path, k]);
@@ -295,10 +281,11 @@ export function unknownReferencesInRaw(data: unknown): ValidationProblem[] {
     }
   };
   // Where references are read: variable defaults, `when`s, and everything in steps and guards.
-  if (!Array.isArray(vars))
-    for (const [name, v] of Object.entries(vars))
-      if (v && typeof v === "object" && "default" in v)
-        walk((v as { default: unknown }).default, ["vars", name, "default"]);
+  for (const [name, v] of Object.entries(vars)) {
+    known.add(name);
+    if (v && typeof v === "object" && "default" in v)
+      walk((v as { default: unknown }).default, ["vars", name, "default"]);
+  }
   walk(doc["guards"], ["guards"]);
   walk(doc["sections"], ["sections"]);
   const problems: ValidationProblem[] = [];
@@ -362,7 +349,7 @@ export function validateChecklist(checklist: Checklist): ValidationProblem[] {
   }
 
   // Guards run before anything and decide whether the run may start: they must not change anything.
-  (checklist.guards ?? []).forEach((guard, g) => {
+  checklist.guards?.forEach((guard, g) => {
     if (isMutating(guard)) {
       problems.push({
         path: ["guards", g],
@@ -374,7 +361,7 @@ export function validateChecklist(checklist: Checklist): ValidationProblem[] {
   });
 
   // Variable references, in run order: declared vars, env.NAME, or a saveAs of an earlier step.
-  const saved = new Map<string, DocPath>();
+  const saved = new Set<string>();
   const savedLater = new Map<string, DocPath>();
   const sites = allStepsInRunOrder(checklist);
   for (const site of sites) {
@@ -397,27 +384,21 @@ export function validateChecklist(checklist: Checklist): ValidationProblem[] {
         });
         continue;
       }
-      problems.push(unknownReference(ref, m[0], path, [...Object.keys(declared), ...saved.keys()]));
+      problems.push(unknownReference(ref, m[0], path, [...Object.keys(declared), ...saved]));
     }
   };
   for (const [name, v] of Object.entries(declared)) {
     if (typeof v.default === "string") checkRefs(v.default, ["vars", name, "default"]);
   }
-  checklist.sections.forEach((section, s) => {
-    if (typeof section.when === "string") checkRefs(section.when, ["sections", s, "when"]);
-  });
-  const itemWhen = new Map<string, { text: string; path: DocPath }>();
-  checklist.sections.forEach((section, s) => {
-    section.items.forEach((item, i) => {
-      if (typeof item.when === "string")
-        itemWhen.set(`${s}/${i}`, { text: item.when, path: ["sections", s, "items", i, "when"] });
-    });
-  });
   for (const site of sites) {
-    // An item's `when` is evaluated before its first step.
-    if (site.path[0] === "sections" && site.path[5] === 0 && site.path.length === 6) {
-      const w = itemWhen.get(`${site.path[1]}/${site.path[3]}`);
-      if (w) checkRefs(w.text, w.path);
+    // A section's `when` is evaluated before its first step, an item's before its first step (only an
+    // item's own first step has a path of length 6 ending in 0: guards and watch steps have other lengths).
+    if (site.path.length === 6 && site.path[5] === 0) {
+      const [, s, , i] = site.path as ["sections", number, "items", number];
+      const section = checklist.sections[s]!;
+      if (i === 0 && typeof section.when === "string") checkRefs(section.when, ["sections", s, "when"]);
+      const item = section.items[i]!;
+      if (typeof item.when === "string") checkRefs(item.when, ["sections", s, "items", i, "when"]);
     }
     for (const s of strings(site.step, [])) {
       if (s.path[s.path.length - 1] === "saveAs") continue;
@@ -437,7 +418,7 @@ export function validateChecklist(checklist: Checklist): ValidationProblem[] {
           severity: "warning",
         });
       }
-      saved.set(s.name, [...site.path, ...s.path]);
+      saved.add(s.name);
     }
   }
   if (checklist.notifications) checkRefs(checklist.notifications.webhook, ["notifications", "webhook"]);
@@ -446,15 +427,17 @@ export function validateChecklist(checklist: Checklist): ValidationProblem[] {
   for (const site of sites) {
     for (const r of regexFields(site.step)) checkRegex(r.text, [...site.path, ...r.path], problems);
     for (const u of urlFields(site.step)) checkUrl(u.text, [...site.path, ...u.path], checklist, problems);
-    for (const d of durationFields(site.step, [])) {
-      const ref = /^\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}$/.exec(d.text)?.[1];
-      const def = ref ? declared[ref]?.default : undefined;
-      if (def !== undefined && !DURATION_RE.test(String(def))) {
-        problems.push({
-          path: [...site.path, ...d.path],
-          message: `bad duration: ${d.text} defaults to ${JSON.stringify(String(def))}; use a number with a unit, e.g. 30s, 5m, 1h`,
-          severity: "error",
-        });
+    for (const d of durationFields(site.step)) {
+      // The schema let through a literal or exactly one ${name} (env.NAME is never declared).
+      for (const [, ref] of d.text.matchAll(REFERENCE_RE)) {
+        const def = declared[ref!]?.default;
+        if (def !== undefined && !DURATION_RE.test(String(def))) {
+          problems.push({
+            path: [...site.path, ...d.path],
+            message: `bad duration: ${d.text} defaults to ${JSON.stringify(String(def))}; use a number with a unit, e.g. 30s, 5m, 1h`,
+            severity: "error",
+          });
+        }
       }
     }
   }
@@ -480,7 +463,7 @@ function exampleFor(kind: UnsafeKind): string {
 function checkRunValues(site: StepSite, rules: Record<string, VariableRule>, problems: ValidationProblem[]) {
   const run = site.step.run;
   if (run === undefined) return;
-  const command = typeof run === "string" ? run : run.command;
+  const { command, env = {} } = typeof run === "string" ? { command: run } : run;
   const path: DocPath = typeof run === "string" ? [...site.path, "run"] : [...site.path, "run", "command"];
   for (const ref of analyzeCommand(command).refs) {
     const needle = command.slice(ref.start, ref.end);
@@ -527,22 +510,20 @@ function checkRunValues(site: StepSite, rules: Record<string, VariableRule>, pro
       });
     }
   }
-  if (typeof run === "object") {
-    for (const [name, value] of Object.entries(run.env ?? {})) {
-      if (/^(?:__dc_|__DCENV_)/.test(name)) {
-        problems.push({
-          path: [...site.path, "run", "env", name],
-          at: "key",
-          message: `env: ${name} is reserved: deploycheck passes values to the command in __dc_* variables`,
-          severity: "error",
-        });
-      } else if (isDangerousVariable(name) && [...value.matchAll(REFERENCE_RE)].length > 0) {
-        problems.push({
-          path: [...site.path, "run", "env", name],
-          message: `env: ${name} takes a value from a variable, and bash or the programs it starts run or search what ${name} names; set ${name} to a fixed value`,
-          severity: "error",
-        });
-      }
+  for (const [name, value] of Object.entries(env)) {
+    if (/^(?:__dc_|__DCENV_)/.test(name)) {
+      problems.push({
+        path: [...site.path, "run", "env", name],
+        at: "key",
+        message: `env: ${name} is reserved: deploycheck passes values to the command in __dc_* variables`,
+        severity: "error",
+      });
+    } else if (isDangerousVariable(name) && [...value.matchAll(REFERENCE_RE)].length > 0) {
+      problems.push({
+        path: [...site.path, "run", "env", name],
+        message: `env: ${name} takes a value from a variable, and bash or the programs it starts run or search what ${name} names; set ${name} to a fixed value`,
+        severity: "error",
+      });
     }
   }
 }
