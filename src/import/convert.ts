@@ -674,8 +674,9 @@ class Converter {
       const subject = label
         .split(IF_APPLICABLE)[0]!
         .replace(/\([^)]*$/, "")
-        .replace(/`[^`]*`/g, " ");
-      const constant = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/.exec(subject.trim());
+        .replace(/`[^`]*`/g, " ")
+        .trim();
+      const constant = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/.exec(subject);
       base = constant ? constant[0] : subject;
     }
     if (base === undefined) return undefined;

@@ -80,16 +80,15 @@ export function validPid(pid: unknown): pid is number {
   return typeof pid === "number" && Number.isSafeInteger(pid) && pid > 0 && pid <= 4194304;
 }
 
-let bootId: string | undefined | null = null;
+/** This boot's id, read each time (a small file; a cache would only save a read per probe). */
 function currentBoot(): string | undefined {
-  if (bootId === null) {
-    try {
-      bootId = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim() || undefined;
-    } catch {
-      bootId = undefined;
-    }
+  let text = "";
+  try {
+    text = readFileSync("/proc/sys/kernel/random/boot_id", "utf8");
+  } catch {
+    // no /proc (macOS): the OS does not say
   }
-  return bootId;
+  return text.trim() || undefined;
 }
 
 /** /proc/<pid>/stat: state (field 3) and start time (field 22); undefined without /proc or for no such pid. */
@@ -138,13 +137,14 @@ export function staleReason(
 }
 
 function parseLock(text: string, file: string): LockInfo {
+  let info: Partial<LockInfo> | null = null;
   try {
-    const info = JSON.parse(text) as LockInfo;
-    if (typeof info === "object" && info !== null && typeof info.host === "string" && "pid" in info)
-      return info;
+    info = JSON.parse(text);
   } catch {
-    // fall through
+    // not JSON: refused below
   }
+  // null, numbers, strings and arrays have no string `host`.
+  if (typeof info?.host === "string" && "pid" in info) return info as LockInfo;
   throw new StateError(`the lock file ${file} is not readable as a deploycheck lock`, {
     hint: "If no deploycheck run is active, delete that file and try again.",
   });

@@ -979,6 +979,38 @@ describe("the service URL of endpoint checks", () => {
   });
 });
 
+describe("a section's bullets before its first item", () => {
+  it("makes one item of them, and keys its thresholds and changes by that item", () => {
+    const { checklist, report } = importText(
+      doc("# T", "## S", "Run `./x.sh` if latency < 5ms", "", "- [ ] Other"),
+    );
+    expect(items(checklist)).toStrictEqual([
+      {
+        id: "s",
+        title: "S",
+        steps: [
+          {
+            id: "run-x-sh-if-latency-5ms",
+            title: "Run `./x.sh` if latency < 5ms",
+            run: "./x.sh",
+            mutating: true,
+          },
+        ],
+      },
+      { id: "other", title: "Other", steps: [{ id: "confirm", confirm: "Other" }] },
+    ]);
+    expect(report.metricGates).toStrictEqual([
+      {
+        line: 3,
+        threshold: "latency < 5ms",
+        key: "s/run-x-sh-if-latency-5ms",
+        path: ["sections", 0, "items", 0, "steps", 0],
+      },
+    ]);
+    expect(report.mutating).toStrictEqual(["s/run-x-sh-if-latency-5ms"]);
+  });
+});
+
 describe("names when the words give none", () => {
   it("names a section of words only, whose title has no letters, section and item", () => {
     const tree: ImportDocument = {
