@@ -226,12 +226,10 @@ class Converter {
       return undefined;
     }
     if (node.title) this.#place(node.title.line);
-    // Stryker disable next-line ArrayDeclaration: a placeholder that keeps `items` after help and when in the YAML; set below
-    const section: Section = { id: ids.take(slugify(title, "section")), title, items: [] };
+    const section: Section = { id: ids.take(slugify(title, "section")), title, items };
     // Every item has a step (an item without one gets a confirmation).
     if (help && items.every((i) => i.steps[0]!.note !== help)) section.help = help;
     if (when) section.when = when;
-    section.items = items;
     return section;
   }
 
