@@ -19,7 +19,7 @@ import { openStateFile, readFd } from "./safe-fs.js";
 export const CHAIN_START = "0".repeat(64);
 
 export function lineHash(line: string): string {
-  return createHash("sha256").update(line, "utf8").digest("hex");
+  return createHash("sha256").update(line).digest("hex"); // a string is hashed as UTF-8
 }
 
 /** One whole line of a journal: parsed JSON, not yet checked against the event schemas. */
@@ -67,10 +67,11 @@ function parseJson(raw: string): unknown {
 export function parseJournalLines(text: string, file: string): RawJournal {
   const lines: RawLine[] = [];
   const segments = text.split("\n");
-  const tail = segments.pop() ?? "";
+  const tail = segments.pop() as string; // split gives at least one segment
   let intactBytes = 0;
   let chained = false;
   let prevHash = CHAIN_START;
+  let prevLine = 0;
   const take = (raw: string, n: number, value: unknown) => {
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       throw new StateError(`${file}:${n}: corrupt journal line (not a deploycheck event)`, {
@@ -88,12 +89,13 @@ export function parseJournalLines(text: string, file: string): RawJournal {
       }
       if (prev !== prevHash) {
         throw new StateError(
-          `${file}:${n}: the hash chain is broken: this line does not carry the hash of ${lines.length ? `line ${lines.at(-1)?.line}` : "an empty journal"}; the journal was edited after it was written`,
+          `${file}:${n}: the hash chain is broken: this line does not carry the hash of ${prevLine ? `line ${prevLine}` : "an empty journal"}; the journal was edited after it was written`,
           { hint: hint(file) },
         );
       }
     }
     prevHash = lineHash(raw);
+    prevLine = n;
     lines.push({ line: n, value: v, hash: prevHash });
   };
   segments.forEach((raw, i) => {
@@ -111,7 +113,8 @@ export function parseJournalLines(text: string, file: string): RawJournal {
     }
     intactBytes += Buffer.byteLength(raw) + 1;
   });
-  if (tail.trim() === "") return { lines, intactBytes, torn: tail !== "", chained, head: prevHash };
+  // (A tail of blanks is not JSON: torn, like any other.)
+  if (tail === "") return { lines, intactBytes, torn: false, chained, head: prevHash };
   let value: unknown;
   try {
     value = parseJson(tail);
@@ -125,8 +128,10 @@ export function parseJournalLines(text: string, file: string): RawJournal {
 }
 
 function jsonProblem(cause: unknown): string {
-  const message = cause instanceof Error ? cause.message : "";
-  return message.includes("__proto__") ? 'the key "__proto__" is not allowed' : "not JSON";
+  // JSON.parse and the reviver throw only SyntaxErrors.
+  return (cause as SyntaxError).message.includes("__proto__")
+    ? 'the key "__proto__" is not allowed'
+    : "not JSON";
 }
 
 /** Check every line against the event schemas (zod, loaded on first use). */
@@ -197,8 +202,8 @@ export class JournalFile {
       const raw = parseJournalLines(bytes.toString("utf8"), file);
       if (raw.lines.length > 0 && !raw.chained && !options.allowUnchained) throw unchainedError(file);
       if (raw.torn) ftruncateSync(fd, raw.intactBytes);
-      else if (raw.intactBytes === bytes.length && bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a)
-        writeSync(fd, "\n");
+      // Not torn: the whole file is intact; a whole last line may lack its newline.
+      else if (bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a) writeSync(fd, "\n");
       return new JournalFile(
         file,
         fd,
@@ -273,14 +278,12 @@ export class JournalFile {
     this.sync();
     const raw = parseJournalLines(readJournalText(this.file), this.file);
     if (!raw.chained || !this.chained) throw unchainedError(this.file);
-    const n = Math.min(raw.lines.length, this.hashes.length);
-    for (let i = 0; i < n; i++) {
-      if (raw.lines[i]?.hash !== this.hashes[i]) {
-        throw new StateError(
-          `${this.file}:${raw.lines[i]?.line}: the journal was changed on disk while this run was going (this line is not the one written)`,
-          { hint: `Nothing was signed. ${hint(this.file)}` },
-        );
-      }
+    const changed = raw.lines.slice(0, this.hashes.length).find((l, i) => l.hash !== this.hashes[i]);
+    if (changed) {
+      throw new StateError(
+        `${this.file}:${changed.line}: the journal was changed on disk while this run was going (this line is not the one written)`,
+        { hint: `Nothing was signed. ${hint(this.file)}` },
+      );
     }
     if (raw.lines.length !== this.hashes.length || raw.torn) {
       throw new StateError(
