@@ -11,6 +11,7 @@ import {
   openSync,
   readSync,
   renameSync,
+  type Stats,
   unlinkSync,
   writeSync,
 } from "node:fs";
@@ -43,7 +44,6 @@ export function isSymlinkError(err: unknown): boolean {
 
 /** An environment error (EACCES, ENOSPC, EROFS...) as a StateError naming the file. */
 function envError(err: unknown, action: string, path: string): DeploycheckError {
-  if (err instanceof StateError) return err;
   // Disk full, read-only, permission denied...: what failed, where, and what to do (one wording for all).
   return (
     explainFsError(err, { path, action }) ??
@@ -70,6 +70,7 @@ export function openStateFile(path: string, mode: OpenMode, what: string): numbe
     fd = openSync(path, flags | NOFOLLOW | NONBLOCK, FILE_MODE);
   } catch (err) {
     if (isSymlinkError(err)) throw symlinkError(path, what);
+    // O_EXCL does not follow a link either: it says EEXIST, and the link is what is there.
     if (mode === "create" && code(err) === "EEXIST" && lstatSafe(path)?.isSymbolicLink())
       throw symlinkError(path, what);
     if (mode === "read" && code(err) === "ENOENT") throw err;
@@ -97,12 +98,15 @@ export function openStateFile(path: string, mode: OpenMode, what: string): numbe
   return fd;
 }
 
-function lstatSafe(path: string) {
+/** lstat, or undefined when there is nothing to stat (no such path, a parent that is not a directory). */
+function lstatSafe(path: string): Stats | undefined {
+  let st: Stats | undefined;
   try {
-    return lstatSync(path);
+    st = lstatSync(path);
   } catch {
-    return undefined;
+    // nothing there
   }
+  return st;
 }
 
 /** The whole content of an open file, from offset 0. */
@@ -115,7 +119,7 @@ export function readFd(fd: number): Buffer {
     if (n === 0) break;
     got += n;
   }
-  return got === size ? buf : buf.subarray(0, got);
+  return buf.subarray(0, got); // the whole buffer, or what was there when the file shrank
 }
 
 /** Read a state file as UTF-8; undefined when it does not exist. */
@@ -160,7 +164,7 @@ export function replaceStateFile(path: string, content: string, what: string): v
   } catch (err) {
     unlinkSync(tmp);
     // The rename's error names the temporary file (removed just now); what is in the way is `path`.
-    if (err !== null && typeof err === "object") (err as NodeJS.ErrnoException).path = path;
+    (err as NodeJS.ErrnoException).path = path; // renameSync throws only Node's errno errors
     throw envError(err, "write", path);
   }
 }

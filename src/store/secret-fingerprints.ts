@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { readStateFile, replaceStateFile } from "./safe-fs.js";
 
 export const SECRET_FINGERPRINTS_FILE = "secret-fingerprints.json";
-const WHAT = "the secret fingerprints file";
+// Said in messages as "the <WHAT>" and "The <WHAT> was replaced by a link".
+const WHAT = "secret fingerprints file";
 
 interface Stored {
   key: string;
@@ -17,28 +18,27 @@ interface Stored {
 
 /** The stored key and fingerprints, or undefined when the file is missing or not what it should be. */
 function read(runDir: string): Stored | undefined {
-  let text: string | undefined;
+  let stored: Stored | undefined;
   try {
-    text = readStateFile(join(runDir, SECRET_FINGERPRINTS_FILE), WHAT);
+    stored = decode(readStateFile(join(runDir, SECRET_FINGERPRINTS_FILE), WHAT));
   } catch {
-    return undefined;
+    // not readable (a link, not a file...) or not JSON: nothing kept
   }
+  return stored;
+}
+
+function decode(text: string | undefined): Stored | undefined {
   if (text === undefined) return undefined;
-  try {
-    const v = JSON.parse(text) as unknown;
-    if (typeof v !== "object" || v === null) return undefined;
-    const { key, fingerprints } = v as Record<string, unknown>;
-    if (typeof key !== "string" || !/^[0-9a-f]{64}$/.test(key)) return undefined;
-    if (typeof fingerprints !== "object" || fingerprints === null || Array.isArray(fingerprints))
-      return undefined;
-    const out: Record<string, string> = Object.create(null);
-    for (const [name, fp] of Object.entries(fingerprints)) {
-      if (typeof fp === "string" && /^[0-9a-f]{64}$/.test(fp)) out[name] = fp;
-    }
-    return { key, fingerprints: out };
-  } catch {
+  // null, numbers, strings and arrays have no string key: refused below.
+  const { key, fingerprints } = (JSON.parse(text) ?? {}) as Record<string, unknown>;
+  if (typeof key !== "string" || !/^[0-9a-f]{64}$/.test(key)) return undefined;
+  if (typeof fingerprints !== "object" || fingerprints === null || Array.isArray(fingerprints))
     return undefined;
+  const out: Record<string, string> = Object.create(null);
+  for (const [name, fp] of Object.entries(fingerprints)) {
+    if (typeof fp === "string" && /^[0-9a-f]{64}$/.test(fp)) out[name] = fp;
   }
+  return { key, fingerprints: out };
 }
 
 function fingerprint(key: string, name: string, value: string): string {

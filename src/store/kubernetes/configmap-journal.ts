@@ -155,16 +155,18 @@ export class ConfigMapJournal {
         await (this.options.sleep ?? pause)(delay);
         continue;
       }
+      if (got.status === 404) throw refusal("create", `configmap "${chunk.metadata.name}"`, namespace, r);
+      // Not allowed to read it back (a Role without get): say so, rather than blame another writer.
+      if (got.status !== 200) throw refusal("read", `configmap "${chunk.metadata.name}"`, namespace, got);
       const stored = (got.body as ConfigMapObject | undefined)?.data;
       const same =
         stored !== undefined &&
         Object.keys(stored).length === lines.length &&
         Object.entries(data).every(([k, v]) => stored[k] === v);
-      if (got.status === 200 && same) {
+      if (same) {
         this.nextSeq = first + lines.length;
         return;
       }
-      if (got.status === 404) throw refusal("create", `configmap "${chunk.metadata.name}"`, namespace, r);
       throw new TeamStateError(
         `line ${first} of run ${runId} was already written by someone else (${chunk.metadata.name})`,
         409,

@@ -57,9 +57,15 @@ export class RunFiles {
         r = await exchange(`the ${kind} of run ${runId}`, "POST", configMapPath(namespace), object);
         continue;
       }
-      const data = (existing.body as ConfigMapObject | undefined)?.data ?? {};
-      if (existing.status === 200 && Object.values(data)[0] === content) return;
       if (existing.status === 404) break;
+      // Not allowed to read it back (a Role without get): say so, rather than call the copies different.
+      if (existing.status !== 200)
+        throw new TeamStateError(
+          `cannot read the ${kind} of run ${runId} in namespace "${namespace}" (HTTP ${existing.status})${messageOf(existing.body) ? `: ${messageOf(existing.body)}` : ""}`,
+          existing.status,
+        );
+      const data = (existing.body as ConfigMapObject | undefined)?.data ?? {};
+      if (Object.values(data)[0] === content) return;
       throw new TeamStateError(
         `the ${kind} of run ${runId} in the cluster differs from this one (${name})`,
         409,

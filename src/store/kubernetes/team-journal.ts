@@ -110,7 +110,7 @@ export function reconcile(
   | { kind: "diverged"; at: number } {
   const n = Math.min(local.length, cluster.length);
   for (let i = 0; i < n; i++) if (local[i] !== cluster[i]) return { kind: "diverged", at: i };
-  if (local.length === cluster.length) return { kind: "same" };
+  if (local.length < cluster.length) return { kind: "pull", lines: cluster };
   if (local.length > cluster.length) return { kind: "push", lines: local.slice(cluster.length) };
-  return { kind: "pull", lines: cluster };
+  return { kind: "same" };
 }
