@@ -509,7 +509,8 @@ class Converter {
 
   /** A placeholder the document leaves to the reader (`<CLUSTER>`, `$CLUSTER`): a required variable. */
   #placeholder(written: string, name: string, env?: string): string {
-    const key = `placeholder\u0000${written}`;
+    // `$ENV` and `${ENV}` are one bash variable, so one checklist variable; `<ENV>` is only text.
+    const key = env ? `environment\u0000${env}` : `placeholder\u0000${written}`;
     const known = this.#byValue.get(key);
     if (known) return known;
     const stem = camelName(name);
@@ -596,6 +597,16 @@ class Converter {
         const env = placeholder[1]!;
         return `\${${this.#placeholder(v, env, env)}}`;
       }
+      // Placeholders inside a name (`web-$ENV`): each becomes its variable, the rest stays as written.
+      // Taken whole, the name would be a default no namespace or deployment can have.
+      const inside = v.replace(
+        /\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)/g,
+        (written, braced?: string, bare?: string) => {
+          const env = (braced ?? bare)!;
+          return `\${${this.#placeholder(written, env, env)}}`;
+        },
+      );
+      if (inside !== v) return inside;
       return `\${${this.#variable(kind, v, kind)}}`;
     };
     return {

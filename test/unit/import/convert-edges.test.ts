@@ -121,10 +121,27 @@ describe("kubectl namespaces and deployments in a run step", () => {
     // A namespace that is a placeholder as a whole is the placeholder; with more around it, a value.
     ["kubectl get ns ${ENV}", { namespace: "${env}" }, { env: required("${ENV}", "env", "ENV") }],
     ["kubectl get ns $ENV", { namespace: "${env}" }, { env: required("$ENV", "env", "ENV") }],
-    ["kubectl get ns web-$ENV", { namespace: "${namespace}" }, { namespace: { default: "web-$ENV" } }],
-    ["kubectl get ns $ENV-web", { namespace: "${namespace}" }, { namespace: { default: "$ENV-web" } }],
+    // Inside a name, each placeholder is its variable and the rest stays: `web-$ENV` is no namespace's name.
+    ["kubectl get ns web-$ENV", { namespace: "web-${env}" }, { env: required("$ENV", "env", "ENV") }],
+    ["kubectl get ns ${ENV}-web", { namespace: "${env}-web" }, { env: required("${ENV}", "env", "ENV") }],
+    [
+      "kubectl get ns $TEAM-$ENV",
+      { namespace: "${team}-${env}" },
+      { team: required("$TEAM", "team", "TEAM"), env: required("$ENV", "env", "ENV") },
+    ],
+    ["kubectl get ns web-$1", { namespace: "${namespace}" }, { namespace: { default: "web-$1" } }],
   ])("%s", (command, kube, vars) => {
     expect(block(command)).toStrictEqual({ step: { id: "namespace", kube }, vars });
+  });
+
+  it("takes $ENV and ${ENV} for one variable: bash reads them as one", () => {
+    expect(block("kubectl rollout status deploy/api-${ENV} -n web-$ENV")).toStrictEqual({
+      step: {
+        id: "rollout-status",
+        kube: { rolloutStatus: { deployment: "api-${env}", namespace: "web-${env}" } },
+      },
+      vars: { env: required("$ENV", "env", "ENV") },
+    });
   });
 });
 
