@@ -189,7 +189,7 @@ describe("the journal: what is written lazily and when it is made durable", () =
       post: async (text) => {
         posted.push(text);
         journal.ops.push("post");
-        return { ok: true };
+        return { ok: true, attempts: 1 };
       },
     };
     const r = await go(c, { notifyOn: new Set(["start"]) }, { journal, notifier });
@@ -365,7 +365,7 @@ describe("a step's executor and its context", () => {
       {
         exec: async (_s, ctx) => {
           await ctx.recordWatchRound!(1, 0, true);
-          await ctx.recordWatchRound!(2, 100, false, "pod s3cr3t-v down", 90);
+          await ctx.recordWatchRound!(2, 100, false, "pod s3cr3t-v down", t(90));
           return { status: "passed", summary: "exit 0" };
         },
       },
@@ -389,7 +389,7 @@ describe("a step's executor and its context", () => {
       elapsedMs: 100,
       ok: false,
       failed: "pod [REDACTED] down",
-      roundStartedAt: 90,
+      roundStartedAt: t(90),
     });
   });
 });
@@ -457,7 +457,7 @@ describe("notifications", () => {
     const notifier: Notifier = {
       post: async (text) => {
         posted.push(text);
-        return { ok: true };
+        return { ok: true, attempts: 1 };
       },
     };
     const r = await go(simpleChecklist({ a: [runStep("x", "ok")] }), {}, { notifier });
@@ -471,7 +471,7 @@ describe("notifications", () => {
     const notifier: Notifier = {
       post: async (text) => {
         posted.push(text);
-        return { ok: true };
+        return { ok: true, attempts: 1 };
       },
     };
     const c = simpleChecklist({ a: [runStep("x", "ok", { optional: false })] });
