@@ -43,10 +43,10 @@ function checklistSha(lines: string[]): string | undefined {
 function startsSession(line: string): boolean {
   try {
     return (JSON.parse(line) as { type?: unknown }).type === "run-resumed";
-    // Stryker disable next-line BlockStatement: without the return, the function returns undefined, as falsy as false
   } catch {
-    return false;
+    // not JSON: starts nothing
   }
+  return false;
 }
 
 export async function syncRun(
