@@ -169,9 +169,12 @@ export function decodeEvent(value: unknown): DecodeResult {
   if (!schema) return { ok: false, message: `unknown event type ${JSON.stringify(type).slice(0, 80)}` };
   const r = schema.safeParse(value);
   if (r.success) return { ok: true, event: r.data as RunEvent };
-  const issue = r.error.issues[0];
-  const where = issue?.path.length ? issue.path.map(String).join(".") : "event";
-  // A bad key of a map (a step key, a variable name): say what the key should be, not only that it is bad.
-  const inner = issue?.code === "invalid_key" ? issue.issues[0]?.message : undefined;
-  return { ok: false, message: `${type} event: ${where}: ${inner ?? issue?.message ?? "invalid"}` };
+  // A failed parse reports at least one issue, and every check here is on a field (the one refinement
+  // names `vars`): the path is never empty.
+  const issue = r.error.issues[0]!;
+  const where = issue.path.map(String).join(".");
+  // A bad key of a map (a step key, a variable name): say what the key should be, not only that it is bad
+  // (zod gives the key's own issues, at least one).
+  const inner = issue.code === "invalid_key" ? issue.issues[0]!.message : undefined;
+  return { ok: false, message: `${type} event: ${where}: ${inner ?? issue.message}` };
 }

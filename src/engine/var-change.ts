@@ -52,7 +52,8 @@ export function compareVars(
     }
     const from = had ? before.vars[name] : undefined;
     const to = has ? after.vars[name] : undefined;
-    if (had && has && from === to) continue;
+    // Values are strings, so equal values means the variable exists in both sessions.
+    if (from === to) continue;
     out.push({
       name,
       secret: false,
@@ -63,10 +64,9 @@ export function compareVars(
   return out;
 }
 
-/** Every `saveAs` name a step (or its nested steps) defines. */
+/** Every `saveAs` name a step (or its nested steps) defines. Arrays too: their entries are their elements. */
 function savedNames(value: unknown, out: Set<string>): Set<string> {
-  if (Array.isArray(value)) for (const v of value) savedNames(v, out);
-  else if (value !== null && typeof value === "object") {
+  if (value !== null && typeof value === "object") {
     for (const [k, v] of Object.entries(value)) {
       if (k === "saveAs" && typeof v === "string") out.add(v);
       else savedNames(v, out);
@@ -82,7 +82,6 @@ function savedNames(value: unknown, out: Set<string>): Set<string> {
  */
 export function stepsAffectedByVars(checklist: Checklist, changed: Iterable<string>): StepKey[] {
   const names = new Set(changed);
-  if (names.size === 0) return [];
   const out: StepKey[] = [];
   for (const ref of walkSteps(checklist)) {
     const text = JSON.stringify([ref.step, ref.item.when ?? null, ref.section.when ?? null]);
