@@ -69,7 +69,9 @@ function validator(): string {
 }
 
 function cacheDir(env = process.env): string {
-  const base = env["XDG_CACHE_HOME"] || path.join(homedir(), ".cache");
+  // $HOME as the XDG spec says (os.homedir() reads the process's own environment, not process.env, in a
+  // worker thread such as Stryker's vitest runner's).
+  const base = env["XDG_CACHE_HOME"] || path.join(env["HOME"] || homedir(), ".cache");
   return path.join(base, "deploycheck", "checklists");
 }
 
