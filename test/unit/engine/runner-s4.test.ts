@@ -2,6 +2,7 @@
 // details, a run already done, what the journal is told and when it is made durable, secrets of input
 // steps, what an executor's context does (sleep, progress without a fraction, prompts, watch rounds,
 // nested steps stopped with their parent), notifications, and the end-of-run lists.
+import { getEventListeners } from "node:events";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Checklist, NestedStep, Step } from "../../../src/checklist/schema.js";
 import type { ExecContext } from "../../../src/checks/types.js";
@@ -155,14 +156,14 @@ describe("a run that is already done", () => {
 describe("the journal: what is written lazily and when it is made durable", () => {
   it("a result is written and made durable by the next step's start; sync before the sign-off, once", async () => {
     const c = simpleChecklist({
-      a: [runStep("x", "ok", { when: false } as Partial<Step>), runStep("y", "ok"), runStep("z", "ok")],
+      a: [runStep("y", "ok"), runStep("x", "ok", { when: false } as Partial<Step>), runStep("z", "ok")],
     });
     const journal = new LazyJournal();
     const r = await go(c, {}, { journal });
     expect(r.code).toBe(0);
     expect(journal.ops).toEqual([
-      "write step-finished",
       "append step-started",
+      "write step-finished",
       "write step-finished",
       "append step-started",
       "write step-finished",
@@ -394,6 +395,131 @@ describe("a step's executor and its context", () => {
   });
 });
 
+describe("more of an executor's context", () => {
+  it("the clock, fragment redaction, and the live line of a manual step (none) can be used", async () => {
+    const c = simpleChecklist({
+      a: [runStep("x", "ok", { title: "X" }), { id: "m", title: "M", confirm: "ok?" } as Step],
+    });
+    const r = await go(
+      c,
+      { vars: { token: "s3cr3t-v" }, secretVars: ["token"] },
+      {
+        exec: async (step, ctx, clock) => {
+          if (step.confirm !== undefined) {
+            ctx.progress.message("nobody sees this");
+            return { status: "passed", summary: "yes", answer: "yes" };
+          }
+          clock.advance(42);
+          const frag = ctx.redact.fragment("3cr3t-v and more", { start: true });
+          return { status: "passed", summary: `now ${ctx.now() - Date.parse(AT)}; ${frag}` };
+        },
+      },
+    );
+    expect(r.code).toBe(0);
+    expect(r.state.steps["a/x"]?.outcome?.summary).toBe("now 42; [REDACTED] and more");
+    expect(r.state.steps["a/m"]?.status).toBe("passed");
+  });
+
+  it("an untitled step is labelled by its description, told the secret variables and the environment", async () => {
+    const c = simpleChecklist({ a: [runStep("x", "ok")] });
+    const r = await go(
+      c,
+      { vars: { token: "s3cr3t-v" }, secretVars: ["token"], env: { HOME: "/home/ann" } },
+      {
+        loadCheck: async () => ({
+          execute: async () => ({ status: "passed", summary: "exit 0" }),
+          describe: (_step, _vars, options) =>
+            `check ${[...(options?.secrets ?? [])].join(",")} in ${options?.env?.["HOME"]}\nsecond line`,
+        }),
+      },
+    );
+    expect(r.out.slice(2, 4)).toEqual([
+      "start check token in /home/ann",
+      "passed check token in /home/ann: exit 0 [0]",
+    ]);
+  });
+
+  it.each([
+    ["done in 195ms", "[-]"],
+    ["rolled out in 1.25s", "[-]"],
+    ["answered in 2m", "[-]"],
+    ["exit 0", "[7]"],
+    ["in 3 places", "[7]"],
+  ])("a summary %j says how long it took: duration shown %s", async (summary, shown) => {
+    const c = simpleChecklist({ a: [runStep("x", "ok", { title: "X" })] });
+    const r = await go(
+      c,
+      {},
+      {
+        exec: async (_s, _ctx, clock) => {
+          clock.advance(7);
+          return { status: "passed", summary };
+        },
+      },
+    );
+    expect(r.out[3]).toBe(`passed X: ${summary} ${shown}`);
+  });
+
+  it("a secret value saved by an input is handed unredacted to later steps, and journaled redacted", async () => {
+    const c = simpleChecklist({
+      a: [
+        { id: "pw", title: "PW", input: { prompt: "Password?", secret: true, saveAs: "pw" } } as Step,
+        runStep("use", "ok", { title: "Use" }),
+      ],
+    });
+    const seen: string[] = [];
+    const r = await go(
+      c,
+      {},
+      {
+        exec: async (step, ctx) => {
+          if (step.input)
+            return { status: "passed", summary: "(secret)", answer: "hunter2x", saved: { pw: "hunter2x" } };
+          seen.push(ctx.vars["pw"] ?? "(none)");
+          return { status: "passed", summary: "exit 0" };
+        },
+      },
+    );
+    expect(r.code).toBe(0);
+    expect(seen).toEqual(["hunter2x"]);
+    expect(r.state.saved).toEqual({ pw: "[REDACTED]" });
+  });
+
+  it("Ctrl-C while the step's start is being journaled: the executor is not called", async () => {
+    const ctl = new AbortController();
+    const journal = new (class extends MemoryJournal {
+      override async append(e: RunEvent): Promise<void> {
+        await super.append(e);
+        if (e.type === "step-started") ctl.abort();
+      }
+    })();
+    const c = simpleChecklist({ a: [runStep("x", "ok")] });
+    const calls: string[] = [];
+    const r = await go(
+      c,
+      { signal: ctl.signal },
+      {
+        journal,
+        exec: async (_s, ctx) => {
+          calls.push(ctx.key);
+          return { status: "passed", summary: "exit 0" };
+        },
+      },
+    );
+    expect(r.error).toBeInstanceOf(InterruptedError);
+    expect(calls).toEqual([]);
+    expect(r.journal.types()).toEqual(["run-started", "step-started", "step-interrupted"]);
+  });
+
+  it("a long run leaves no listener behind on the run's signal", async () => {
+    const ctl = new AbortController();
+    const steps = Array.from({ length: 12 }, (_, i) => runStep(`s${i}`, "ok"));
+    const r = await go(simpleChecklist({ a: steps }), { signal: ctl.signal });
+    expect(r.code).toBe(0);
+    expect(getEventListeners(ctl.signal, "abort")).toHaveLength(0);
+  });
+});
+
 describe("a nested step stops with its parent", () => {
   afterEach(() => {
     vi.useRealTimers();
@@ -422,6 +548,28 @@ describe("a nested step stops with its parent", () => {
     expect(r.state.steps["a/x"]?.outcome).toEqual({
       status: "failed",
       summary: "stopped: timed out after 2s",
+    });
+  });
+
+  it("a nested step started after its parent was stopped starts stopped, with the parent's reason", async () => {
+    vi.useFakeTimers();
+    const c = simpleChecklist({ a: [runStep("x", "outer", { timeout: "2s", optional: true })] });
+    const exec: Exec = async (step, ctx) => {
+      if (step.run === "outer") {
+        await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve, { once: true }));
+        return ctx.runNested({ run: "inner" } as NestedStep, 0);
+      }
+      return {
+        status: "failed",
+        summary: `inner: aborted ${ctx.signal.aborted} (${(ctx.signal.reason as Error | undefined)?.message})`,
+      };
+    };
+    const p = go(c, {}, { exec });
+    await vi.advanceTimersByTimeAsync(2000);
+    const r = await p;
+    expect(r.state.steps["a/x"]?.outcome).toEqual({
+      status: "failed",
+      summary: "inner: aborted true (timed out after 2s)",
     });
   });
 });
