@@ -309,7 +309,8 @@ class Converter {
   ): Draft[] {
     this.#place(...b.lines);
     const optional = /^optional\b/i.test(b.label) || /\(\s*optional\b/i.test(b.label);
-    const label = b.label.replace(/^optional\b\s*:?\s*/i, "").trim();
+    // A bullet that is only "Optional" keeps its word: a confirmation must ask something.
+    const label = b.label.replace(/^optional\b\s*:?\s*/i, "").trim() || b.label.trim();
     const title = cleanTitle(label);
     if (b.commands.length) {
       return this.#commandSteps(b, b.commands, title, ids, path, index, optional);

@@ -272,6 +272,13 @@ describe("what a bullet becomes", () => {
       ["Optional :x"],
       [{ id: "x", confirm: "x", optional: true, help: "Optional :x" }],
     ],
+    // A bullet of the word alone keeps it: a confirmation asks something.
+    ["only the word optional", ["Optional"], [{ id: "optional", confirm: "Optional", optional: true }]],
+    [
+      "only the word optional and a spaced colon",
+      ["Optional :"],
+      [{ id: "optional", confirm: "Optional", optional: true, help: "Optional :" }],
+    ],
     [
       "optional inside the words",
       ["Skip optional extras"],
