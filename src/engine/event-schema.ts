@@ -25,8 +25,8 @@ const ProcessKey = z
 const StringMap = z.record(z.string(), z.string());
 const VarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected a variable name");
 /** A session's variables as journaled: a secret's value is never there, only its placeholder. */
-const noSecretValue = (e: { vars?: Record<string, string>; secretVars?: string[] }) =>
-  (e.secretVars ?? []).every((n) => !e.vars || [REDACTED, ""].includes(e.vars[n] ?? ""));
+const noSecretValue = ({ vars, secretVars }: { vars?: Record<string, string>; secretVars?: string[] }) =>
+  !vars || !secretVars || secretVars.every((n) => [REDACTED, ""].includes(vars[n] ?? ""));
 const base = { v: z.literal(1), at: Time, prev: Hash.optional() };
 const loose = <T extends z.ZodRawShape>(shape: T) => z.looseObject({ ...base, ...shape });
 

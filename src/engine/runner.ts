@@ -183,6 +183,7 @@ class Runner {
             undefined,
           );
           break;
+        // Stryker disable next-line ConditionalExpression: falling through to "failed" does the same for a step that did not fail in this session.
         case "step":
           this.headers(action.ref);
           await this.step(action.ref);
@@ -336,8 +337,16 @@ class Runner {
     }
     const timeoutMs = step.timeout ? parseDuration(step.timeout) : undefined;
     const stepAbort = new AbortController();
-    // Stryker disable next-line StringLiteral: the message of the internal Interrupted is never read: attempt() prints and journals a fixed "interrupted" and throws an InterruptedError.
-    const onInterrupt = () => stepAbort.abort(new Interrupted("interrupted"));
+    // Ctrl-C aborts the step's signal and ends the race below (the executor then gets a grace to stop).
+    let wake: () => void = () => {};
+    const interrupted = new Promise<void>((resolve) => {
+      wake = () => resolve();
+    });
+    const onInterrupt = () => {
+      // Stryker disable next-line StringLiteral: the message of the internal Interrupted is never read: attempt() prints and journals a fixed "interrupted" and throws an InterruptedError.
+      stepAbort.abort(new Interrupted("interrupted"));
+      wake();
+    };
     // Stryker disable next-line StringLiteral: the message of the internal Interrupted is never read: attempt() prints and journals a fixed "interrupted" and throws an InterruptedError.
     if (this.s.signal.aborted) throw new Interrupted("interrupted");
     // Stryker disable next-line OptionalChaining: onParent is called only when there is a parent.
@@ -368,22 +377,13 @@ class Runner {
     const running = check.execute(step, ctx).finally(() => {
       settled = true;
     });
-    let onAbort: (() => void) | undefined;
     try {
-      const interrupted = new Promise<"interrupted">((resolve) => {
-        // Stryker disable next-line StringLiteral: it resolves only when the run's signal is aborted, which is checked too.
-        if (this.s.signal.aborted) resolve("interrupted");
-        // Stryker disable next-line StringLiteral: it resolves only when the run's signal is aborted, which is checked too.
-        onAbort = () => resolve("interrupted");
-        // Stryker disable next-line ObjectLiteral,BooleanLiteral: a signal fires "abort" once, and the listener is removed in finally.
-        this.s.signal.addEventListener("abort", onAbort, { once: true });
-      });
       const first = await Promise.race([running, interrupted, overdue]);
       if (first === "overdue") {
         const summary = `timed out after ${step.timeout} (still running ${OVERDUE_GRACE_MS / 1000}s later; left behind)`;
         return { status: "failed", summary, error: summary };
       }
-      if (first === "interrupted" || this.s.signal.aborted) {
+      if (this.s.signal.aborted) {
         // Give the executor a moment to stop its child process tree before the journal says so.
         if (!settled) {
           await Promise.race([running.catch(() => undefined), delay(STOP_GRACE_MS)]);
@@ -391,10 +391,12 @@ class Runner {
         // Stryker disable next-line StringLiteral: the message of the internal Interrupted is never read: attempt() prints and journals a fixed "interrupted" and throws an InterruptedError.
         throw new Interrupted("interrupted");
       }
-      if (timedOut && first.status === "failed" && !/timed out/i.test(first.summary)) {
-        return { ...first, summary: `timed out after ${step.timeout}: ${first.summary}` };
+      // `interrupted` resolves only once the run's signal is aborted: here the executor answered first.
+      const outcome = first as StepOutcome;
+      if (timedOut && outcome.status === "failed" && !/timed out/i.test(outcome.summary)) {
+        return { ...outcome, summary: `timed out after ${step.timeout}: ${outcome.summary}` };
       }
-      return first;
+      return outcome;
     } catch (err) {
       if (err instanceof Interrupted || err instanceof InterruptedError || this.s.signal.aborted) {
         // Stryker disable next-line StringLiteral: the message of the internal Interrupted is never read: attempt() prints and journals a fixed "interrupted" and throws an InterruptedError.
@@ -406,11 +408,10 @@ class Runner {
     } finally {
       timer?.cancel();
       overdueTimer?.cancel();
+      // One listener per step on the run's signal would pile up over a long run (and warn at 11).
       this.s.signal.removeEventListener("abort", onInterrupt);
       // Stryker disable next-line StringLiteral: a nested step's controller is not used after it returned, aborted or not.
       parent?.removeEventListener("abort", onParent);
-      // One listener per step on the run's signal would pile up over a long run (and warn at 11).
-      if (onAbort) this.s.signal.removeEventListener("abort", onAbort);
     }
   }
 
@@ -638,30 +639,25 @@ class Runner {
     }
     output.info("Report (Markdown; -o report.html for HTML):");
     output.info(`  ${this.s.commands?.report ?? `deploycheck export ${this.s.runId}`}`);
-    // Stryker disable next-line OptionalChaining,StringLiteral: finishing comes after the sign-off (plan.ts), whose engineer is required.
-    const by = this.state.signoff?.engineer ?? "?";
+    // Stryker disable next-line ObjectLiteral,BooleanLiteral,StringLiteral: a fallback never used: finishing comes after the sign-off (plan.ts), whose fields are required.
+    const signed = this.state.signoff ?? { ready: false, engineer: "?" };
     await this.notify(
       "finish",
-      // Stryker disable next-line OptionalChaining: finishing comes after the sign-off (plan.ts).
-      `${this.title()}: run ${this.s.runId} signed off ${this.state.signoff?.ready ? "ready" : "NOT ready"} by ${by}`,
+      `${this.title()}: run ${this.s.runId} signed off ${signed.ready ? "ready" : "NOT ready"} by ${signed.engineer}`,
     );
     await this.append(ev({ type: "run-finished", at: this.at(), exitCode }));
+    // Stryker disable next-line OptionalChaining: every step finalOutcome lists as not done has a state (finishing comes after every required step settled).
+    const notDoneList = notDone.map((r) => `${r.key} (${this.state.steps[r.key]?.status})`).join(", ");
     if (dryRun) output.block(dryRunReport(this.state, this.refs));
     if (dryRun)
       output.info(
         exitCode === 0
           ? "Dry run finished: every required step ran or was described (a dry run is never ready)."
-          : // Stryker disable next-line OptionalChaining: every step finalOutcome lists as not done has a state (finishing comes after every required step settled).
-            `Dry run finished; required steps were not done: ${notDone.map((r) => `${r.key} (${this.state.steps[r.key]?.status})`).join(", ")} (exit 1).`,
+          : `Dry run finished; required steps were not done: ${notDoneList} (exit 1).`,
       );
     else if (exitCode === 0) output.info("Deployment signed off as ready.");
-    // Stryker disable next-line OptionalChaining: finishing comes after the sign-off (plan.ts).
-    else if (!this.state.signoff?.ready) output.info("Deployment signed off as NOT ready (exit 1).");
-    else
-      output.info(
-        // Stryker disable next-line OptionalChaining: every step finalOutcome lists as not done has a state (finishing comes after every required step settled).
-        `Signed off as ready, but required steps were not done: ${notDone.map((r) => `${r.key} (${this.state.steps[r.key]?.status})`).join(", ")} (exit 1).`,
-      );
+    else if (!signed.ready) output.info("Deployment signed off as NOT ready (exit 1).");
+    else output.info(`Signed off as ready, but required steps were not done: ${notDoneList} (exit 1).`);
     return exitCode;
   }
 

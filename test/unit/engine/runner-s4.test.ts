@@ -174,6 +174,25 @@ describe("the journal: what is written lazily and when it is made durable", () =
     expect(r.state.steps["a/x"]?.status).toBe("not-applicable");
   });
 
+  it("guards' results are written lazily too, each made durable by the next start", async () => {
+    const c = simpleChecklist(
+      { a: [runStep("y", "ok")] },
+      { guards: [runStep("g1", "ok"), runStep("g2", "ok")] },
+    );
+    const journal = new LazyJournal();
+    const r = await go(c, {}, { journal });
+    expect(r.code).toBe(0);
+    expect(journal.ops.slice(0, 7)).toEqual([
+      "append step-started",
+      "write step-finished",
+      "append step-started",
+      "write step-finished",
+      "append step-started",
+      "write step-finished",
+      "sync",
+    ]);
+  });
+
   it("a question at the sign-off that fails: the last result was made durable once, before the question", async () => {
     const c = simpleChecklist({ a: [runStep("y", "ok")] });
     const journal = new LazyJournal();
