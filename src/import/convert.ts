@@ -591,15 +591,9 @@ class Converter {
 
   #kubeRefs(): KubeRefs {
     const ref = (kind: "namespace" | "deployment", v: string) => {
-      // `$NS` or `${NS}` as the whole value: the document's placeholder. (A `<NS>` never reaches here:
-      // kubeCheck takes no command with `<` or `>`, which bash would read as a redirection.)
-      const placeholder = /^\$\{?([A-Za-z_]\w*)\}?$/.exec(v);
-      if (placeholder) {
-        const env = placeholder[1]!;
-        return `\${${this.#placeholder(v, env, env)}}`;
-      }
-      // Placeholders inside a name (`web-$ENV`): each becomes its variable, the rest stays as written.
-      // Taken whole, the name would be a default no namespace or deployment can have.
+      // `$NS` or `${NS}`, as the whole value or inside it (`web-$ENV`): each is the document's placeholder,
+      // the rest stays as written; taken whole, `web-$ENV` would be a default no namespace can have. (A
+      // `<NS>` never reaches here: kubeCheck takes no command with `<` or `>`, which bash would redirect.)
       const inside = v.replace(
         /\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)/g,
         (written, braced?: string, bare?: string) => {
