@@ -466,8 +466,8 @@ class Converter {
         ...command.matchAll(/(?:^|[\s;&|(])([A-Za-z_][A-Za-z0-9_]*)=/g),
       ].map((m) => m[1]!),
     );
-    for (const m of command.matchAll(/\b(?:read(?:\s+-\w+)*|for)\s+([A-Za-z_][A-Za-z0-9_]*)/g))
-      assigned.add(m[1]!);
+    for (const m of command.matchAll(/\bfor\s+([A-Za-z_][A-Za-z0-9_]*)/g)) assigned.add(m[1]!);
+    for (const name of readNames(command)) assigned.add(name);
     text = replaceOutsideSingleQuotes(
       text,
       /(?<![$\\])\$([A-Z][A-Z0-9_]*[A-Z0-9]|[A-Z])(?![A-Za-z0-9_{])/g,
@@ -805,6 +805,28 @@ class Converter {
 }
 
 /** A URL the URL pattern matched (scheme, `//`, at least two more characters) into its origin and the rest. */
+/**
+ * The variables a `read` in the command assigns: its name operands, after its options. `-p PROMPT`,
+ * `-t 5`, `-d X`, `-n N`, `-N N`, `-i TEXT`, `-u FD` take the next word; `-a NAME` names an array.
+ */
+function readNames(command: string): string[] {
+  const names: string[] = [];
+  const word = /"[^"\n]*"|'[^'\n]*'|[^\s;&|)]+/g;
+  for (const m of command.matchAll(/(?:^|[\s;&|(])read((?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|[^\s;&|)]+))*)/g)) {
+    const words = m[1]!.match(word) ?? [];
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i]!;
+      if (/^-[A-Za-z]*[adinNptu]$/.test(w)) {
+        if (w.endsWith("a")) names.push(words[i + 1] ?? "");
+        i++;
+      } else if (/^[A-Za-z_]\w*$/.test(w)) {
+        names.push(w);
+      }
+    }
+  }
+  return names;
+}
+
 function splitOrigin(url: string): { origin: string; rest: string } {
   const m = /^(https?:\/\/[^/?#]+)(.*)$/.exec(url)!;
   return { origin: m[1]!, rest: m[2]! };

@@ -27,11 +27,43 @@ describe("a command's own variables stay bash's", () => {
     ["read -rs PASS; echo $PASS", "read -rs PASS; echo $PASS"],
     ["read  LINE; echo $LINE", "read  LINE; echo $LINE"],
     ["read  -r ROW; echo $ROW", "read  -r ROW; echo $ROW"],
+    // read's options that take a value are not its variables; every name after them is.
+    ['read -p "Continue? " ANSWER; echo $ANSWER', 'read -p "Continue? " ANSWER; echo $ANSWER'],
+    ["read -rp 'Name: ' NAME; echo $NAME", "read -rp 'Name: ' NAME; echo $NAME"],
+    ["read -t 5 -n 1 KEY; echo $KEY", "read -t 5 -n 1 KEY; echo $KEY"],
+    ["read -d X -N 2 -i Y -u 3 LINE; echo $LINE", "read -d X -N 2 -i Y -u 3 LINE; echo $LINE"],
+    ["read -a ITEMS; echo $ITEMS", "read -a ITEMS; echo $ITEMS"],
+    ["read -ra ROWS X; echo $ROWS $X", "read -ra ROWS X; echo $ROWS $X"],
+    ["read A B; echo $A $B", "read A B; echo $A $B"],
+    ["(read C) && true&&read D|read E; echo $C $D $E", "(read C) && true&&read D|read E; echo $C $D $E"],
   ])("%s", (command, run) => {
     expect(block(command)).toStrictEqual({
       step: { id: expect.any(String), run, mutating: true },
       vars: undefined,
     });
+  });
+});
+
+describe("names read takes for a prompt or a value are the document's placeholders", () => {
+  it.each([
+    [
+      "read -p PROMPT; echo $PROMPT",
+      "read -p PROMPT; echo ${prompt}",
+      { prompt: required("$PROMPT", "prompt", "PROMPT") },
+    ],
+    ["read -a; echo $A", "read -a; echo ${a}", { a: required("$A", "a", "A") }],
+    ["read -t T R; echo $T", "read -t T R; echo ${t}", { t: required("$T", "t", "T") }],
+    [
+      'read -p "Go on B or C" D; echo $B',
+      'read -p "Go on B or C" D; echo ${b}',
+      { b: required("$B", "b", "B") },
+    ],
+    ["read X\necho $Y", "read X\necho ${y}", { y: required("$Y", "y", "Y") }],
+    ["spread X; echo $X", "spread X; echo ${x}", { x: required("$X", "x", "X") }],
+    ["read; echo $REPLY_TO", "read; echo ${reply}", { reply: required("$REPLY_TO", "reply", "REPLY_TO") }],
+    ["read -- 1X; echo $X", "read -- 1X; echo ${x}", { x: required("$X", "x", "X") }],
+  ])("%s", (command, run, vars) => {
+    expect(block(command)).toStrictEqual({ step: { id: expect.any(String), run, mutating: true }, vars });
   });
 });
 
