@@ -313,6 +313,25 @@ describe("a step's executor and its context", () => {
     expect(r.out.some((l) => l.startsWith("noted"))).toBe(false);
   });
 
+  it("the tail of the output is shown for a failed step only", async () => {
+    const c = simpleChecklist({
+      a: [runStep("x", "ok", { title: "X" }), runStep("y", "ok", { title: "Y", optional: true })],
+    });
+    const r = await go(
+      c,
+      {},
+      {
+        exec: async (step) =>
+          step.id === "x"
+            ? { status: "passed", summary: "exit 0", output: "all good\n" }
+            : { status: "failed", summary: "exit 1", output: "it broke\n" },
+      },
+    );
+    expect(r.code).toBe(0);
+    expect(r.out.slice(2, 6)).toEqual(["start X", "passed X: exit 0 [0]", "start Y", "failed Y: exit 1 [0]"]);
+    expect(r.out[6]).toBe("tail: it broke");
+  });
+
   it("ctx.sleep sleeps on the run's clock and says whether it slept through", async () => {
     const c = simpleChecklist({ a: [runStep("x", "ok")] });
     const r = await go(
