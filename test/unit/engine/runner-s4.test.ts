@@ -20,25 +20,11 @@ import {
   RecordingOutput,
   type Scripted,
 } from "../../helpers/fakes.js";
-import { READY, testSession } from "./session-fixture.js";
+import { READY, startEvent as startEventAt, testSession } from "./session-fixture.js";
 
 const AT = "2026-11-26T06:30:00.000Z";
+const startEvent = (c: Checklist) => startEventAt(c, AT);
 const t = (ms: number) => new Date(Date.parse(AT) + ms).toISOString();
-
-function startEvent(c: Checklist): RunEvent {
-  return {
-    v: EVENT_VERSION,
-    type: "run-started",
-    at: AT,
-    runId: "demo-1",
-    checklist: { name: c.metadata.name, title: c.metadata.title, path: "/x.yaml", sha256: "s" },
-    vars: {},
-    secretVars: [],
-    environment: { host: "h", user: "u", toolVersion: "0", node: "20", platform: "linux", cwd: "/" },
-    options: { dryRun: false, interactive: false, keepGoing: false },
-    stepHashes: {},
-  } as RunEvent;
-}
 
 /** A journal with group commit: records every write, append and sync in order. */
 class LazyJournal extends MemoryJournal {

@@ -3,15 +3,17 @@
 import { describe, expect, it } from "vitest";
 import type { Checklist, Step } from "../../../src/checklist/schema.js";
 import type { ExecContext } from "../../../src/checks/types.js";
-import { EVENT_VERSION, type RunEvent, type StepOutcome } from "../../../src/engine/events.js";
+import type { RunEvent, StepOutcome } from "../../../src/engine/events.js";
 import type { Choice, Executors, Notifier, StepProgress } from "../../../src/engine/ports.js";
 import { type RunSession, runChecklist } from "../../../src/engine/runner.js";
 import { fold, type RunState } from "../../../src/engine/state.js";
 import { checklist, confirmStep, item, runStep, section, simpleChecklist } from "../../helpers/builders.js";
 import { type FakeClock, FakePrompter, ports, RecordingOutput, type Scripted } from "../../helpers/fakes.js";
-import { READY, testSession } from "./session-fixture.js";
+import { READY, startEvent as startEventAt, testSession } from "./session-fixture.js";
 
 const AT = "2026-11-26T06:30:00.000Z";
+const startEvent = (c: Checklist, over: Partial<Extract<RunEvent, { type: "run-started" }>> = {}) =>
+  startEventAt(c, AT, over);
 
 /** RecordingOutput that also shows a result's duration and flags, and what a step's live line was told. */
 class DetailedOutput extends RecordingOutput {
@@ -35,22 +37,6 @@ class DetailedOutput extends RecordingOutput {
     void this.lines.push(
       `${mark} ${label}: ${summary} [${durationMs ?? "-"}]${flags && Object.keys(flags).length ? ` ${JSON.stringify(flags)}` : ""}`,
     );
-}
-
-function startEvent(c: Checklist, over: Partial<Extract<RunEvent, { type: "run-started" }>> = {}): RunEvent {
-  return {
-    v: EVENT_VERSION,
-    type: "run-started",
-    at: AT,
-    runId: "demo-1",
-    checklist: { name: c.metadata.name, title: c.metadata.title, path: "/x.yaml", sha256: "s" },
-    vars: {},
-    secretVars: [],
-    environment: { host: "h", user: "u", toolVersion: "0", node: "20", platform: "linux", cwd: "/" },
-    options: { dryRun: false, interactive: false, keepGoing: false },
-    stepHashes: {},
-    ...over,
-  } as RunEvent;
 }
 
 const session = testSession;
