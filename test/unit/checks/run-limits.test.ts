@@ -75,9 +75,10 @@ describe("run step limits", () => {
     const pidFile = path.join(dir, "daemon");
     // env -i drops the step's marker: nothing identifies this process as the step's any more.
     const out = await execute(
-      // Wait until the job has become sleep (env -i done): before that it still carries the marker.
+      // Wait until the job has become sleep (env -i done): before that it still carries the marker. Its
+      // name, not its command line: env's own command line already holds the word sleep.
       step(
-        `env -i /usr/bin/setsid /usr/bin/sleep 1099 & p=$!; echo $p > ${pidFile}; until grep -q sleep /proc/$p/cmdline 2>/dev/null; do sleep 0.01; done; echo started`,
+        `env -i /usr/bin/setsid /usr/bin/sleep 1099 & p=$!; echo $p > ${pidFile}; until [ "$(cat /proc/$p/comm 2>/dev/null)" = sleep ]; do sleep 0.01; done; echo started`,
       ),
       makeContext({ cwd: dir, signal: AbortSignal.timeout(2000), timeoutMs: 2000 }),
     );
