@@ -61,7 +61,12 @@ export const groups = {
     mutate: ["src/checklist/shell-refs.ts"],
     // Not the property test or the injection matrix: they run real bash for seconds per mutant. The
     // nesting test pins what the matrix proves against bash, purely.
-    tests: ["test/unit/checklist/shell-refs.test.ts", "test/unit/checklist/shell-refs-nesting.test.ts"],
+    // The shell-refs-mut-*.test.ts suites are pure tables written against this module's survivors.
+    tests: [
+      "test/unit/checklist/shell-refs.test.ts",
+      "test/unit/checklist/shell-refs-nesting.test.ts",
+      "test/unit/checklist/shell-refs-mut-*.test.ts",
+    ],
     // Its suites take a third of a second; a mutant that loops forever in the tokenizer (a tenth of
     // them) should not hold a worker for the default 5 s.
     timeoutMS: 2_000,
