@@ -163,6 +163,7 @@ class Converter {
       if (fm.owner) metadata.owner = fm.owner;
       for (const f of fm.fields) description.push(`${f.key}: ${f.value}`);
     }
+    let titled = Boolean(doc.title);
     for (const field of doc.fields) {
       this.#place(field.line);
       if (REF_KEYS.test(field.key) && !metadata.ref) metadata.ref = field.value;
@@ -171,8 +172,11 @@ class Converter {
         this.#environment = slugify(field.value.replace(/\(.*$/, ""), "") || undefined;
         metadata.environment = this.#environment ?? field.value;
       } else if (OWNER_KEYS.test(field.key) && !metadata.owner) metadata.owner = field.value;
-      else if (/^title$/i.test(field.key) && !doc.title) metadata.title = field.value;
-      else description.push(`${field.key}: ${field.value}`);
+      else if (/^title$/i.test(field.key) && !titled) {
+        // The first title field is the title; a second one is kept as description, not dropped.
+        metadata.title = field.value;
+        titled = true;
+      } else description.push(`${field.key}: ${field.value}`);
     }
     for (const text of doc.description) {
       this.#place(text.line);
