@@ -1111,13 +1111,12 @@ class Parser {
       const a = args[n];
       if (!a || seen.has(`${n} ${positionals}`)) return;
       seen.add(`${n} ${positionals}`);
+      const lit = a.literal;
       if (name === "env" && a.assignment) {
         if (isDangerousVariable(a.assignment.name))
           this.markWord(a, "code", `an assignment to ${a.assignment.name} for env`);
-        return from(n + 1, positionals);
-      }
-      const lit = a.literal;
-      if (lit === "--") starts.add(n + 1);
+        from(n + 1, positionals);
+      } else if (lit === "--") starts.add(n + 1);
       else if (lit === null || (positionals === 0 && !lit.startsWith("-"))) starts.add(n);
       else if (!lit.startsWith("-")) from(n + 1, positionals - 1);
       else {
@@ -1129,10 +1128,11 @@ class Parser {
           const argument = args[n + 1];
           if (argument)
             this.markWord(argument, "code", `${code ? "the command" : "the argument"} of ${name} ${lit}`);
-          return from(n + 2, positionals);
+          from(n + 2, positionals);
+        } else {
+          from(n + 1, positionals);
+          if (!WRAPPER_FLAGS[name]?.includes(lit)) from(n + 2, positionals);
         }
-        from(n + 1, positionals);
-        if (!WRAPPER_FLAGS[name]?.includes(lit)) from(n + 2, positionals);
       }
     };
     from(0, WRAPPER_POSITIONALS.has(name) ? 1 : 0);
