@@ -362,7 +362,8 @@ class Parser {
       this.word();
       this.taint(from, "name", `the variable name of \`${w}\``);
       this.blanks();
-      while (this.s[this.i] === "\n" || this.s[this.i] === ";") {
+      // `in` may follow on the next line (after a `;` only `do` may: bash refuses `for x; in ...`).
+      while (this.s[this.i] === "\n") {
         this.i++;
         this.blanks();
       }

@@ -14,10 +14,13 @@ const contexts = (command: string) =>
 const EVAL = "code: an argument of `eval` (code)";
 
 describe("shells and interpreters run their -c/-e string", () => {
-  it.each(["bash", "sh", "dash", "zsh", "ksh", "mksh", "ash", "yash", "fish", "/bin/dash"])("%s -c", (shell) => {
-    const name = shell.slice(shell.lastIndexOf("/") + 1);
-    expect(contexts(`${shell} -c \${v}`)).toEqual([`code: the command string of ${name} -c`]);
-  });
+  it.each(["bash", "sh", "dash", "zsh", "ksh", "mksh", "ash", "yash", "fish", "/bin/dash"])(
+    "%s -c",
+    (shell) => {
+      const name = shell.slice(shell.lastIndexOf("/") + 1);
+      expect(contexts(`${shell} -c \${v}`)).toEqual([`code: the command string of ${name} -c`]);
+    },
+  );
 
   it("busybox runs the applet a value names", () => {
     expect(contexts("busybox ${v}")).toEqual(["code: the script busybox runs"]);
@@ -38,7 +41,9 @@ describe("shells and interpreters run their -c/-e string", () => {
     ["osascript", "-e"],
     ["pwsh", "-c"],
   ])("%s %s", (interpreter, flag) => {
-    expect(contexts(`${interpreter} ${flag} \${v}`)).toEqual([`code: the command string of ${interpreter} -c/-e`]);
+    expect(contexts(`${interpreter} ${flag} \${v}`)).toEqual([
+      `code: the command string of ${interpreter} -c/-e`,
+    ]);
   });
 
   it("deno runs the script a value names", () => {
