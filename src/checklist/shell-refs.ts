@@ -384,8 +384,7 @@ class Parser {
       const from = this.refs.length;
       this.word();
       this.taint(from, "code", "a function name");
-      this.blanks();
-      if (this.s.startsWith("()", this.i)) this.i += 2;
+      // What follows is read as commands: a `()` after the name as an empty subshell, then the body.
       return;
     }
     this.simple(false);
