@@ -102,7 +102,8 @@ interface PendingHeredoc {
 
 const REF_AT = new RegExp(REFERENCE_RE.source, "y");
 const META = new Set([" ", "\t", "\n", ";", "&", "|", "<", ">", "(", ")"]);
-const SEPARATOR_WORDS = new Set([
+/** Reserved words that only open or close a compound command: what follows them is a command. */
+const SEPARATOR_WORDS = new Set<string | undefined>([
   "if",
   "then",
   "elif",
@@ -291,7 +292,8 @@ class Parser {
         continue;
       }
       if (c === "&" || c === "|") {
-        this.i += this.s[this.i + 1] === c || (c === "|" && this.s[this.i + 1] === "&") ? 2 : 1;
+        // One character at a time: `&&`, `||` and `|&` are separators as much as `&` and `|` are.
+        this.i++;
         continue;
       }
       if (c === ")") {
@@ -301,7 +303,10 @@ class Parser {
         }
         this.fail("unexpected `)`");
       }
-      if (term === "case" && this.wordAhead() === "esac") return;
+      if (this.wordAhead() === "esac") {
+        if (term === "case") return;
+        this.fail("`esac` outside a case");
+      }
       this.command();
     }
   }
@@ -327,8 +332,15 @@ class Parser {
       return;
     }
     const w = this.wordAhead();
-    if (w !== undefined && SEPARATOR_WORDS.has(w)) {
-      this.i += w.length;
+    if (SEPARATOR_WORDS.has(w)) {
+      this.i += w!.length;
+      // bash's `time` takes -p, then --, before the pipeline it times.
+      if (w === "time") {
+        this.blanks();
+        if (this.wordAhead() === "-p") this.i += 2;
+        this.blanks();
+        if (this.wordAhead() === "--") this.i += 2;
+      }
       return;
     }
     if (w === "[[") {
@@ -350,7 +362,8 @@ class Parser {
       this.word();
       this.taint(from, "name", `the variable name of \`${w}\``);
       this.blanks();
-      while (this.s[this.i] === "\n" || this.s[this.i] === ";") {
+      // `in` may follow on the next line (after a `;` only `do` may: bash refuses `for x; in ...`).
+      while (this.s[this.i] === "\n") {
         this.i++;
         this.blanks();
       }
@@ -371,8 +384,7 @@ class Parser {
       const from = this.refs.length;
       this.word();
       this.taint(from, "code", "a function name");
-      this.blanks();
-      if (this.s.startsWith("()", this.i)) this.i += 2;
+      // What follows is read as commands: a `()` after the name as an empty subshell, then the body.
       return;
     }
     this.simple(false);
@@ -423,7 +435,7 @@ class Parser {
 
   /** `[[ ... ]]`: words and operators up to `]]`; -v names and -eq & co. operands are unsafe. */
   cond() {
-    const tokens: { op?: string; word?: Word }[] = [];
+    const tokens: { word?: Word }[] = [];
     for (;;) {
       this.blanks();
       if (this.s[this.i] === "\n") {
@@ -435,25 +447,32 @@ class Parser {
         this.i += 2;
         break;
       }
+      // After =~ the regular expression, where ( ) and | are its own.
+      if (tokens[tokens.length - 1]?.word?.literal === "=~") {
+        tokens.push({ word: this.regexWord() });
+        continue;
+      }
+      // An operator is a token without a word: only its place counts.
       const two = this.s.slice(this.i, this.i + 2);
       if (two === "&&" || two === "||") {
-        tokens.push({ op: two });
+        tokens.push({});
         this.i += 2;
         continue;
       }
       const c = this.s[this.i]!;
       if (c === "(" || c === ")" || c === "<" || c === ">") {
-        tokens.push({ op: c });
+        tokens.push({});
         this.i++;
         continue;
       }
-      const prev = tokens[tokens.length - 1]?.word?.literal;
-      const word = prev === "=~" ? this.regexWord() : this.word();
+      const word = this.word();
+      // A lone & | or ; (bash refuses them here) would give an empty word forever.
+      if (word.end === word.start) this.fail("`[[` holds an operator that is not understood");
       tokens.push({ word });
     }
-    const arith = new Set(["-eq", "-ne", "-lt", "-le", "-gt", "-ge"]);
+    const arith = new Set<string | null | undefined>(["-eq", "-ne", "-lt", "-le", "-gt", "-ge"]);
     tokens.forEach((t, k) => {
-      if (!t.word || t.word.refFrom === t.word.refTo) return;
+      if (!t.word) return;
       const before = tokens[k - 1]?.word?.literal;
       const after = tokens[k + 1]?.word?.literal;
       const mark = (kind: UnsafeKind, context: string) => {
@@ -463,8 +482,8 @@ class Parser {
         }
       };
       if (before === "-v" || before === "-R") mark("name", `the variable name of [[ ${before} ]]`);
-      else if (arith.has(before ?? "") || arith.has(after ?? ""))
-        mark("arith", `an operand of [[ ${arith.has(before ?? "") ? before : after} ]] (arithmetic)`);
+      else if (arith.has(before) || arith.has(after))
+        mark("arith", `an operand of [[ ${arith.has(before) ? before : after} ]] (arithmetic)`);
     });
   }
 
@@ -480,15 +499,7 @@ class Parser {
         if (depth === 0) break;
         depth--;
       } else if ((c === " " || c === "\t" || c === "\n") && depth === 0) break;
-      if (c === "\\") {
-        this.i += 2;
-        continue;
-      }
-      if (c === "'" || c === '"' || c === "$" || c === "`") {
-        this.wordPart();
-        continue;
-      }
-      this.i++;
+      this.wordPart();
     }
     return { start, end: this.i, literal: null, refFrom, refTo: this.refs.length };
   }
