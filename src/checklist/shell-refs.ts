@@ -435,6 +435,7 @@ class Parser {
 
   /** `[[ ... ]]`: words and operators up to `]]`; -v names and -eq & co. operands are unsafe. */
   cond() {
+    // Stryker disable next-line ArrayDeclaration: a non-token first element has no word, as "no token" has none
     const tokens: { word?: Word }[] = [];
     for (;;) {
       this.blanks();
