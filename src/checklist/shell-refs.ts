@@ -861,9 +861,17 @@ class Parser {
       // ${name:=word} assigns the word to name, as name=word does.
       const target = name[0];
       if (prefix === "!")
-        this.taint(from, "code", `an assignment through \${!${target}:=...} (to a variable named by ${target})`);
+        this.taint(
+          from,
+          "code",
+          `an assignment through \${!${target}:=...} (to a variable named by ${target})`,
+        );
       else if (isDangerousVariable(target))
-        this.taint(from, "code", `an assignment to ${target} (bash or the programs it starts run or search it)`);
+        this.taint(
+          from,
+          "code",
+          `an assignment to ${target} (bash or the programs it starts run or search it)`,
+        );
       else if (this.integers.has(target))
         this.taint(from, "arith", `an assignment to ${target}, declared integer (declare -i)`);
       return;

@@ -72,14 +72,17 @@ describe("a simple command's words and redirections", () => {
         refused: "inside `...` (backquotes), where bash parses the text twice: use $( ) instead",
       },
     ]);
-    expect(ctx("${v}() { :; }; eval ${v}")).toEqual(["bare code: a function name", "bare code: an argument of `eval` (code)"]);
+    expect(ctx("${v}() { :; }; eval ${v}")).toEqual([
+      "bare code: a function name",
+      "bare code: an argument of `eval` (code)",
+    ]);
   });
 });
 
 describe("here-documents", () => {
   it.each<[string, string[]]>([
     // The delimiter is the word after quote removal: "$"${v} is $${v}, a line without a reference.
-    ["cat <<\"$\"${v}\nbody\n$${v}", ["refused: a here-document delimiter"]],
+    ['cat <<"$"${v}\nbody\n$${v}', ["refused: a here-document delimiter"]],
     ["cat <<\\EOF\n${v}\nEOF", ["refused: a quoted here-document (<<'EOF'), where bash expands nothing"]],
     ["cat <<E\\OF\n${v}\nEOF", ["refused: a quoted here-document (<<'EOF'), where bash expands nothing"]],
     ['cat <<"EOF"\n${v}\nEOF', ["refused: a quoted here-document (<<'EOF'), where bash expands nothing"]],
@@ -95,7 +98,10 @@ describe("here-documents", () => {
     ["cat <<EOF\nbody\nEOF\n${v}", ["bare code: the command name"]],
     ["cat <<EOF; echo ${v}\n${v}\nEOF\necho ${v}", ["bare", "raw", "bare"]],
     ["cat <<EOF\n${v}", [cannot("here-document <<EOF is not closed by a line EOF", 1, 7)]],
-    ["echo ${v}; cat <<-END\n\tbody\n\tEN", [cannot("here-document <<END is not closed by a line END", 1, 19)]],
+    [
+      "echo ${v}; cat <<-END\n\tbody\n\tEN",
+      [cannot("here-document <<END is not closed by a line END", 1, 19)],
+    ],
   ])("%j", (command, expected) => {
     expect(ctx(command)).toEqual(expected);
   });

@@ -30,7 +30,7 @@ describe("quote removal decides the command name", () => {
       ["e'val' ${v}", [EVAL]],
       ["'ev'al ${v}", [EVAL]],
       ['"eval" ${v}', [EVAL]],
-      ['e"v"\'a\'l ${v}', [EVAL]],
+      ["e\"v\"'a'l ${v}", [EVAL]],
       ['"ev\\\nal" ${v}', [EVAL]],
       ['$"eval" ${v}', [EVAL]],
       // A backslash before an ordinary character stays inside double quotes: the name is ev\al.
@@ -71,7 +71,7 @@ describe("quote removal decides the command name", () => {
 
   it.each(
     table([
-      ["echo \"`echo ${v}`\" ${v}", [BACKQUOTES, "bare"]],
+      ['echo "`echo ${v}`" ${v}', [BACKQUOTES, "bare"]],
       ['echo "a${v}b" "$"${v}', ["double", "bare"]],
       ["echo `printf '\\`'` ${v}", ["bare"]],
       ["echo `${v}", [cannot("a backquote is not closed", 1, 6)]],
@@ -157,7 +157,13 @@ describe("${...} operators", () => {
         [cannot("quotes inside a ${...} word in double quotes are not understood", 1, 12)],
       ],
       ["echo $(( ${x:-${v}} + ${x:-${y:-${v}}} ))", [ARITH, ARITH]],
-      ["echo ${x:${v}} ${x:1:${v}}", ["raw arith: a substring offset ${x:...} (arithmetic)", "raw arith: a substring offset ${x:...} (arithmetic)"]],
+      [
+        "echo ${x:${v}} ${x:1:${v}}",
+        [
+          "raw arith: a substring offset ${x:...} (arithmetic)",
+          "raw arith: a substring offset ${x:...} (arithmetic)",
+        ],
+      ],
     ]),
   )("%j", (command, expected) => {
     expect(ctx(command)).toEqual(expected);
