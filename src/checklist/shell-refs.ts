@@ -511,10 +511,12 @@ class Parser {
     const words: Word[] = [];
     for (;;) {
       this.blanks();
+      // First, so that `&>` is not taken for the end of the command.
+      if (this.redirection()) continue;
       const c = this.s[this.i];
-      if (c === "&" && this.s[this.i + 1] === ">" && this.redirection()) continue;
       if (c === undefined || c === "\n" || c === ";" || c === "&" || c === "|" || c === ")") break;
-      if (c === "#" && (this.i === 0 || META.has(this.s[this.i - 1]!))) {
+      // A word ends only at a metacharacter, so a # here starts a word: a comment.
+      if (c === "#") {
         this.comment();
         continue;
       }
@@ -528,7 +530,6 @@ class Parser {
         }
         this.fail("`(` in the middle of a command is not understood");
       }
-      if (this.redirection()) continue;
       words.push(this.word());
     }
     if (forList) return; // for/select word list: data
@@ -643,11 +644,10 @@ class Parser {
         }
         break;
       }
-      const before = this.i;
+      // Every word part moves the cursor on (at least past its first character).
       const lit = this.wordPart();
       if (literal !== null && lit !== null) literal += lit;
       else literal = null;
-      if (this.i === before) this.fail("the tokenizer is stuck");
     }
     return {
       start,
@@ -824,7 +824,9 @@ class Parser {
   param(mode: "bare" | "double" | "heredoc" | "arith") {
     const s = this.s;
     this.i += 2;
-    if (s[this.i] === "!" || (s[this.i] === "#" && s[this.i + 1] !== "}")) this.i++;
+    // ${!name} (indirection) and ${#name} (length); ${!} and ${#} are the special parameters.
+    const prefix = (s[this.i] === "!" || s[this.i] === "#") && s[this.i + 1] !== "}" ? s[this.i]! : "";
+    this.i += prefix.length;
     const name = /^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-])/.exec(s.slice(this.i, this.i + 100));
     if (!name) this.fail("a ${...} expansion is not understood");
     this.i += name[0].length;
@@ -856,7 +858,27 @@ class Parser {
       return;
     }
     this.paramWord(mode === "bare" ? "bare" : mode === "arith" ? "arith" : "double");
-    if (/^[-=+?]$|^:[-=+?]$/.test(op)) return;
+    if (op === "=" || op === ":=") {
+      // ${name:=word} assigns the word to name, as name=word does.
+      const target = name[0];
+      if (prefix === "!")
+        this.taint(
+          from,
+          "code",
+          `an assignment through \${!${target}:=...} (to a variable named by ${target})`,
+        );
+      else if (isDangerousVariable(target))
+        this.taint(
+          from,
+          "code",
+          `an assignment to ${target} (bash or the programs it starts run or search it)`,
+        );
+      else if (this.integers.has(target))
+        this.taint(from, "arith", `an assignment to ${target}, declared integer (declare -i)`);
+      return;
+    }
+    // The default/alternative/error forms: the word is a value, not a pattern.
+    if (["-", "+", "?", ":-", ":+", ":?"].includes(op)) return;
     this.taint(from, "pattern", `the pattern of \${...${op}...}`);
   }
 
@@ -939,8 +961,7 @@ class Parser {
     // Leading assignments.
     for (; k < words.length && words[k]!.assignment; k++) this.assignmentValue(words[k]!, "assignment");
     const rest = words.slice(k);
-    if (rest.length === 0) return;
-    this.command_(rest, 0);
+    this.command_(rest, 0); // nothing when only assignments
     // Any word that is a shell or interpreter followed by -c/-e: the next word is code, whatever runs it.
     for (let n = 1; n < rest.length; n++) {
       const lit = rest[n]!.literal;
