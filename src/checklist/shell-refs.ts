@@ -363,8 +363,9 @@ class Parser {
       this.taint(from, "name", `the variable name of \`${w}\``);
       this.blanks();
       // `in` may follow on the next line (after a `;` only `do` may: bash refuses `for x; in ...`).
+      // A newline there ends the line: the bodies of its here-documents come first.
       while (this.s[this.i] === "\n") {
-        this.i++;
+        this.newline();
         this.blanks();
       }
       if (this.wordAhead() === "in") {

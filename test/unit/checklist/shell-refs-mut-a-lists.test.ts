@@ -95,6 +95,14 @@ describe("for and select", () => {
     // After `;` only `do` may come: bash refuses `for x; in ...`, and `in` is not read as a word list.
     ["for x; in sh -c ${v}; do :; done", ["code: the command string of sh -c"]],
     ["for ((i = ${v}; i < 2; i++)); do :; done", ["arith: an arithmetic for (( ))"]],
+    // The newline before `in` ends the line: a pending here-document's body follows it (bash reads it
+    // there). It used to be read as commands, where '$(eval ${v})' looked like single-quoted data while
+    // bash ran the eval (checked: a value naming a script ran it).
+    ["cat <<E; for x\n${v}\nE\nin sh -c ${v}; do :; done", ["raw", "bare"]],
+    [
+      "cat <<E; for x\n: '$(eval ${v})'\nE\nin a; do :; done",
+      ["a here-document whose body runs commands ($( ) or `...`)"],
+    ],
     // select has no arithmetic form: bash refuses it, and the (( )) is read as an arithmetic command.
     ["select ((${v})); do :; done", ["arith: an arithmetic command (( ))"]],
   ])("%j", (command, expected) => {
