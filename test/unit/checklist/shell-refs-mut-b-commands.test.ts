@@ -35,7 +35,10 @@ describe("a simple command's words and redirections", () => {
     ["printf {1x}>/dev/null ${v}", ["bare"]],
     // A process substitution is a command of its own.
     ["cat <(echo ${v}) >(grep -e x) ${v}", ["bare", "bare"]],
-    ["tee >(eval ${v}) <(sh -c ${v})", ["bare code: an argument of `eval` (code)", "bare code: the command string of sh -c"]],
+    [
+      "tee >(eval ${v}) <(sh -c ${v})",
+      ["bare code: an argument of `eval` (code)", "bare code: the command string of sh -c"],
+    ],
     ["diff <(${v}) -", ["bare code: the command name"]],
     // # starts a comment at the start of a word, also when a reference follows it directly.
     ["echo a #${v}", ["raw"]],
