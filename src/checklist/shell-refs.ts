@@ -102,7 +102,8 @@ interface PendingHeredoc {
 
 const REF_AT = new RegExp(REFERENCE_RE.source, "y");
 const META = new Set([" ", "\t", "\n", ";", "&", "|", "<", ">", "(", ")"]);
-const SEPARATOR_WORDS = new Set([
+/** Reserved words that only open or close a compound command: what follows them is a command. */
+const SEPARATOR_WORDS = new Set<string | undefined>([
   "if",
   "then",
   "elif",
@@ -291,7 +292,8 @@ class Parser {
         continue;
       }
       if (c === "&" || c === "|") {
-        this.i += this.s[this.i + 1] === c || (c === "|" && this.s[this.i + 1] === "&") ? 2 : 1;
+        // One character at a time: `&&`, `||` and `|&` are separators as much as `&` and `|` are.
+        this.i++;
         continue;
       }
       if (c === ")") {
@@ -301,7 +303,10 @@ class Parser {
         }
         this.fail("unexpected `)`");
       }
-      if (term === "case" && this.wordAhead() === "esac") return;
+      if (this.wordAhead() === "esac") {
+        if (term === "case") return;
+        this.fail("`esac` outside a case");
+      }
       this.command();
     }
   }
@@ -327,8 +332,15 @@ class Parser {
       return;
     }
     const w = this.wordAhead();
-    if (w !== undefined && SEPARATOR_WORDS.has(w)) {
-      this.i += w.length;
+    if (SEPARATOR_WORDS.has(w)) {
+      this.i += w!.length;
+      // bash's `time` takes -p, then --, before the pipeline it times.
+      if (w === "time") {
+        this.blanks();
+        if (this.wordAhead() === "-p") this.i += 2;
+        this.blanks();
+        if (this.wordAhead() === "--") this.i += 2;
+      }
       return;
     }
     if (w === "[[") {
@@ -350,8 +362,10 @@ class Parser {
       this.word();
       this.taint(from, "name", `the variable name of \`${w}\``);
       this.blanks();
-      while (this.s[this.i] === "\n" || this.s[this.i] === ";") {
-        this.i++;
+      // `in` may follow on the next line (after a `;` only `do` may: bash refuses `for x; in ...`).
+      // A newline there ends the line: the bodies of its here-documents come first.
+      while (this.s[this.i] === "\n") {
+        this.newline();
         this.blanks();
       }
       if (this.wordAhead() === "in") {
@@ -371,8 +385,7 @@ class Parser {
       const from = this.refs.length;
       this.word();
       this.taint(from, "code", "a function name");
-      this.blanks();
-      if (this.s.startsWith("()", this.i)) this.i += 2;
+      // What follows is read as commands: a `()` after the name as an empty subshell, then the body.
       return;
     }
     this.simple(false);
@@ -423,7 +436,8 @@ class Parser {
 
   /** `[[ ... ]]`: words and operators up to `]]`; -v names and -eq & co. operands are unsafe. */
   cond() {
-    const tokens: { op?: string; word?: Word }[] = [];
+    // Stryker disable next-line ArrayDeclaration: a non-token first element has no word, as "no token" has none
+    const tokens: { word?: Word }[] = [];
     for (;;) {
       this.blanks();
       if (this.s[this.i] === "\n") {
@@ -435,28 +449,32 @@ class Parser {
         this.i += 2;
         break;
       }
+      // After =~ the regular expression, where ( ) and | are its own.
+      if (tokens[tokens.length - 1]?.word?.literal === "=~") {
+        tokens.push({ word: this.regexWord() });
+        continue;
+      }
+      // An operator is a token without a word: only its place counts.
       const two = this.s.slice(this.i, this.i + 2);
       if (two === "&&" || two === "||") {
-        tokens.push({ op: two });
+        tokens.push({});
         this.i += 2;
         continue;
       }
       const c = this.s[this.i]!;
       if (c === "(" || c === ")" || c === "<" || c === ">") {
-        tokens.push({ op: c });
+        tokens.push({});
         this.i++;
         continue;
       }
-      const prev = tokens[tokens.length - 1]?.word?.literal;
-      const at = this.i;
-      const word = prev === "=~" ? this.regexWord() : this.word();
-      // A lone ; & or | is no word: bash refuses it here, and stopping on it would loop forever.
-      if (this.i === at) this.fail(`\`${c}\` inside [[ ]] is not understood`);
+      const word = this.word();
+      // A lone & | or ; (bash refuses them here) would give an empty word forever.
+      if (word.end === word.start) this.fail("`[[` holds an operator that is not understood");
       tokens.push({ word });
     }
-    const arith = new Set(["-eq", "-ne", "-lt", "-le", "-gt", "-ge"]);
+    const arith = new Set<string | null | undefined>(["-eq", "-ne", "-lt", "-le", "-gt", "-ge"]);
     tokens.forEach((t, k) => {
-      if (!t.word || t.word.refFrom === t.word.refTo) return;
+      if (!t.word) return;
       const before = tokens[k - 1]?.word?.literal;
       const after = tokens[k + 1]?.word?.literal;
       const mark = (kind: UnsafeKind, context: string) => {
@@ -466,8 +484,8 @@ class Parser {
         }
       };
       if (before === "-v" || before === "-R") mark("name", `the variable name of [[ ${before} ]]`);
-      else if (arith.has(before ?? "") || arith.has(after ?? ""))
-        mark("arith", `an operand of [[ ${arith.has(before ?? "") ? before : after} ]] (arithmetic)`);
+      else if (arith.has(before) || arith.has(after))
+        mark("arith", `an operand of [[ ${arith.has(before) ? before : after} ]] (arithmetic)`);
     });
   }
 
@@ -483,15 +501,7 @@ class Parser {
         if (depth === 0) break;
         depth--;
       } else if ((c === " " || c === "\t" || c === "\n") && depth === 0) break;
-      if (c === "\\") {
-        this.i += 2;
-        continue;
-      }
-      if (c === "'" || c === '"' || c === "$" || c === "`") {
-        this.wordPart();
-        continue;
-      }
-      this.i++;
+      this.wordPart();
     }
     return { start, end: this.i, literal: null, refFrom, refTo: this.refs.length };
   }
@@ -501,10 +511,12 @@ class Parser {
     const words: Word[] = [];
     for (;;) {
       this.blanks();
+      // First, so that `&>` is not taken for the end of the command.
+      if (this.redirection()) continue;
       const c = this.s[this.i];
-      if (c === "&" && this.s[this.i + 1] === ">" && this.redirection()) continue;
       if (c === undefined || c === "\n" || c === ";" || c === "&" || c === "|" || c === ")") break;
-      if (c === "#" && (this.i === 0 || META.has(this.s[this.i - 1]!))) {
+      // A word ends only at a metacharacter, so a # here starts a word: a comment.
+      if (c === "#") {
         this.comment();
         continue;
       }
@@ -518,7 +530,6 @@ class Parser {
         }
         this.fail("`(` in the middle of a command is not understood");
       }
-      if (this.redirection()) continue;
       words.push(this.word());
     }
     if (forList) return; // for/select word list: data
@@ -633,11 +644,10 @@ class Parser {
         }
         break;
       }
-      const before = this.i;
+      // Every word part moves the cursor on (at least past its first character).
       const lit = this.wordPart();
       if (literal !== null && lit !== null) literal += lit;
       else literal = null;
-      if (this.i === before) this.fail("the tokenizer is stuck");
     }
     return {
       start,
@@ -814,7 +824,9 @@ class Parser {
   param(mode: "bare" | "double" | "heredoc" | "arith") {
     const s = this.s;
     this.i += 2;
-    if (s[this.i] === "!" || (s[this.i] === "#" && s[this.i + 1] !== "}")) this.i++;
+    // ${!name} (indirection) and ${#name} (length); ${!} and ${#} are the special parameters.
+    const prefix = (s[this.i] === "!" || s[this.i] === "#") && s[this.i + 1] !== "}" ? s[this.i]! : "";
+    this.i += prefix.length;
     const name = /^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-])/.exec(s.slice(this.i, this.i + 100));
     if (!name) this.fail("a ${...} expansion is not understood");
     this.i += name[0].length;
@@ -846,7 +858,27 @@ class Parser {
       return;
     }
     this.paramWord(mode === "bare" ? "bare" : mode === "arith" ? "arith" : "double");
-    if (/^[-=+?]$|^:[-=+?]$/.test(op)) return;
+    if (op === "=" || op === ":=") {
+      // ${name:=word} assigns the word to name, as name=word does.
+      const target = name[0];
+      if (prefix === "!")
+        this.taint(
+          from,
+          "code",
+          `an assignment through \${!${target}:=...} (to a variable named by ${target})`,
+        );
+      else if (isDangerousVariable(target))
+        this.taint(
+          from,
+          "code",
+          `an assignment to ${target} (bash or the programs it starts run or search it)`,
+        );
+      else if (this.integers.has(target))
+        this.taint(from, "arith", `an assignment to ${target}, declared integer (declare -i)`);
+      return;
+    }
+    // The default/alternative/error forms: the word is a value, not a pattern.
+    if (["-", "+", "?", ":-", ":+", ":?"].includes(op)) return;
     this.taint(from, "pattern", `the pattern of \${...${op}...}`);
   }
 
@@ -929,8 +961,7 @@ class Parser {
     // Leading assignments.
     for (; k < words.length && words[k]!.assignment; k++) this.assignmentValue(words[k]!, "assignment");
     const rest = words.slice(k);
-    if (rest.length === 0) return;
-    this.command_(rest, 0);
+    this.command_(rest, 0); // nothing when only assignments
     // Any word that is a shell or interpreter followed by -c/-e: the next word is code, whatever runs it.
     for (let n = 1; n < rest.length; n++) {
       const lit = rest[n]!.literal;
@@ -958,29 +989,11 @@ class Parser {
     const nameWord = words[at];
     if (!nameWord) return;
     const args = words.slice(at + 1);
-    if (nameWord.refFrom !== nameWord.refTo) {
-      this.markWord(nameWord, "code", "the command name");
-    }
-    const name = nameWord.literal === null ? undefined : basename(nameWord.literal);
-    if (name === undefined) return;
+    this.markWord(nameWord, "code", "the command name");
+    if (nameWord.literal === null) return;
+    const name = basename(nameWord.literal);
     if (WRAPPERS.has(name)) {
-      // Options and (for env) assignments, then the command it runs.
-      let n = 0;
-      for (; n < args.length; n++) {
-        const a = args[n]!;
-        const lit = a.literal;
-        const hasRef = a.refFrom !== a.refTo;
-        if (name === "env" && a.assignment) {
-          if (hasRef && isDangerousVariable(a.assignment.name))
-            this.markWord(a, "code", `an assignment to ${a.assignment.name} for env`);
-          continue;
-        }
-        if (lit?.startsWith("-")) continue;
-        if (name === "timeout" && lit !== null && /^[0-9.]+[smhd]?$/.test(lit)) continue;
-        break;
-      }
-      for (const a of args.slice(0, n)) if (!a.assignment) this.markWord(a, "code", `an option of ${name}`);
-      this.command_(args, n);
+      this.wrapper(name, args);
       return;
     }
     if (name === "let") {
@@ -1005,11 +1018,6 @@ class Parser {
         const a = args[n]!;
         const lit = a.literal;
         if (formatSeen) continue;
-        if (lit === "--") {
-          formatSeen = true;
-          n++; // the format itself follows: a value there is data
-          continue;
-        }
         if (lit === "-v") {
           const target = args[n + 1];
           if (target) this.markWord(target, "name", "the variable name of `printf -v`");
@@ -1027,7 +1035,6 @@ class Parser {
     if (name === "test" || name === "[") {
       for (let n = 0; n < args.length; n++) {
         const a = args[n]!;
-        if (a.refFrom === a.refTo) continue;
         const before = args[n - 1];
         if (before && (before.literal === "-v" || before.literal === "-R"))
           this.markWord(a, "name", `the variable name of ${name} ${before.literal}`);
@@ -1045,25 +1052,18 @@ class Parser {
       return;
     }
     if (AWKS.has(name)) {
+      let programGiven = false;
       let n = 0;
-      let programFile = false;
       for (; n < args.length; n++) {
         const lit = args[n]!.literal;
-        if (lit === "-f" || lit === "--file") programFile = true;
-        if (lit === "-e" || lit === "--source") {
-          if (args[n + 1]) this.markWord(args[n + 1]!, "code", `the ${name} program`);
-          programFile = true;
+        if (lit === null || !lit.startsWith("-")) break;
+        if (AWK_CODE_OPTIONS.includes(lit)) {
+          if (args[n + 1]) this.markWord(args[n + 1]!, "code", `the code given to ${name} ${lit}`);
+          if (AWK_PROGRAM_OPTIONS.includes(lit)) programGiven = true;
           n++;
-          continue;
-        }
-        if (lit?.startsWith("-")) {
-          if (["-f", "-v", "-F", "--file", "--assign", "--field-separator"].includes(lit)) n++;
-          continue;
-        }
-        if (lit === null && args[n]!.refFrom !== args[n]!.refTo && args[n]!.start === args[n]!.end) continue;
-        break;
+        } else if (["-v", "-F", "--assign", "--field-separator"].includes(lit)) n++;
       }
-      if (!programFile && args[n]) this.markWord(args[n]!, "code", `the ${name} program`);
+      if (!programGiven && args[n]) this.markWord(args[n]!, "code", `the ${name} program`);
       return;
     }
     if (name === "sed") {
@@ -1076,6 +1076,7 @@ class Parser {
           n++;
           continue;
         }
+        if (lit === "-l" || lit === "--line-length") n++;
         if (lit?.startsWith("-")) continue;
         if (!script) this.markWord(args[n]!, "code", "the sed script (GNU sed can run commands)");
         return;
@@ -1083,9 +1084,10 @@ class Parser {
       return;
     }
     if (name === "find") {
+      const execs: (string | null)[] = ["-exec", "-execdir", "-ok", "-okdir"];
       let inExec = false;
       for (const a of args) {
-        if (!inExec && ["-exec", "-execdir", "-ok", "-okdir"].includes(a.literal ?? "")) inExec = true;
+        if (!inExec && execs.includes(a.literal)) inExec = true;
         else if (inExec && (a.literal === ";" || a.literal === "+")) inExec = false;
         else if (inExec) this.markWord(a, "code", "the command of find -exec");
       }
@@ -1101,12 +1103,20 @@ class Parser {
           continue;
         }
         if (lit?.startsWith("-")) {
-          if (/^-[bcDEeFIiJLlmOoPpQRSWw]$/.test(lit)) n++;
+          if (/^-[BbcDEeFIiJLlmOoPpQRSWw]$/.test(lit)) {
+            const argument = args[n + 1];
+            if (argument)
+              this.markWord(
+                argument,
+                "code",
+                `the argument of ssh ${lit} (-o ProxyCommand=... runs a command)`,
+              );
+            n++;
+          }
           continue;
         }
         // A value as the host could be an option (-oProxyCommand=...).
-        if (a.refFrom !== a.refTo)
-          this.markWord(a, "code", "the host of ssh (a value such as -oProxyCommand=... is an option)");
+        this.markWord(a, "code", "the host of ssh (a value such as -oProxyCommand=... is an option)");
         host = true;
       }
       return;
@@ -1116,8 +1126,53 @@ class Parser {
         if (args[n]!.literal === "-c" || args[n]!.literal === "--command") {
           if (args[n + 1]) this.markWord(args[n + 1]!, "code", "the command of su -c");
         }
+        this.markWord(args[n]!, "code", "an argument of su (a value such as -cCOMMAND is an option)");
       }
     }
+  }
+
+  /**
+   * A wrapper (sudo, env, timeout, ...) runs the command that follows its options, their arguments, its
+   * own positional word (timeout's duration, flock's lock file, ...) and, for env, assignments. An option
+   * not known to take an argument or not may do either: the command is followed from every word where it
+   * could start.
+   */
+  wrapper(name: string, args: Word[]) {
+    const starts = new Set<number>();
+    const seen = new Set<string>();
+    let shell = false;
+    const from = (n: number, positionals: number): void => {
+      const a = args[n];
+      if (!a || seen.has(`${n} ${positionals}`)) return;
+      seen.add(`${n} ${positionals}`);
+      const lit = a.literal;
+      if (name === "env" && a.assignment) {
+        if (isDangerousVariable(a.assignment.name))
+          this.markWord(a, "code", `an assignment to ${a.assignment.name} for env`);
+        from(n + 1, positionals);
+      } else if (lit === "--") starts.add(n + 1);
+      else if (lit === null || (positionals === 0 && !lit.startsWith("-"))) starts.add(n);
+      else if (!lit.startsWith("-")) from(n + 1, positionals - 1);
+      else {
+        if (name === "sudo" && ["-s", "-i", "--shell", "--login"].includes(lit)) shell = true;
+        const code = WRAPPER_CODE_OPTIONS[name]?.includes(lit);
+        if (code || WRAPPER_OPTION_ARGUMENTS[name]?.includes(lit)) {
+          // The argument: code for flock -c and env -S; mostly data for the others (a user, a signal), but
+          // some name what runs (sudo -R a root directory, env -P a search path).
+          const argument = args[n + 1];
+          if (argument)
+            this.markWord(argument, "code", `${code ? "the command" : "the argument"} of ${name} ${lit}`);
+          from(n + 2, positionals);
+        } else {
+          from(n + 1, positionals);
+          if (!WRAPPER_FLAGS[name]?.includes(lit)) from(n + 2, positionals);
+        }
+      }
+    };
+    from(0, WRAPPER_POSITIONALS.has(name) ? 1 : 0);
+    if (shell)
+      for (const a of args) this.markWord(a, "code", "a word of sudo -s or -i (a shell runs the command)");
+    for (const n of starts) this.command_(args, n);
   }
 
   declare(name: string, args: Word[]) {
@@ -1126,13 +1181,10 @@ class Parser {
       .map((a) => a.literal!.slice(1))
       .join("");
     for (const a of args) {
-      if (a.refFrom === a.refTo) continue;
-      if (a.literal === null && !a.assignment && /^[-+]/.test(this.s[a.start] ?? "")) {
-        this.markWord(a, "name", `an option of \`${name}\``);
-        continue;
-      }
       if (!a.assignment) {
-        this.markWord(a, "name", `a variable name of \`${name}\``);
+        // A value there is a name, or an option when the word starts like one (-${v}).
+        const what = this.startsLikeOption(a) ? "an option" : "a variable name";
+        this.markWord(a, "name", `${what} of \`${name}\``);
         continue;
       }
       // The name part: a reference there is in the NAME of NAME=value (word() only takes literal names).
@@ -1144,14 +1196,15 @@ class Parser {
           `a value of \`${name} -${flags}\`, where bash evaluates array and name syntax`,
         );
       else if (/[^xrgltu]/.test(flags)) this.markWord(a, "code", `a value of \`${name} -${flags}\``);
-      else this.assignmentValue(a, name === "export" || name === "local" ? "assignment" : "declare");
+      // export assigns a value as it is; declare, typeset, local (and readonly, to be safe) evaluate ([0]=...).
+      else this.assignmentValue(a, name === "export" ? "assignment" : "declare");
     }
-    // Any word of a declare may be an option when it comes from a value.
-    for (const a of args) {
-      if (a.refFrom !== a.refTo && !a.assignment && a.literal === null) {
-        this.markWord(a, "name", `a variable name of \`${name}\``);
-      }
-    }
+  }
+
+  /** Whether a word starts with - or +, as an option does. */
+  startsLikeOption(w: Word): boolean {
+    const c = this.s[w.start];
+    return c === "-" || c === "+";
   }
 
   /** A shell or interpreter at `at`: options, then the code (-c/-e string or script), then data. */
@@ -1165,19 +1218,27 @@ class Parser {
       const lit = a.literal;
       if (lit !== null && lit !== "-" && lit !== "--" && /^[-+]/.test(lit)) {
         if (shell ? /^-[a-zA-Z]*c/.test(lit) : /^-(?:c|e|E|r|-eval|-command)$/.test(lit)) codeNext = true;
-        if (shell && /^[-+][oO]$/.test(lit)) n++;
-        if (!shell && /^-(?:m|W|X|I)$/.test(lit)) n++;
+        // Each o or O of a shell's option cluster (-eo pipefail) takes the next word, as --rcfile does.
+        if (shell && /^[-+][a-zA-Z]+$/.test(lit)) n += lit.replace(/[^oO]/g, "").length;
+        if (shell && (lit === "--rcfile" || lit === "--init-file")) n++;
+        if (!shell && lit === "-m") {
+          n++; // the module is the program: the words after it are its arguments
+          break;
+        }
+        if (!shell && /^-(?:W|X|I)$/.test(lit)) n++;
         continue;
       }
-      if (a.refFrom !== a.refTo && lit === null && /^[-+]/.test(this.s[a.start] ?? "")) {
+      if (lit === null && this.startsLikeOption(a)) {
         this.markWord(a, "code", `an option of ${name}`);
         continue;
       }
-      if (lit === "--") {
-        n++;
-      }
+      // A shell takes the word after - or -- as its script; for python and the others, - is the program (stdin).
+      if (lit === "--" || (shell && lit === "-")) n++;
       break;
     }
+    // A value before the code could be an option (e.g. -c): refuse values in the option area.
+    for (let m = at + 1; m < n && m < words.length; m++)
+      this.markWord(words[m]!, "code", `an option of ${name}`);
     const code = words[n];
     if (code) {
       this.markWord(
@@ -1186,13 +1247,76 @@ class Parser {
         codeNext ? `the command string of ${name} ${shell ? "-c" : "-c/-e"}` : `the script ${name} runs`,
       );
     }
-    // A value before the code could be an option (e.g. -c): refuse values in the option area.
-    for (let m = at + 1; m < n && m < words.length; m++) {
-      const a = words[m]!;
-      if (a.refFrom !== a.refTo) this.markWord(a, "code", `an option of ${name}`);
-    }
   }
 }
+
+/** Options of a wrapper that take the next word as their argument (it is not the command). */
+const WRAPPER_OPTION_ARGUMENTS: Record<string, string[]> = {
+  env: ["-u", "--unset", "-C", "--chdir", "-a", "--argv0", "-P"],
+  sudo: [
+    ...["-u", "--user", "-g", "--group", "-C", "--close-from", "-D", "--chdir", "-h", "--host", "-p"],
+    ...["--prompt", "-r", "--role", "-t", "--type", "-T", "--command-timeout", "-U", "--other-user"],
+    ...["-R", "--chroot"],
+  ],
+  doas: ["-u", "-C"],
+  nice: ["-n", "--adjustment"],
+  ionice: ["-c", "--class", "-n", "--classdata", "-p", "--pid", "-P", "--pgid", "-u", "--uid"],
+  timeout: ["-s", "--signal", "-k", "--kill-after"],
+  stdbuf: ["-i", "--input", "-o", "--output", "-e", "--error"],
+  xargs: [
+    ...["-a", "--arg-file", "-d", "--delimiter", "-E", "-I", "-L", "--max-lines", "-n", "--max-args"],
+    ...["-P", "--max-procs", "-s", "--max-chars", "--process-slot-var"],
+  ],
+  exec: ["-a"],
+  time: ["-f", "--format", "-o", "--output"],
+  chrt: ["-T", "--sched-runtime", "-P", "--sched-period", "-D", "--sched-deadline"],
+  flock: ["-w", "--timeout", "--wait", "-E", "--conflict-exit-code"],
+};
+/** Options of a wrapper known to take no argument. */
+const WRAPPER_FLAGS: Record<string, string[]> = {
+  command: ["-p", "-v", "-V"],
+  env: ["-i", "--ignore-environment", "-0", "--null", "-v", "--debug", "-"],
+  sudo: ["-E", "--preserve-env", "-H", "--set-home", "-n", "--non-interactive", "-S", "--stdin", "-b", "-k"],
+  doas: ["-n", "-s", "-L"],
+  exec: ["-c", "-l"],
+  ionice: ["-t", "--ignore"],
+  timeout: ["--preserve-status", "--foreground", "-v", "--verbose"],
+  setsid: ["-c", "--ctty", "-f", "--fork", "-w", "--wait"],
+  xargs: ["-0", "--null", "-r", "--no-run-if-empty", "-t", "--verbose", "-x", "--exit"],
+  unbuffer: ["-p"],
+  chrt: [
+    ...["-a", "--all-tasks", "-b", "--batch", "-d", "--deadline", "-f", "--fifo", "-i", "--idle"],
+    ...["-o", "--other", "-r", "--rr", "-R", "--reset-on-fork", "-v", "--verbose"],
+  ],
+  taskset: ["-a", "--all-tasks", "-c", "--cpu-list"],
+  flock: [
+    ...["-s", "--shared", "-x", "-e", "--exclusive", "-u", "--unlock", "-n", "--nb", "--nonblock"],
+    ...["-o", "--close", "-F", "--no-fork", "--verbose"],
+  ],
+};
+/** Options whose argument the wrapper runs as code: flock -c (sh -c), env -S (split into a command). */
+const WRAPPER_CODE_OPTIONS: Record<string, string[]> = {
+  flock: ["-c", "--command"],
+  env: ["-S", "--split-string"],
+};
+/** Options of awk whose argument is code: its program, a program file, a library, a -W source=... */
+const AWK_CODE_OPTIONS = [
+  "-f",
+  "--file",
+  "-e",
+  "--source",
+  "-E",
+  "--exec",
+  "-i",
+  "--include",
+  "-l",
+  "--load",
+  "-W",
+];
+/** Those of them that give the program, so that the first operand is data (an input file). */
+const AWK_PROGRAM_OPTIONS = ["-f", "--file", "-e", "--source", "-E", "--exec"];
+/** Wrappers whose command follows one word of their own: a duration, a priority, a CPU mask, a lock file. */
+const WRAPPER_POSITIONALS = new Set(["timeout", "chrt", "taskset", "flock"]);
 
 function basename(word: string): string {
   return word.slice(word.lastIndexOf("/") + 1);

@@ -163,6 +163,7 @@ class Converter {
       if (fm.owner) metadata.owner = fm.owner;
       for (const f of fm.fields) description.push(`${f.key}: ${f.value}`);
     }
+    let titled = Boolean(doc.title);
     for (const field of doc.fields) {
       this.#place(field.line);
       if (REF_KEYS.test(field.key) && !metadata.ref) metadata.ref = field.value;
@@ -171,8 +172,11 @@ class Converter {
         this.#environment = slugify(field.value.replace(/\(.*$/, ""), "") || undefined;
         metadata.environment = this.#environment ?? field.value;
       } else if (OWNER_KEYS.test(field.key) && !metadata.owner) metadata.owner = field.value;
-      else if (/^title$/i.test(field.key) && !doc.title) metadata.title = field.value;
-      else description.push(`${field.key}: ${field.value}`);
+      else if (/^title$/i.test(field.key) && !titled) {
+        // The first title field is the title; a second one is kept as description, not dropped.
+        metadata.title = field.value;
+        titled = true;
+      } else description.push(`${field.key}: ${field.value}`);
     }
     for (const text of doc.description) {
       this.#place(text.line);
@@ -798,10 +802,10 @@ class Converter {
   }
 }
 
-/** A URL the URL pattern matched (scheme, `//`, at least two more characters) into its origin and the rest. */
 /**
  * The variables a `read` in the command assigns: its name operands, after its options. `-p PROMPT`,
  * `-t 5`, `-d X`, `-n N`, `-N N`, `-i TEXT`, `-u FD` take the next word; `-a NAME` names an array.
+ * Its other words are returned as they are: the caller only asks whether a `$NAME` is among them.
  */
 function readNames(command: string): string[] {
   const names: string[] = [];
@@ -813,7 +817,8 @@ function readNames(command: string): string[] {
       if (/^-[A-Za-z]*[adinNptu]$/.test(w)) {
         if (w.endsWith("a")) names.push(words[i + 1] ?? "");
         i++;
-      } else if (/^[A-Za-z_]\w*$/.test(w)) {
+      } else {
+        // A word that is not a name (`1X`, a quoted prompt) never equals a `$NAME` the caller looks up.
         names.push(w);
       }
     }
@@ -821,6 +826,7 @@ function readNames(command: string): string[] {
   return names;
 }
 
+/** A URL the URL pattern matched (scheme, `//`, at least two more characters) into its origin and the rest. */
 function splitOrigin(url: string): { origin: string; rest: string } {
   const m = /^(https?:\/\/[^/?#]+)(.*)$/.exec(url)!;
   return { origin: m[1]!, rest: m[2]! };

@@ -35,6 +35,11 @@ describe("a command's own variables stay bash's", () => {
     ["read -a ITEMS; echo $ITEMS", "read -a ITEMS; echo $ITEMS"],
     ["read -ra ROWS X; echo $ROWS $X", "read -ra ROWS X; echo $ROWS $X"],
     ["read A B; echo $A $B", "read A B; echo $A $B"],
+    // A prompt is one word however it is quoted, even with a `;`, `&`, `|` or `)` inside.
+    ['read -p "Go; on (y|n) & " D; echo $D', 'read -p "Go; on (y|n) & " D; echo $D'],
+    ["read -p 'Go; on (y|n) & ' D; echo $D", "read -p 'Go; on (y|n) & ' D; echo $D"],
+    // -p with its value in the same word (bash reads `-px` as the prompt x).
+    ["read -px NAME; echo $NAME", "read -px NAME; echo $NAME"],
     ["(read C) && true&&read D|read E; echo $C $D $E", "(read C) && true&&read D|read E; echo $C $D $E"],
   ])("%s", (command, run) => {
     expect(block(command)).toStrictEqual({
@@ -57,6 +62,16 @@ describe("names read takes for a prompt or a value are the document's placeholde
       'read -p "Go on B or C" D; echo $B',
       'read -p "Go on B or C" D; echo ${b}',
       { b: required("$B", "b", "B") },
+    ],
+    [
+      "read -p 'Go on B or C' D; echo $B",
+      "read -p 'Go on B or C' D; echo ${b}",
+      { b: required("$B", "b", "B") },
+    ],
+    [
+      "read -rp PROMPT; echo $PROMPT",
+      "read -rp PROMPT; echo ${prompt}",
+      { prompt: required("$PROMPT", "prompt", "PROMPT") },
     ],
     ["read X\necho $Y", "read X\necho ${y}", { y: required("$Y", "y", "Y") }],
     ["spread X; echo $X", "spread X; echo ${x}", { x: required("$X", "x", "X") }],

@@ -61,6 +61,13 @@ describe("metadata from header fields", () => {
     },
   );
 
+  it("takes the first Title field without a heading and keeps a second one as description", () => {
+    // Found by the property test (seed 767090061): the second title replaced the first, which the report
+    // still counted as placed.
+    const { checklist } = importText(doc("title: x - Verify it", "title: x", "- [ ] One"));
+    expect(checklist.metadata).toEqual({ name: "imported", title: "x - Verify it", description: "title: x" });
+  });
+
   it("keeps an environment that leaves no name as written, and takes a Title field without a heading", () => {
     const { checklist } = importText(
       doc("**Title:** From a field", "**Environment:** (EKS)", "**Owner:** ${ME}", "- [ ] One"),
