@@ -1326,7 +1326,15 @@ function basename(word: string): string {
  * Arrays bash makes itself (always, or after a pipeline, `=~`, `coproc` or a `mapfile` without a name): a
  * `declare NAME=value` of one evaluates a value like ([0]=$(cmd)) as for any array.
  */
-const BASH_ARRAYS = ["BASH_ALIASES", "BASH_CMDS", "BASH_REMATCH", "COPROC", "DIRSTACK", "MAPFILE", "PIPESTATUS"];
+const BASH_ARRAYS = [
+  "BASH_ALIASES",
+  "BASH_CMDS",
+  "BASH_REMATCH",
+  "COPROC",
+  "DIRSTACK",
+  "MAPFILE",
+  "PIPESTATUS",
+];
 
 /** Integer and array names declared anywhere in the command (declare -i n, a=(...), declare -a a). */
 function declaredNames(command: string): { integers: Set<string>; arrays: Set<string> } {

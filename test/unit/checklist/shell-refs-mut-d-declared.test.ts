@@ -142,7 +142,8 @@ describe("analyzeCommand", () => {
           start: command.indexOf("${v}"),
           end: command.indexOf("${v}") + 4,
           placement: "raw",
-          refused: "a command deploycheck cannot follow (it nests too deeply, at line 1, column 1 of the command)",
+          refused:
+            "a command deploycheck cannot follow (it nests too deeply, at line 1, column 1 of the command)",
         },
       ]);
     }
