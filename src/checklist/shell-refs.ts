@@ -753,6 +753,7 @@ class Parser {
     while (j < this.s.length && this.s[j] !== "`") j += this.s[j] === "\\" ? 2 : 1;
     if (j >= this.s.length) this.fail("a backquote is not closed");
     const from = this.refs.length;
+    // Stryker disable next-line ArithmeticOperator: from this.i - 1 finds the same: no reference starts at the backquote or before it (its `{` would be the backquote)
     this.refsIn(this.i + 1, j, "raw");
     this.refuse(from, "inside `...` (backquotes), where bash parses the text twice: use $( ) instead");
     this.i = j + 1;
@@ -803,6 +804,7 @@ class Parser {
       let j = this.i + 2;
       while (j < s.length && s[j] !== "'") j += s[j] === "\\" ? 2 : 1;
       if (j >= s.length) this.fail("a $'...' quote is not closed");
+      // Stryker disable next-line ArithmeticOperator: from this.i - 2 finds the same: a reference starting there would need `{` where the `$` of $' is
       this.refsIn(this.i + 2, j, "ansi");
       this.i = j + 1;
       return null;
@@ -959,6 +961,7 @@ class Parser {
   classify(words: Word[]) {
     let k = 0;
     // Leading assignments.
+    // Stryker disable next-line StringLiteral: assignmentValue only asks whether `how` is "declare"
     for (; k < words.length && words[k]!.assignment; k++) this.assignmentValue(words[k]!, "assignment");
     const rest = words.slice(k);
     this.command_(rest, 0); // nothing when only assignments

@@ -33,6 +33,13 @@ describe("a simple command's words and redirections", () => {
     // A word that is not a descriptor stays a word: the value is then an argument.
     ["printf x10>/dev/null ${v}", ["bare"]],
     ["printf {1x}>/dev/null ${v}", ["bare"]],
+    // A process substitution is a command of its own.
+    ["cat <(echo ${v}) >(grep -e x) ${v}", ["bare", "bare"]],
+    [
+      "tee >(eval ${v}) <(sh -c ${v})",
+      ["bare code: an argument of `eval` (code)", "bare code: the command string of sh -c"],
+    ],
+    ["diff <(${v}) -", ["bare code: the command name"]],
     // # starts a comment at the start of a word, also when a reference follows it directly.
     ["echo a #${v}", ["raw"]],
     ["echo a;#${v}", ["raw"]],

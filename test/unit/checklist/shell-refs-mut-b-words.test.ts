@@ -97,6 +97,8 @@ describe("assignments and array subscripts", () => {
       ["a[0]+=${v}", ["bare"]],
       ["a[(1)]+=${v}", ["bare"]],
       ["a[$((1))]=${v} b[1]+=${v}", ["bare", "bare"]],
+      // bash refuses a list for one element at run time; the value is never evaluated.
+      ["a[0]=(${v})", ["bare"]],
       // Not an assignment: a command named a[1]x, the value its argument.
       ["a[1]x ${v}", ["bare"]],
       ["a[${v}]=x", ["raw arith: an array subscript (arithmetic)"]],
@@ -150,6 +152,10 @@ describe("${...} operators", () => {
       ['echo ${x:-\\"${v}} x', ["bare"]],
       ["echo ${x:-a(${v})}", ["bare"]],
       ["echo ${x:-a${v}b}", ["bare"]],
+      // A nested ${...} ends at its own brace: what follows is still the outer pattern.
+      ["echo ${a#${b#${1}}${v}}", ["bare pattern: the pattern of ${...#...}"]],
+      ["echo ${a#${x@Q}${v}}", ["bare pattern: the pattern of ${...#...}"]],
+      ["echo ${a%${b:-${#}}${v}}", ["bare pattern: the pattern of ${...%...}"]],
       ["echo ${x:-'${v}'} ${x:-\"${v}\"}", ["single", "double"]],
       ["echo ${x:-`echo ${v}`}", [BACKQUOTES]],
       [
