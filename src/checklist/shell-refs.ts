@@ -1219,25 +1219,26 @@ class Parser {
     for (; n < words.length; n++) {
       const a = words[n]!;
       const lit = a.literal;
-      if (lit !== null && lit !== "-" && lit !== "--" && /^[-+]/.test(lit)) {
-        if (shell ? /^-[a-zA-Z]*c/.test(lit) : /^-(?:c|e|E|r|-eval|-command)$/.test(lit)) codeNext = true;
-        // Each o or O of a shell's option cluster (-eo pipefail) takes the next word, as --rcfile does.
-        if (shell && /^[-+][a-zA-Z]+$/.test(lit)) n += lit.replace(/[^oO]/g, "").length;
-        if (shell && (lit === "--rcfile" || lit === "--init-file")) n++;
-        if (!shell && lit === "-m") {
-          n++; // the module is the program: the words after it are its arguments
-          break;
-        }
-        if (!shell && /^-(?:W|X|I)$/.test(lit)) n++;
-        continue;
-      }
-      if (lit === null && this.startsLikeOption(a)) {
-        this.markWord(a, "code", `an option of ${name}`);
-        continue;
+      // A word that expands but starts like an option is one (-${v}, -$X); a value there is refused below.
+      if (lit === null) {
+        if (this.startsLikeOption(a)) continue;
+        break;
       }
       // A shell takes the word after - or -- as its script; for python and the others, - is the program (stdin).
-      if (lit === "--" || (shell && lit === "-")) n++;
-      break;
+      if (lit === "--" || (shell && lit === "-")) {
+        n++;
+        break;
+      }
+      if (lit === "-" || !/^[-+]/.test(lit)) break;
+      const phpCode = name === "php" && lit === "-r";
+      if (shell ? /^-[a-zA-Z]*c/.test(lit) : phpCode || /^-(?:c|e|E|-eval|-command)$/.test(lit))
+        codeNext = true;
+      // Each o or O of a shell's option cluster (-eo pipefail) takes the next word, as --rcfile does.
+      if (shell && /^[-+][a-zA-Z]+$/.test(lit)) n += lit.replace(/[^oO]/g, "").length;
+      if (shell && (lit === "--rcfile" || lit === "--init-file")) n++;
+      // python -W/-X take a word; -I (ruby, perl) a directory; -r (ruby, node; php's is its code) and node's
+      // --require and the like a module they load, which the option area's refusal covers.
+      if (!shell && !phpCode && INTERPRETER_OPTION_ARGUMENTS.includes(lit)) n++;
     }
     // A value before the code could be an option (e.g. -c): refuse values in the option area.
     for (let m = at + 1; m < n && m < words.length; m++)
@@ -1318,6 +1319,17 @@ const AWK_CODE_OPTIONS = [
 ];
 /** Those of them that give the program, so that the first operand is data (an input file). */
 const AWK_PROGRAM_OPTIONS = ["-f", "--file", "-e", "--source", "-E", "--exec"];
+/** Options of an interpreter that take the next word (python -m does not: its module is the program). */
+const INTERPRETER_OPTION_ARGUMENTS = [
+  "-W",
+  "-X",
+  "-I",
+  "-r",
+  "--require",
+  "--import",
+  "--loader",
+  "--experimental-loader",
+];
 /** Wrappers whose command follows one word of their own: a duration, a priority, a CPU mask, a lock file. */
 const WRAPPER_POSITIONALS = new Set(["timeout", "chrt", "taskset", "flock"]);
 
