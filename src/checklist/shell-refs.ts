@@ -1241,25 +1241,26 @@ class Parser {
     for (; n < words.length; n++) {
       const a = words[n]!;
       const lit = a.literal;
-      if (lit !== null && lit !== "-" && lit !== "--" && /^[-+]/.test(lit)) {
-        if (shell ? /^-[a-zA-Z]*c/.test(lit) : /^-(?:c|e|E|r|-eval|-command)$/.test(lit)) codeNext = true;
-        // Each o or O of a shell's option cluster (-eo pipefail) takes the next word, as --rcfile does.
-        if (shell && /^[-+][a-zA-Z]+$/.test(lit)) n += lit.replace(/[^oO]/g, "").length;
-        if (shell && (lit === "--rcfile" || lit === "--init-file")) n++;
-        if (!shell && lit === "-m") {
-          n++; // the module is the program: the words after it are its arguments
-          break;
-        }
-        if (!shell && /^-(?:W|X|I)$/.test(lit)) n++;
-        continue;
-      }
-      if (lit === null && this.startsLikeOption(a)) {
-        this.markWord(a, "code", `an option of ${name}`);
-        continue;
+      // A word that expands but starts like an option is one (-${v}, -$X); a value there is refused below.
+      if (lit === null) {
+        if (this.startsLikeOption(a)) continue;
+        break;
       }
       // A shell takes the word after - or -- as its script; for python and the others, - is the program (stdin).
-      if (lit === "--" || (shell && lit === "-")) n++;
-      break;
+      if (lit === "--" || (shell && lit === "-")) {
+        n++;
+        break;
+      }
+      if (lit === "-" || !/^[-+]/.test(lit)) break;
+      const phpCode = name === "php" && lit === "-r";
+      if (shell ? /^-[a-zA-Z]*c/.test(lit) : phpCode || /^-(?:c|e|E|-eval|-command)$/.test(lit))
+        codeNext = true;
+      // Each o or O of a shell's option cluster (-eo pipefail) takes the next word, as --rcfile does.
+      if (shell && /^[-+][a-zA-Z]+$/.test(lit)) n += lit.replace(/[^oO]/g, "").length;
+      if (shell && (lit === "--rcfile" || lit === "--init-file")) n++;
+      // python -W/-X take a word; -I (ruby, perl) a directory; -r (ruby, node; php's is its code) and node's
+      // --require and the like a module they load, which the option area's refusal covers.
+      if (!shell && !phpCode && INTERPRETER_OPTION_ARGUMENTS.includes(lit)) n++;
     }
     // A value before the code could be an option (e.g. -c): refuse values in the option area.
     for (let m = at + 1; m < n && m < words.length; m++)
@@ -1340,6 +1341,17 @@ const AWK_CODE_OPTIONS = [
 ];
 /** Those of them that give the program, so that the first operand is data (an input file). */
 const AWK_PROGRAM_OPTIONS = ["-f", "--file", "-e", "--source", "-E", "--exec"];
+/** Options of an interpreter that take the next word (python -m does not: its module is the program). */
+const INTERPRETER_OPTION_ARGUMENTS = [
+  "-W",
+  "-X",
+  "-I",
+  "-r",
+  "--require",
+  "--import",
+  "--loader",
+  "--experimental-loader",
+];
 /** Wrappers whose command follows one word of their own: a duration, a priority, a CPU mask, a lock file. */
 const WRAPPER_POSITIONALS = new Set(["timeout", "chrt", "taskset", "flock"]);
 
@@ -1347,10 +1359,24 @@ function basename(word: string): string {
   return word.slice(word.lastIndexOf("/") + 1);
 }
 
+/**
+ * Arrays bash makes itself (always, or after a pipeline, `=~`, `coproc` or a `mapfile` without a name): a
+ * `declare NAME=value` of one evaluates a value like ([0]=$(cmd)) as for any array.
+ */
+const BASH_ARRAYS = [
+  "BASH_ALIASES",
+  "BASH_CMDS",
+  "BASH_REMATCH",
+  "COPROC",
+  "DIRSTACK",
+  "MAPFILE",
+  "PIPESTATUS",
+];
+
 /** Integer and array names declared anywhere in the command (declare -i n, a=(...), declare -a a). */
 function declaredNames(command: string): { integers: Set<string>; arrays: Set<string> } {
   const integers = new Set<string>();
-  const arrays = new Set<string>();
+  const arrays = new Set<string>(BASH_ARRAYS);
   const re =
     /\b(?:declare|typeset|local|readonly|export)((?:\s+[-+][A-Za-z]+)+)((?:\s+[A-Za-z_][A-Za-z0-9_]*(?:=\S*)?)+)/g;
   for (const m of command.matchAll(re)) {
@@ -1362,10 +1388,12 @@ function declaredNames(command: string): { integers: Set<string>; arrays: Set<st
     }
   }
   for (const m of command.matchAll(/(?:^|[\s;&|(])([A-Za-z_][A-Za-z0-9_]*)(?:\+?=\(|\[)/g)) arrays.add(m[1]!);
-  for (const m of command.matchAll(
-    /\b(?:read\s+(?:-[A-Za-z]+\s+)*-a\s*|mapfile\s+(?:-\S+\s+)*|readarray\s+(?:-\S+\s+)*)([A-Za-z_][A-Za-z0-9_]*)/g,
-  ))
+  // read -a NAME, also with other flags in the word (read -ra NAME) or options before it (read -p x -a NAME).
+  for (const m of command.matchAll(/\bread\b[^;&|\n]*?\s-[ers]*a\s*["']?([A-Za-z_][A-Za-z0-9_]*)/g))
     arrays.add(m[1]!);
+  // mapfile/readarray NAME and coproc NAME: every name among their words (an option's value too: only stricter).
+  for (const m of command.matchAll(/\b(?:mapfile|readarray|coproc)\b([^;&|\n<>)]*)/g))
+    for (const n of m[1]!.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) arrays.add(n[0]);
   return { integers, arrays };
 }
 
@@ -1389,7 +1417,9 @@ export function analyzeCommand(command: string): CommandAnalysis {
       parser.list("eof");
       analysis = { refs: parser.refs };
       if (parser.refs.length !== refCount) throw new Unparsed(0, "the tokenizer lost track of a reference");
-    } catch (err) {
+    } catch (thrown) {
+      // Nested deeper than the stack goes (thousands of `$(`): refused like any command it cannot follow.
+      const err = thrown instanceof RangeError ? new Unparsed(0, "it nests too deeply") : thrown;
       if (!(err instanceof Unparsed)) throw err;
       const where = lineCol(command, err.offset);
       const refs = [...command.matchAll(REFERENCE_RE)].map<RefSite>((m) => ({
@@ -1432,21 +1462,19 @@ export function strictPatternProblem(pattern: string, kind: UnsafeKind): string 
     return "it is not anchored with ^ at the start and $ at the end";
   const body = pattern.slice(1, -1);
   const chars = new Set<string>();
+  // A range adds its first 200 characters: more than the five unsafe ones a refusal shows (no run of 200
+  // characters is all safe).
   const addRange = (a: string, b: string) => {
-    for (let c = a.charCodeAt(0); c <= b.charCodeAt(0) && c - a.charCodeAt(0) < 200; c++)
-      chars.add(String.fromCharCode(c));
-    if (b.charCodeAt(0) - a.charCodeAt(0) >= 200) chars.add("\u0000");
+    const from = a.charCodeAt(0);
+    const to = Math.min(b.charCodeAt(0), from + 199);
+    for (let c = from; c <= to; c++) chars.add(String.fromCharCode(c));
   };
+  // A pattern never ends in a lone backslash (it would end with \$), so an escape always has its character.
   const addEscape = (c: string): string | undefined => {
-    if (c === "d") {
-      addRange("0", "9");
-      return undefined;
-    }
+    // \d: digits, safe for every kind.
+    if (c === "d") return undefined;
     if (c === "w") {
-      addRange("a", "z");
-      addRange("A", "Z");
-      addRange("0", "9");
-      chars.add("_");
+      for (const w of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") chars.add(w);
       return undefined;
     }
     if (/[A-Za-z0-9]/.test(c)) return `the escape \\${c} is not allowed`;
@@ -1454,29 +1482,30 @@ export function strictPatternProblem(pattern: string, kind: UnsafeKind): string 
     return undefined;
   };
   let k = 0;
-  let atoms = 0;
+  let empty = true;
   while (k < body.length) {
     const c = body[k]!;
     if (c === "\\") {
-      const why = addEscape(body[k + 1] ?? "");
+      const why = addEscape(body[k + 1]!);
       if (why) return why;
       k += 2;
     } else if (c === "[") {
       if (body[k + 1] === "^") return "it uses a negated character class [^...]";
       let j = k + 1;
       const members: string[] = [];
-      while (j < body.length && body[j] !== "]") {
-        if (body[j] === "\\") {
-          const why = addEscape(body[j + 1] ?? "");
+      while (body[j] !== "]") {
+        const member = body[j];
+        if (member === undefined) return "a character class is not closed";
+        if (member === "\\") {
+          const why = addEscape(body[j + 1]!);
           if (why) return why;
           j += 2;
           continue;
         }
-        if (body[j] === "[") return "it uses [ inside a character class";
-        members.push(body[j]!);
+        if (member === "[") return "it uses [ inside a character class";
+        members.push(member);
         j++;
       }
-      if (j >= body.length) return "a character class is not closed";
       for (let m = 0; m < members.length; m++) {
         if (members[m + 1] === "-" && members[m + 2] !== undefined) {
           addRange(members[m]!, members[m + 2]!);
@@ -1490,12 +1519,12 @@ export function strictPatternProblem(pattern: string, kind: UnsafeKind): string 
       chars.add(c);
       k++;
     }
-    atoms++;
+    empty = false;
     // An optional repetition after the atom.
     const rep = /^(?:[*+?]|\{\d+(?:,\d*)?\})\??/.exec(body.slice(k));
     if (rep) k += rep[0].length;
   }
-  if (atoms === 0) return "it matches only the empty value";
+  if (empty) return "it matches only the empty value";
   const bad = [...chars].filter((c) => !safe.test(c));
   if (bad.length) {
     const shown = bad

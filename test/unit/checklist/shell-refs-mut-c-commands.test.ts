@@ -57,6 +57,8 @@ describe("awk and sed", () => {
     ["awk -F: -f prog.awk ${v}", ["bare"]],
     ["awk -f prog.awk -F ${v} f", ["bare"]],
     ["echo ${v} | awk -F:", ["bare"]],
+    ["echo ${v} | awk -f", ["bare"]],
+    ["echo ${v} | awk -v", ["bare"]],
   ])("%s", (command, expected) => {
     expect(contexts(command)).toEqual(expected);
   });
@@ -143,6 +145,8 @@ describe("find, ssh and su", () => {
     ["ssh -B ${v} h", ["code: the argument of ssh -B (-o ProxyCommand=... runs a command)"]],
     ["ssh -oBatchMode=yes -p ${v} h", ["code: the argument of ssh -p (-o ProxyCommand=... runs a command)"]],
     ["echo ${v}; ssh -p", ["bare"]],
+    ["ssh -p22 ${v}", [HOST]],
+    ["ssh --p ${v}", [HOST]],
   ])("%s", (command, expected) => {
     expect(contexts(command)).toEqual(expected);
   });

@@ -89,6 +89,9 @@ describe("shells and interpreters", () => {
     ["echo ${v}; bash -eo", ["bare"]],
     ["echo ${v} | bash -x", ["bare"]],
     ["echo ${v} | bash --rcfile", ["bare"]],
+    ["bash --noprofile ${v}", [SCRIPT("bash")]],
+    ["bash --norc -o posix ${v}", [SCRIPT("bash")]],
+    ["bash -m -c ${v}", ["code: the command string of bash -c"]],
   ])("%s", (command, expected) => {
     expect(contexts(command)).toEqual(expected);
   });
@@ -111,6 +114,19 @@ describe("shells and interpreters", () => {
     ["node --eval ${v}", ["code: the command string of node -c/-e"]],
     ["perl -E ${v}", ["code: the command string of perl -c/-e"]],
     ["php -r ${v}", ["code: the command string of php -c/-e"]],
+    ["php -r 'echo 1;' ${v}", ["bare"]],
+    // ruby -r and node -r load a module: the script comes after it.
+    ...["-r", "--require", "--import", "--loader", "--experimental-loader"].map((o) => [
+      `node ${o} m.js \${v}`,
+      [SCRIPT("node")],
+    ]),
+    ...["-r", "--require", "--import", "--loader", "--experimental-loader"].map((o) => [
+      `node ${o} \${v} x`,
+      [OPTION("node")],
+    ]),
+    ["ruby -r json ${v}", [SCRIPT("ruby")]],
+    ["perl -I lib ${v}", [SCRIPT("perl")]],
+    ["python3 -X dev -W error ${v}", [SCRIPT("python3")]],
     ["pwsh --command ${v}", ["code: the command string of pwsh -c/-e"]],
     ["python3 -${v}", [OPTION("python3")]],
     // For python and the others, - is the program (read from stdin): what follows is data.
@@ -123,6 +139,6 @@ describe("shells and interpreters", () => {
     ["kubectl exec p -- python3 -c ${v}", ["code: the command string of python3 -c/-e"]],
     ["docker run img /bin/sh -c ${v}", ["code: the command string of sh -c"]],
   ])("%s", (command, expected) => {
-    expect(contexts(command)).toEqual(expected);
+    expect(contexts(command as string)).toEqual(expected);
   });
 });

@@ -56,6 +56,8 @@ describe("a wrapper's command", () => {
     ["sudo -X; echo ${v}", ["bare"]],
     ["timeout 5; echo ${v}", ["bare"]],
     ["env -i; echo ${v}", ["bare"]],
+    ["sudo --; echo ${v}", ["bare"]],
+    ["timeout; echo ${v}", ["bare"]],
   ])("%s", (command, expected) => {
     expect(contexts(command)).toEqual(expected);
   });
