@@ -560,12 +560,34 @@ class Parser {
       this.refuse(from, "a here-document delimiter");
       const raw = this.s.slice(start, word.end);
       const quoted = /['"\\]/.test(raw);
-      const delimiter = raw.replace(/\\(.)/g, "$1").replace(/['"]/g, "");
+      const delimiter = this.unquote(raw);
+      if (delimiter === undefined)
+        this.fail("a here-document delimiter in $'...' or $\"...\" is not understood", start);
       this.pending.push({ delimiter, quoted, stripTabs: op === "<<-", at: start });
       return true;
     }
     this.word(); // a file name, a descriptor or a here-string: data
     return true;
+  }
+
+  /**
+   * A here-document delimiter as bash takes it: quotes removed, nothing expanded (`"E'"` is E'); undefined
+   * for $'...' and $"...", which bash decodes.
+   */
+  unquote(raw: string): string | undefined {
+    let decoded = false;
+    const text = raw.replace(
+      /\\([\s\S])|\$(?=['"])|'([^']*)'|"((?:\\[\s\S]|[^"\\])*)"/g,
+      (whole, escaped?: string, single?: string, double?: string) => {
+        if (whole === "$") {
+          decoded = true;
+          return whole;
+        }
+        // Inside double quotes a backslash escapes only $ ` " \ and a newline.
+        return escaped ?? single ?? double!.replace(/\\([$`"\\\n])/g, "$1");
+      },
+    );
+    return decoded ? undefined : text;
   }
 
   heredocBody(doc: PendingHeredoc) {
@@ -1348,10 +1370,24 @@ function basename(word: string): string {
   return word.slice(word.lastIndexOf("/") + 1);
 }
 
+/**
+ * Arrays bash makes itself (always, or after a pipeline, `=~`, `coproc` or a `mapfile` without a name): a
+ * `declare NAME=value` of one evaluates a value like ([0]=$(cmd)) as for any array.
+ */
+const BASH_ARRAYS = [
+  "BASH_ALIASES",
+  "BASH_CMDS",
+  "BASH_REMATCH",
+  "COPROC",
+  "DIRSTACK",
+  "MAPFILE",
+  "PIPESTATUS",
+];
+
 /** Integer and array names declared anywhere in the command (declare -i n, a=(...), declare -a a). */
 function declaredNames(command: string): { integers: Set<string>; arrays: Set<string> } {
   const integers = new Set<string>();
-  const arrays = new Set<string>();
+  const arrays = new Set<string>(BASH_ARRAYS);
   const re =
     /\b(?:declare|typeset|local|readonly|export)((?:\s+[-+][A-Za-z]+)+)((?:\s+[A-Za-z_][A-Za-z0-9_]*(?:=\S*)?)+)/g;
   for (const m of command.matchAll(re)) {
@@ -1363,10 +1399,12 @@ function declaredNames(command: string): { integers: Set<string>; arrays: Set<st
     }
   }
   for (const m of command.matchAll(/(?:^|[\s;&|(])([A-Za-z_][A-Za-z0-9_]*)(?:\+?=\(|\[)/g)) arrays.add(m[1]!);
-  for (const m of command.matchAll(
-    /\b(?:read\s+(?:-[A-Za-z]+\s+)*-a\s*|mapfile\s+(?:-\S+\s+)*|readarray\s+(?:-\S+\s+)*)([A-Za-z_][A-Za-z0-9_]*)/g,
-  ))
+  // read -a NAME, also with other flags in the word (read -ra NAME) or options before it (read -p x -a NAME).
+  for (const m of command.matchAll(/\bread\b[^;&|\n]*?\s-[ers]*a\s*["']?([A-Za-z_][A-Za-z0-9_]*)/g))
     arrays.add(m[1]!);
+  // mapfile/readarray NAME and coproc NAME: every name among their words (an option's value too: only stricter).
+  for (const m of command.matchAll(/\b(?:mapfile|readarray|coproc)\b([^;&|\n<>)]*)/g))
+    for (const n of m[1]!.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) arrays.add(n[0]);
   return { integers, arrays };
 }
 
@@ -1390,7 +1428,9 @@ export function analyzeCommand(command: string): CommandAnalysis {
       parser.list("eof");
       analysis = { refs: parser.refs };
       if (parser.refs.length !== refCount) throw new Unparsed(0, "the tokenizer lost track of a reference");
-    } catch (err) {
+    } catch (thrown) {
+      // Nested deeper than the stack goes (thousands of `$(`): refused like any command it cannot follow.
+      const err = thrown instanceof RangeError ? new Unparsed(0, "it nests too deeply") : thrown;
       if (!(err instanceof Unparsed)) throw err;
       const where = lineCol(command, err.offset);
       const refs = [...command.matchAll(REFERENCE_RE)].map<RefSite>((m) => ({
@@ -1433,21 +1473,19 @@ export function strictPatternProblem(pattern: string, kind: UnsafeKind): string 
     return "it is not anchored with ^ at the start and $ at the end";
   const body = pattern.slice(1, -1);
   const chars = new Set<string>();
+  // A range adds its first 200 characters: more than the five unsafe ones a refusal shows (no run of 200
+  // characters is all safe).
   const addRange = (a: string, b: string) => {
-    for (let c = a.charCodeAt(0); c <= b.charCodeAt(0) && c - a.charCodeAt(0) < 200; c++)
-      chars.add(String.fromCharCode(c));
-    if (b.charCodeAt(0) - a.charCodeAt(0) >= 200) chars.add("\u0000");
+    const from = a.charCodeAt(0);
+    const to = Math.min(b.charCodeAt(0), from + 199);
+    for (let c = from; c <= to; c++) chars.add(String.fromCharCode(c));
   };
+  // A pattern never ends in a lone backslash (it would end with \$), so an escape always has its character.
   const addEscape = (c: string): string | undefined => {
-    if (c === "d") {
-      addRange("0", "9");
-      return undefined;
-    }
+    // \d: digits, safe for every kind.
+    if (c === "d") return undefined;
     if (c === "w") {
-      addRange("a", "z");
-      addRange("A", "Z");
-      addRange("0", "9");
-      chars.add("_");
+      for (const w of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") chars.add(w);
       return undefined;
     }
     if (/[A-Za-z0-9]/.test(c)) return `the escape \\${c} is not allowed`;
@@ -1455,29 +1493,30 @@ export function strictPatternProblem(pattern: string, kind: UnsafeKind): string 
     return undefined;
   };
   let k = 0;
-  let atoms = 0;
+  let empty = true;
   while (k < body.length) {
     const c = body[k]!;
     if (c === "\\") {
-      const why = addEscape(body[k + 1] ?? "");
+      const why = addEscape(body[k + 1]!);
       if (why) return why;
       k += 2;
     } else if (c === "[") {
       if (body[k + 1] === "^") return "it uses a negated character class [^...]";
       let j = k + 1;
       const members: string[] = [];
-      while (j < body.length && body[j] !== "]") {
-        if (body[j] === "\\") {
-          const why = addEscape(body[j + 1] ?? "");
+      while (body[j] !== "]") {
+        const member = body[j];
+        if (member === undefined) return "a character class is not closed";
+        if (member === "\\") {
+          const why = addEscape(body[j + 1]!);
           if (why) return why;
           j += 2;
           continue;
         }
-        if (body[j] === "[") return "it uses [ inside a character class";
-        members.push(body[j]!);
+        if (member === "[") return "it uses [ inside a character class";
+        members.push(member);
         j++;
       }
-      if (j >= body.length) return "a character class is not closed";
       for (let m = 0; m < members.length; m++) {
         if (members[m + 1] === "-" && members[m + 2] !== undefined) {
           addRange(members[m]!, members[m + 2]!);
@@ -1491,12 +1530,12 @@ export function strictPatternProblem(pattern: string, kind: UnsafeKind): string 
       chars.add(c);
       k++;
     }
-    atoms++;
+    empty = false;
     // An optional repetition after the atom.
     const rep = /^(?:[*+?]|\{\d+(?:,\d*)?\})\??/.exec(body.slice(k));
     if (rep) k += rep[0].length;
   }
-  if (atoms === 0) return "it matches only the empty value";
+  if (empty) return "it matches only the empty value";
   const bad = [...chars].filter((c) => !safe.test(c));
   if (bad.length) {
     const shown = bad
