@@ -560,12 +560,34 @@ class Parser {
       this.refuse(from, "a here-document delimiter");
       const raw = this.s.slice(start, word.end);
       const quoted = /['"\\]/.test(raw);
-      const delimiter = raw.replace(/\\(.)/g, "$1").replace(/['"]/g, "");
+      const delimiter = this.unquote(raw);
+      if (delimiter === undefined)
+        this.fail("a here-document delimiter in $'...' or $\"...\" is not understood", start);
       this.pending.push({ delimiter, quoted, stripTabs: op === "<<-", at: start });
       return true;
     }
     this.word(); // a file name, a descriptor or a here-string: data
     return true;
+  }
+
+  /**
+   * A here-document delimiter as bash takes it: quotes removed, nothing expanded (`"E'"` is E'); undefined
+   * for $'...' and $"...", which bash decodes.
+   */
+  unquote(raw: string): string | undefined {
+    let decoded = false;
+    const text = raw.replace(
+      /\\([\s\S])|\$(?=['"])|'([^']*)'|"((?:\\[\s\S]|[^"\\])*)"/g,
+      (whole, escaped?: string, single?: string, double?: string) => {
+        if (whole === "$") {
+          decoded = true;
+          return whole;
+        }
+        // Inside double quotes a backslash escapes only $ ` " \ and a newline.
+        return escaped ?? single ?? double!.replace(/\\([$`"\\\n])/g, "$1");
+      },
+    );
+    return decoded ? undefined : text;
   }
 
   heredocBody(doc: PendingHeredoc) {

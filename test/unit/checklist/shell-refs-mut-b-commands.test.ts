@@ -93,6 +93,33 @@ describe("here-documents", () => {
     ["cat <<\\EOF\n${v}\nEOF", ["refused: a quoted here-document (<<'EOF'), where bash expands nothing"]],
     ["cat <<E\\OF\n${v}\nEOF", ["refused: a quoted here-document (<<'EOF'), where bash expands nothing"]],
     ['cat <<"EOF"\n${v}\nEOF', ["refused: a quoted here-document (<<'EOF'), where bash expands nothing"]],
+    // Quote removal as bash does it: a quote of the other kind inside quotes is part of the delimiter.
+    // (The body below ends at E', so ${v} is a command name: bash runs the value.)
+    ["cat <<\"E'\"\nE\ncat <<X\nE'\n${v}\nX", ["bare code: the command name"]],
+    ["cat <<'E\"'\n${v}\nE\"", ["refused: a quoted here-document (<<'E\"'), where bash expands nothing"]],
+    [
+      'cat <<"E\\q\\$"\n${v}\nE\\q$',
+      ["refused: a quoted here-document (<<'E\\q$'), where bash expands nothing"],
+    ],
+    [
+      "cat <<E\"x\"'y'\\z\n${v}\nExyz",
+      ["refused: a quoted here-document (<<'Exyz'), where bash expands nothing"],
+    ],
+    ["cat <<\\$'E'\n${v}\n$E", ["refused: a quoted here-document (<<'$E'), where bash expands nothing"]],
+    ["cat <<''\n\n${v}", ["bare code: the command name"]],
+    // bash decodes $'...' and $"..." in a delimiter: not followed.
+    [
+      "cat <<$'E'\n${v}\nE",
+      [cannot("a here-document delimiter in $'...' or $\"...\" is not understood", 1, 7)],
+    ],
+    [
+      'cat <<$"E"\n${v}\nE',
+      [cannot("a here-document delimiter in $'...' or $\"...\" is not understood", 1, 7)],
+    ],
+    [
+      "cat <<E$'x'\n${v}\nEx",
+      [cannot("a here-document delimiter in $'...' or $\"...\" is not understood", 1, 7)],
+    ],
     // Only <<- strips leading tabs, and only leading ones.
     ["cat <<EOF\n\tEOF\n${v}\nEOF", ["raw"]],
     ["cat <<-EOF\n\t${v}\n\t\tEOF\necho ${v}", ["raw", "bare"]],
