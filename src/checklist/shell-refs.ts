@@ -1456,10 +1456,10 @@ function lineCol(text: string, offset: number): { line: number; col: number } {
 
 // ---- strict patterns ----------------------------------------------------------------------------
 
-/** Characters a strict pattern may match in arithmetic: digits and signs (a letter would name a variable). */
-const ARITH_SAFE = /^[0-9+-]$/;
-/** Characters a strict pattern may match elsewhere: no quoting, expansion, glob or subscript character. */
-const WORD_SAFE = /^[A-Za-z0-9_.:/+-]$/;
+/** Text made only of what a strict pattern may match in arithmetic: digits and signs (a letter names a variable). */
+const ARITH_SAFE = /^[0-9+-]*$/;
+/** Text made only of what a strict pattern may match elsewhere: no quoting, expansion, glob or subscript character. */
+const WORD_SAFE = /^[A-Za-z0-9_.:/+-]*$/;
 
 /**
  * Whether a `pattern` is strict enough for a value used where bash evaluates it: anchored `^...$`, made
@@ -1550,7 +1550,7 @@ export function strictPatternProblem(pattern: string, kind: UnsafeKind): string 
 /** Whether a value may stand in an unsafe context under its strict pattern (checked before the step runs). */
 export function valueFitsStrict(value: string, pattern: string, kind: UnsafeKind): boolean {
   const safe = kind === "arith" ? ARITH_SAFE : WORD_SAFE;
-  if (![...value].every((c) => safe.test(c))) return false;
+  if (!safe.test(value)) return false;
   try {
     return new RegExp(pattern).test(value);
   } catch {
