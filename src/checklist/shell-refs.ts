@@ -1237,6 +1237,7 @@ class Parser {
     const name = basename(words[at]!.literal ?? "");
     const shell = SHELLS.has(name);
     let codeNext = false;
+    let subcommand = false;
     let n = at + 1;
     for (; n < words.length; n++) {
       const a = words[n]!;
@@ -1251,7 +1252,12 @@ class Parser {
         n++;
         break;
       }
-      if (lit === "-" || !/^[-+]/.test(lit)) break;
+      if (lit === "-" || !/^[-+]/.test(lit)) {
+        // deno eval CODE, deno run SCRIPT, bun x PACKAGE: the subcommand comes first (once).
+        if (subcommand || !INTERPRETER_SUBCOMMANDS[name]?.includes(lit)) break;
+        subcommand = true;
+        continue;
+      }
       const phpCode = name === "php" && lit === "-r";
       if (shell ? /^-[a-zA-Z]*c/.test(lit) : phpCode || /^-(?:c|e|E|-eval|-command)$/.test(lit))
         codeNext = true;
@@ -1352,6 +1358,11 @@ const INTERPRETER_OPTION_ARGUMENTS = [
   "--loader",
   "--experimental-loader",
 ];
+/** Subcommands of deno and bun that run code or a script named after them. */
+const INTERPRETER_SUBCOMMANDS: Record<string, string[]> = {
+  deno: ["run", "eval", "serve", "task", "test", "bench", "x", "repl"],
+  bun: ["run", "x", "exec", "test", "create", "repl"],
+};
 /** Wrappers whose command follows one word of their own: a duration, a priority, a CPU mask, a lock file. */
 const WRAPPER_POSITIONALS = new Set(["timeout", "chrt", "taskset", "flock"]);
 
@@ -1445,10 +1456,10 @@ function lineCol(text: string, offset: number): { line: number; col: number } {
 
 // ---- strict patterns ----------------------------------------------------------------------------
 
-/** Characters a strict pattern may match in arithmetic: digits and signs (a letter would name a variable). */
-const ARITH_SAFE = /^[0-9+-]$/;
-/** Characters a strict pattern may match elsewhere: no quoting, expansion, glob or subscript character. */
-const WORD_SAFE = /^[A-Za-z0-9_.:/+-]$/;
+/** Text made only of what a strict pattern may match in arithmetic: digits and signs (a letter names a variable). */
+const ARITH_SAFE = /^[0-9+-]*$/;
+/** Text made only of what a strict pattern may match elsewhere: no quoting, expansion, glob or subscript character. */
+const WORD_SAFE = /^[A-Za-z0-9_.:/+-]*$/;
 
 /**
  * Whether a `pattern` is strict enough for a value used where bash evaluates it: anchored `^...$`, made
@@ -1539,7 +1550,7 @@ export function strictPatternProblem(pattern: string, kind: UnsafeKind): string 
 /** Whether a value may stand in an unsafe context under its strict pattern (checked before the step runs). */
 export function valueFitsStrict(value: string, pattern: string, kind: UnsafeKind): boolean {
   const safe = kind === "arith" ? ARITH_SAFE : WORD_SAFE;
-  if (![...value].every((c) => safe.test(c))) return false;
+  if (!safe.test(value)) return false;
   try {
     return new RegExp(pattern).test(value);
   } catch {
