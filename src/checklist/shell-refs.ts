@@ -1053,6 +1053,8 @@ class Parser {
           this.markWord(a, "name", "printf's first argument (a value such as -vNAME would name a variable)");
           continue;
         }
+        // -vNAME is an option too: a value after it could be another one (printf -vx -vy fmt sets y).
+        if (lit?.startsWith("-v")) continue;
         formatSeen = true;
       }
       return;
@@ -1144,6 +1146,12 @@ class Parser {
         this.markWord(a, "code", "the host of ssh (a value such as -oProxyCommand=... is an option)");
         host = true;
       }
+      return;
+    }
+    if (name === "kubectl") {
+      // kubectl exec/debug/run ... -- CMD: the container runs CMD (a value as its name, an awk program, ...).
+      const dashes = args.findIndex((a) => a.literal === "--");
+      if (dashes !== -1) this.command_(args, dashes + 1);
       return;
     }
     if (name === "su") {

@@ -19,6 +19,10 @@ describe("printf and test", () => {
     ["printf -v x ${v} y", [PRINTF_FIRST]],
     ["printf ${v}", [PRINTF_FIRST]],
     ["printf ${v} ${v}", [PRINTF_FIRST, PRINTF_FIRST]],
+    ["printf -vx ${v} y", [PRINTF_FIRST]],
+    ["printf -vx -vy ${v} z", [PRINTF_FIRST]],
+    ["printf -vx %s ${v}", ["bare"]],
+    ['fmt=%s; printf "$fmt" ${v}', ["bare"]],
     // The format and the arguments after it are data.
     ["printf %s ${v}", ["bare"]],
     ["printf -v x %s ${v}", ["bare"]],
@@ -109,7 +113,7 @@ describe("awk and sed", () => {
   });
 });
 
-describe("find, ssh and su", () => {
+describe("find, ssh, kubectl and su", () => {
   const EXEC = "code: the command of find -exec";
   it.each([
     ["find . -exec echo ${v} \\;", [EXEC]],
@@ -178,6 +182,20 @@ describe("find, ssh and su", () => {
       `code: the argument of ssh -${letter} (-o ProxyCommand=... runs a command)`,
       REMOTE,
     ]);
+  });
+
+  it.each([
+    // kubectl exec ... -- CMD: the container runs CMD, with the same rules as a command here.
+    ["kubectl exec p -- ${v}", ["code: the command name"]],
+    ["kubectl exec -it deploy/web -c app -- awk ${v}", ["code: the awk program"]],
+    ["kubectl exec p -- env PATH=${v} ls", ["code: an assignment to PATH for env"]],
+    ["kubectl exec p -- ls ${v}", ["bare"]],
+    ["kubectl exec p -- ls -- ${v}", ["bare"]],
+    ["kubectl get pods -l app=${v}", ["bare"]],
+    ["kubectl exec ${v} -c app", ["bare"]],
+    ["kubectl exec p --; echo ${v}", ["bare"]],
+  ])("%s", (command, expected) => {
+    expect(contexts(command)).toEqual(expected);
   });
 
   const SU_ARG = "code: an argument of su (a value such as -cCOMMAND is an option)";
