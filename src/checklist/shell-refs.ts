@@ -1377,11 +1377,13 @@ const BASH_ARRAYS = [
 function declaredNames(command: string): { integers: Set<string>; arrays: Set<string> } {
   const integers = new Set<string>();
   const arrays = new Set<string>(BASH_ARRAYS);
+  // The flags, then every word that starts with a name (quoted too, and a word inside a
+  // quoted value: only stricter) up to the end of the command; a backslash-newline is a blank.
   const re =
-    /\b(?:declare|typeset|local|readonly|export)((?:\s+[-+][A-Za-z]+)+)((?:\s+[A-Za-z_][A-Za-z0-9_]*(?:=\S*)?)+)/g;
+    /\b(?:declare|typeset|local|readonly|export)((?:(?:\s|\\\n)+[-+][A-Za-z]+)+)((?:[^;&|\n)\\]|\\[^])*)/g;
   for (const m of command.matchAll(re)) {
     const flags = m[1]!;
-    const names = [...m[2]!.matchAll(/([A-Za-z_][A-Za-z0-9_]*)(?:=\S*)?/g)].map((n) => n[1]!);
+    const names = [...m[2]!.matchAll(/[\s"']([A-Za-z_][A-Za-z0-9_]*)/g)].map((n) => n[1]!);
     for (const n of names) {
       if (/-[A-Za-z]*i/.test(flags)) integers.add(n);
       if (/-[A-Za-z]*[aAn]/.test(flags)) arrays.add(n);
