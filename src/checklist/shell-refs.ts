@@ -1237,6 +1237,7 @@ class Parser {
     const name = basename(words[at]!.literal ?? "");
     const shell = SHELLS.has(name);
     let codeNext = false;
+    let subcommand = false;
     let n = at + 1;
     for (; n < words.length; n++) {
       const a = words[n]!;
@@ -1251,7 +1252,12 @@ class Parser {
         n++;
         break;
       }
-      if (lit === "-" || !/^[-+]/.test(lit)) break;
+      if (lit === "-" || !/^[-+]/.test(lit)) {
+        // deno eval CODE, deno run SCRIPT, bun x PACKAGE: the subcommand comes first (once).
+        if (subcommand || !INTERPRETER_SUBCOMMANDS[name]?.includes(lit)) break;
+        subcommand = true;
+        continue;
+      }
       const phpCode = name === "php" && lit === "-r";
       if (shell ? /^-[a-zA-Z]*c/.test(lit) : phpCode || /^-(?:c|e|E|-eval|-command)$/.test(lit))
         codeNext = true;
@@ -1352,6 +1358,11 @@ const INTERPRETER_OPTION_ARGUMENTS = [
   "--loader",
   "--experimental-loader",
 ];
+/** Subcommands of deno and bun that run code or a script named after them. */
+const INTERPRETER_SUBCOMMANDS: Record<string, string[]> = {
+  deno: ["run", "eval", "serve", "task", "test", "bench", "x", "repl"],
+  bun: ["run", "x", "exec", "test", "create", "repl"],
+};
 /** Wrappers whose command follows one word of their own: a duration, a priority, a CPU mask, a lock file. */
 const WRAPPER_POSITIONALS = new Set(["timeout", "chrt", "taskset", "flock"]);
 

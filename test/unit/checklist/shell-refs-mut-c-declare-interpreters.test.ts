@@ -135,6 +135,16 @@ describe("shells and interpreters", () => {
     ["perl -e 'print 1' ${v}", ["bare"]],
     ["python3 -c 'import sys' ${v}", ["bare"]],
     ["echo ${v} | python3 -m", ["bare"]],
+    // deno and bun take a subcommand first: deno eval CODE, deno run SCRIPT, bun x PACKAGE (once).
+    ...["run", "eval", "serve", "task", "test", "bench", "x", "repl"].map((c) => [
+      `deno ${c} \${v}`,
+      [SCRIPT("deno")],
+    ]),
+    ...["run", "x", "exec", "test", "create", "repl"].map((c) => [`bun ${c} \${v}`, [SCRIPT("bun")]]),
+    ["deno run -A main.ts ${v}", ["bare"]],
+    ["deno run run ${v}", ["bare"]],
+    ["deno fmt ${v}", ["bare"]],
+    ["node run ${v}", ["bare"]],
     // A shell or interpreter anywhere in a command's words.
     ["kubectl exec p -- python3 -c ${v}", ["code: the command string of python3 -c/-e"]],
     ["docker run img /bin/sh -c ${v}", ["code: the command string of sh -c"]],
