@@ -107,6 +107,22 @@ describe("here-documents", () => {
     ],
     ["cat <<\\$'E'\n${v}\n$E", ["refused: a quoted here-document (<<'$E'), where bash expands nothing"]],
     ["cat <<''\n\n${v}", ["bare code: the command name"]],
+    [
+      "cat <<E\\ F\n${v}\nE F\n${v}",
+      [
+        "refused: a quoted here-document (<<'E F'), where bash expands nothing",
+        "bare code: the command name",
+      ],
+    ],
+    [
+      'cat <<"G\\ H"\n${v}\nG\\ H\n${v}',
+      [
+        "refused: a quoted here-document (<<'G\\ H'), where bash expands nothing",
+        "bare code: the command name",
+      ],
+    ],
+    // An unquoted $ is part of the delimiter, as written.
+    ["cat <<$E\n${v}\n$E\n${v}", ["raw", "bare code: the command name"]],
     // bash decodes $'...' and $"..." in a delimiter: not followed.
     [
       "cat <<$'E'\n${v}\nE",
