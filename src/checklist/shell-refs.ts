@@ -1391,7 +1391,7 @@ function declaredNames(command: string): { integers: Set<string>; arrays: Set<st
   // The flags, then every word that starts with a name (quoted too, and a word inside a
   // quoted value: only stricter) up to the end of the command; a backslash-newline is a blank.
   const re =
-    /\b(?:declare|typeset|local|readonly|export)((?:(?:\s|\\\n)+[-+][A-Za-z]+)+)((?:[^;&|\n)\\]|\\[^])*)/g;
+    /\b(?:declare|typeset|local|readonly|export)((?:(?:\s|\\\n)+[-+][A-Za-z]+)+)((?:[^;&|\n)\\]|\\[\s\S])*)/g;
   for (const m of command.matchAll(re)) {
     const flags = m[1]!;
     const names = [...m[2]!.matchAll(/[\s"']([A-Za-z_][A-Za-z0-9_]*)/g)].map((n) => n[1]!);
