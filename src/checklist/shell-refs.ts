@@ -1195,7 +1195,8 @@ class Parser {
           from(n + 2, positionals);
         } else {
           from(n + 1, positionals);
-          if (!WRAPPER_FLAGS[name]?.includes(lit)) from(n + 2, positionals);
+          // --name=value holds its argument; a cluster (-Eu root) may end in an option that takes the next word.
+          if (!lit.includes("=") && !WRAPPER_FLAGS[name]?.includes(lit)) from(n + 2, positionals);
         }
       }
     };

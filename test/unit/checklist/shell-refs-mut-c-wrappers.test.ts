@@ -94,6 +94,12 @@ describe("a wrapper's command", () => {
     // ... or not: then the value is the command itself.
     ["sudo -X ${v} ls", [NAME]],
     ["sudo -X -Y ls ${v}", [NAME]],
+    ["sudo -Eu root ${v}", [NAME]],
+    ["sudo -Eu root ls ${v}", ["bare"]],
+    // --name=value holds its argument: the next word is the command.
+    ["sudo --preserve-env=PATH ls ${v}", ["bare"]],
+    ["timeout --signal=KILL 5 ls ${v}", ["bare"]],
+    ["timeout --signal=KILL 5 ${v}", [NAME]],
   ])("%s", (command, expected) => {
     expect(contexts(command)).toEqual(expected);
   });
