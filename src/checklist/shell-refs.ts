@@ -854,6 +854,11 @@ class Parser {
     const name = /^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-])/.exec(s.slice(this.i, this.i + 100));
     if (!name) this.fail("a ${...} expansion is not understood");
     this.i += name[0].length;
+    if (prefix === "!" && /^[*@]\}/.test(s.slice(this.i, this.i + 2))) {
+      // ${!prefix*} and ${!prefix@}: the names of the variables starting with prefix.
+      this.i += 2;
+      return;
+    }
     if (s[this.i] === "[") {
       const from = this.refs.length;
       this.i++;
