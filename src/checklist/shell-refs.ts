@@ -854,6 +854,11 @@ class Parser {
     const name = /^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-])/.exec(s.slice(this.i, this.i + 100));
     if (!name) this.fail("a ${...} expansion is not understood");
     this.i += name[0].length;
+    if (prefix === "!" && /^[*@]\}/.test(s.slice(this.i, this.i + 2))) {
+      // ${!prefix*} and ${!prefix@}: the names of the variables starting with prefix.
+      this.i += 2;
+      return;
+    }
     if (s[this.i] === "[") {
       const from = this.refs.length;
       this.i++;
@@ -1397,11 +1402,13 @@ const BASH_ARRAYS = [
 function declaredNames(command: string): { integers: Set<string>; arrays: Set<string> } {
   const integers = new Set<string>();
   const arrays = new Set<string>(BASH_ARRAYS);
+  // The flags, then every word that starts with a name (quoted too, and a word inside a
+  // quoted value: only stricter) up to the end of the command; a backslash-newline is a blank.
   const re =
-    /\b(?:declare|typeset|local|readonly|export)((?:\s+[-+][A-Za-z]+)+)((?:\s+[A-Za-z_][A-Za-z0-9_]*(?:=\S*)?)+)/g;
+    /\b(?:declare|typeset|local|readonly|export)((?:(?:\s|\\\n)+[-+][A-Za-z]+)+)((?:[^;&|\n)\\]|\\[\s\S])*)/g;
   for (const m of command.matchAll(re)) {
     const flags = m[1]!;
-    const names = [...m[2]!.matchAll(/([A-Za-z_][A-Za-z0-9_]*)(?:=\S*)?/g)].map((n) => n[1]!);
+    const names = [...m[2]!.matchAll(/[\s"']([A-Za-z_][A-Za-z0-9_]*)/g)].map((n) => n[1]!);
     for (const n of names) {
       if (/-[A-Za-z]*i/.test(flags)) integers.add(n);
       if (/-[A-Za-z]*[aAn]/.test(flags)) arrays.add(n);

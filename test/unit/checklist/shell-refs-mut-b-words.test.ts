@@ -142,6 +142,10 @@ describe("${...} operators", () => {
       ["echo ${#a[${v}]}", [SUBSCRIPT]],
       ["echo ${#} ${!} ${v}", ["bare"]],
       ["echo ${#x} ${!x} ${v}", ["bare"]],
+      // The names of the variables starting with BASH: nothing is evaluated.
+      ['echo ${!BASH*} "${!BASH@}" ${v}', ["bare"]],
+      ["echo ${!BASH*x} ${v}", [cannot("a ${...} expansion is not understood", 1, 13)]],
+      ["echo ${#BASH*} ${v}", [cannot("a ${...} expansion is not understood", 1, 13)]],
       ["echo ${%x} ${v}", [cannot("a ${...} expansion is not understood", 1, 8)]],
       ["echo ${x;} ${v}", [cannot("a ${...} expansion is not understood", 1, 9)]],
       ["echo ${x;:-a} ${v}", [cannot("a ${...} expansion is not understood", 1, 9)]],

@@ -24,6 +24,12 @@ describe("names declared integer: a later NAME=${v} is arithmetic", () => {
     ["declare -i a b; b=${v}", "b"],
     ["declare -i n=10 m; m=${v}", "m"],
     ["typeset -i total=0 step; step=${v}", "step"],
+    ["declare -i -- n; n=${v}", "n"],
+    ['declare -i "n"; n=${v}', "n"],
+    ["declare -i 'n'; n=${v}", "n"],
+    ['declare -i a="1 + 2" b; b=${v}', "b"],
+    ["declare -i \\\n n; n=${v}", "n"],
+    ["declare \\\n -i n; n=${v}", "n"],
   ])("%s", (command, name) => {
     expect(contexts(command)).toEqual([integer(name)]);
   });
@@ -34,6 +40,7 @@ describe("names declared integer: a later NAME=${v} is arithmetic", () => {
     "declare -i n=abc m; bc=${v}",
     "declare -x n; n=${v}",
     "declare +i n; n=${v}",
+    "declare -i n; m=${v}",
   ])("%s stays a plain assignment", (command) => {
     expect(contexts(command)).toEqual(["bare"]);
   });
@@ -43,6 +50,7 @@ describe("names that are arrays: a later declare NAME=${v} evaluates ([0]=...)",
   it.each([
     ["declare -a list; declare list=${v}", "list"],
     ["declare -gA map; declare map=${v}", "map"],
+    ["declare -a -- list; declare list=${v}", "list"],
     ["items=(a b); declare items=${v}", "items"],
     ["items+=(c); typeset items=${v}", "items"],
     ["read -a parts; declare parts=${v}", "parts"],
