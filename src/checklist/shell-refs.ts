@@ -1153,6 +1153,12 @@ class Parser {
       }
       return;
     }
+    const sub = args[0]?.literal;
+    if ((name === "docker" || name === "podman") && (sub === "exec" || sub === "run")) {
+      // docker exec CONTAINER CMD, docker run IMAGE CMD: the container runs CMD, like a wrapper's command.
+      this.wrapper(`docker ${sub}`, args.slice(1));
+      return;
+    }
     if (name === "kubectl") {
       // kubectl exec/debug/run ... -- CMD: the container runs CMD (a value as its name, an awk program, ...).
       const dashes = args.findIndex((a) => a.literal === "--");
@@ -1317,6 +1323,12 @@ const WRAPPER_OPTION_ARGUMENTS: Record<string, string[]> = {
   time: ["-f", "--format", "-o", "--output"],
   chrt: ["-T", "--sched-runtime", "-P", "--sched-period", "-D", "--sched-deadline"],
   flock: ["-w", "--timeout", "--wait", "-E", "--conflict-exit-code"],
+  "docker exec": ["-e", "--env", "--env-file", "-u", "--user", "-w", "--workdir", "--detach-keys"],
+  "docker run": [
+    ...["-e", "--env", "--env-file", "-u", "--user", "-w", "--workdir", "-v", "--volume", "-p", "--publish"],
+    ...["--name", "--network", "-l", "--label", "--mount", "-h", "--hostname", "--platform", "--pull"],
+    ...["--restart", "-m", "--memory", "--cpus", "--add-host", "--cap-add", "--cap-drop", "--device"],
+  ],
 };
 /** Options of a wrapper known to take no argument. */
 const WRAPPER_FLAGS: Record<string, string[]> = {
@@ -1335,14 +1347,20 @@ const WRAPPER_FLAGS: Record<string, string[]> = {
     ...["-o", "--other", "-r", "--rr", "-R", "--reset-on-fork", "-v", "--verbose"],
   ],
   taskset: ["-a", "--all-tasks", "-c", "--cpu-list"],
+  "docker exec": ["-d", "--detach", "-i", "--interactive", "-t", "--tty", "-it", "--privileged"],
+  "docker run": [
+    ...["-d", "--detach", "-i", "--interactive", "-t", "--tty", "-it", "--rm", "--privileged", "--init"],
+    ...["-P", "--publish-all", "--read-only"],
+  ],
   flock: [
     ...["-s", "--shared", "-x", "-e", "--exclusive", "-u", "--unlock", "-n", "--nb", "--nonblock"],
     ...["-o", "--close", "-F", "--no-fork", "--verbose"],
   ],
 };
-/** Options whose argument the wrapper runs as code: flock -c (sh -c), env -S (split into a command). */
+/** Options whose argument the wrapper runs as code: flock -c (sh -c), env -S (split into a command), docker run --entrypoint. */
 const WRAPPER_CODE_OPTIONS: Record<string, string[]> = {
   flock: ["-c", "--command"],
+  "docker run": ["--entrypoint"],
   env: ["-S", "--split-string"],
 };
 /** Options of awk whose argument is code: its program, a program file, a library, a -W source=... */
@@ -1377,8 +1395,8 @@ const INTERPRETER_SUBCOMMANDS: Record<string, string[]> = {
   deno: ["run", "eval", "serve", "task", "test", "bench", "x", "repl"],
   bun: ["run", "x", "exec", "test", "create", "repl"],
 };
-/** Wrappers whose command follows one word of their own: a duration, a priority, a CPU mask, a lock file. */
-const WRAPPER_POSITIONALS = new Set(["timeout", "chrt", "taskset", "flock"]);
+/** Wrappers whose command follows one word of their own: a duration, a priority, a CPU mask, a lock file, a container, an image. */
+const WRAPPER_POSITIONALS = new Set(["timeout", "chrt", "taskset", "flock", "docker exec", "docker run"]);
 
 function basename(word: string): string {
   return word.slice(word.lastIndexOf("/") + 1);

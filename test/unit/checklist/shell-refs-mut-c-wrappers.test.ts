@@ -12,7 +12,14 @@ const contexts = (command: string) =>
 
 const NAME = "code: the command name";
 /** The word of its own that a wrapper takes before the command. */
-const OWN_WORD: Record<string, string> = { timeout: " 5", chrt: " 10", taskset: " 0x1", flock: " /tmp/lock" };
+const OWN_WORD: Record<string, string> = {
+  timeout: " 5",
+  chrt: " 10",
+  taskset: " 0x1",
+  flock: " /tmp/lock",
+  "docker exec": " web",
+  "docker run": " nginx",
+};
 
 describe("a wrapper's command", () => {
   it.each([
@@ -130,6 +137,27 @@ describe("a wrapper's command", () => {
     ["time", ["-f", "--format", "-o", "--output"]],
     ["chrt", ["-T", "--sched-runtime", "-P", "--sched-period", "-D", "--sched-deadline"]],
     ["flock", ["-w", "--timeout", "--wait", "-E", "--conflict-exit-code"]],
+    ["docker exec", ["-e", "--env", "--env-file", "-u", "--user", "-w", "--workdir", "--detach-keys"]],
+    [
+      "docker run",
+      [
+        ...[
+          "-e",
+          "--env",
+          "--env-file",
+          "-u",
+          "--user",
+          "-w",
+          "--workdir",
+          "-v",
+          "--volume",
+          "-p",
+          "--publish",
+        ],
+        ...["--name", "--network", "-l", "--label", "--mount", "-h", "--hostname", "--platform", "--pull"],
+        ...["--restart", "-m", "--memory", "--cpus", "--add-host", "--cap-add", "--cap-drop", "--device"],
+      ],
+    ],
   ])(
     "%s: each of these options takes the next word; a value there is refused as code",
     (wrapper, options) => {
@@ -163,6 +191,14 @@ describe("a wrapper's command", () => {
       ],
     ],
     ["taskset", ["-a", "--all-tasks", "-c", "--cpu-list"]],
+    ["docker exec", ["-d", "--detach", "-i", "--interactive", "-t", "--tty", "-it", "--privileged"]],
+    [
+      "docker run",
+      [
+        ...["-d", "--detach", "-i", "--interactive", "-t", "--tty", "-it", "--rm", "--privileged", "--init"],
+        ...["-P", "--publish-all", "--read-only"],
+      ],
+    ],
     [
       "flock",
       [
@@ -194,6 +230,17 @@ describe("a wrapper's command", () => {
     ["env PATH=${v} ls", ["code: an assignment to PATH for env"]],
     ["env -i LD_PRELOAD=${v} BASH_ENV=x ls", ["code: an assignment to LD_PRELOAD for env"]],
     ["nohup PATH=${v} ls", [NAME]],
+    // docker/podman exec and run: the container (or image) comes first, then the command it runs.
+    ["docker exec web ${v}", [NAME]],
+    ["docker exec -it web ls ${v}", ["bare"]],
+    ["docker run --rm nginx ${v}", [NAME]],
+    ["podman run --rm nginx ls ${v}", ["bare"]],
+    ["podman exec web awk ${v}", ["code: the awk program"]],
+    ["docker run --entrypoint ${v} nginx", ["code: the command of docker run --entrypoint"]],
+    ["docker run --entrypoint /bin/sh nginx ${v}", [NAME]],
+    ["docker ps --filter name=${v}", ["bare"]],
+    ["docker logs ${v}", ["bare"]],
+    ["echo ${v}; docker exec", ["bare"]],
   ])("%s", (command, expected) => {
     expect(contexts(command)).toEqual(expected);
   });
