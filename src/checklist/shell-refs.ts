@@ -1420,10 +1420,12 @@ const BASH_ARRAYS = [
 function declaredNames(command: string): { integers: Set<string>; arrays: Set<string> } {
   const integers = new Set<string>();
   const arrays = new Set<string>(BASH_ARRAYS);
-  // The flags, then every word that starts with a name (quoted too, and a word inside a
-  // quoted value: only stricter) up to the end of the command; a backslash-newline is a blank.
+  // The flags, then every word that starts with a name (quoted too, and a word inside a quoted value: only
+  // stricter) up to the end of the command. Here and below, "the end of the command" skips quoted strings and
+  // backslash escapes whole (a backslash-newline is a blank): a quoted ; or | does not end it. A declare
+  // goes on past ( ) (a=(x) b).
   const re =
-    /\b(?:declare|typeset|local|readonly|export)((?:(?:\s|\\\n)+[-+][A-Za-z]+)+)((?:[^;&|\n)\\]|\\[\s\S])*)/g;
+    /\b(?:declare|typeset|local|readonly|export)((?:(?:\s|\\\n)+[-+][A-Za-z]+)+)((?:[^;&|\n\\'"]|\\[\s\S]|'[^']*'|"(?:[^"\\]|\\[\s\S])*")*)/g;
   for (const m of command.matchAll(re)) {
     const flags = m[1]!;
     const names = [...m[2]!.matchAll(/[\s"']([A-Za-z_][A-Za-z0-9_]*)/g)].map((n) => n[1]!);
@@ -1434,10 +1436,12 @@ function declaredNames(command: string): { integers: Set<string>; arrays: Set<st
   }
   for (const m of command.matchAll(/(?:^|[\s;&|(])([A-Za-z_][A-Za-z0-9_]*)(?:\+?=\(|\[)/g)) arrays.add(m[1]!);
   // read -a NAME, also with other flags in the word (read -ra NAME) or options before it (read -p x -a NAME).
-  for (const m of command.matchAll(/\bread\b[^;&|\n]*?\s-[ers]*a\s*["']?([A-Za-z_][A-Za-z0-9_]*)/g))
-    arrays.add(m[1]!);
+  for (const m of command.matchAll(/\bread\b((?:[^;&|\n)\\'"]|\\[\s\S]|'[^']*'|"(?:[^"\\]|\\[\s\S])*")*)/g))
+    for (const a of m[1]!.matchAll(/\s-[ers]*a\s*["']?([A-Za-z_][A-Za-z0-9_]*)/g)) arrays.add(a[1]!);
   // mapfile/readarray NAME and coproc NAME: every name among their words (an option's value too: only stricter).
-  for (const m of command.matchAll(/\b(?:mapfile|readarray|coproc)\b([^;&|\n<>)]*)/g))
+  for (const m of command.matchAll(
+    /\b(?:mapfile|readarray|coproc)\b((?:[^;&|\n<>)\\'"]|\\[\s\S]|'[^']*'|"(?:[^"\\]|\\[\s\S])*")*)/g,
+  ))
     for (const n of m[1]!.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) arrays.add(n[0]);
   return { integers, arrays };
 }

@@ -30,6 +30,9 @@ describe("names declared integer: a later NAME=${v} is arithmetic", () => {
     ['declare -i a="1 + 2" b; b=${v}', "b"],
     ["declare -i \\\n n; n=${v}", "n"],
     ["declare \\\n -i n; n=${v}", "n"],
+    // A quoted ; | or & does not end the declare.
+    ['declare -i a="1|2" b; b=${v}', "b"],
+    ["declare -i a='1&3' b; b=${v}", "b"],
   ])("%s", (command, name) => {
     expect(contexts(command)).toEqual([integer(name)]);
   });
@@ -51,6 +54,14 @@ describe("names that are arrays: a later declare NAME=${v} evaluates ([0]=...)",
     ["declare -a list; declare list=${v}", "list"],
     ["declare -gA map; declare map=${v}", "map"],
     ["declare -a -- list; declare list=${v}", "list"],
+    ['declare -a a=("x\\";y") other; declare other=${v}', "other"],
+    ["declare -a a=(x\\;y) other; declare other=${v}", "other"],
+    ['read -p "a; b" -a parts; declare parts=${v}', "parts"],
+    ["read -p 'a|b' -a parts; declare parts=${v}", "parts"],
+    ['read -p "\\"; " -a parts; declare parts=${v}', "parts"],
+    ['mapfile -d ";" rows; declare rows=${v}', "rows"],
+    ["readarray -d '|' rows; declare rows=${v}", "rows"],
+    ["readarray -d \\| rows; declare rows=${v}", "rows"],
     ["items=(a b); declare items=${v}", "items"],
     ["items+=(c); typeset items=${v}", "items"],
     ["read -a parts; declare parts=${v}", "parts"],
