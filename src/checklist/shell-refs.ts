@@ -1222,7 +1222,7 @@ class Parser {
 
   declare(name: string, args: Word[]) {
     const flags = args
-      .filter((a) => a.literal !== null && /^[-+]/.test(a.literal))
+      .filter((a) => a.literal !== null && a.literal !== "--" && /^[-+]/.test(a.literal))
       .map((a) => a.literal!.slice(1))
       .join("");
     for (const a of args) {

@@ -27,6 +27,8 @@ describe("declare, typeset, local, export, readonly", () => {
     ["declare foo-i x=${v}", ["bare"]],
     ["declare ni x=${v}", ["bare"]],
     ["local -r a=${v}", ["bare"]],
+    ["local -- a=${v}", ["bare"]],
+    ["a=(1); declare -- a=${v}", [ARRAY]],
     ...["-x", "-r", "-g", "-l", "-t", "-u", "-xr", "+x"].map((f) => [`declare ${f} a=\${v}`, ["bare"]]),
     // Arithmetic, names and arrays.
     ["declare -i x=${v}", ["arith: a value of `declare -i` (arithmetic)"]],
