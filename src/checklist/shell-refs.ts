@@ -691,6 +691,7 @@ class Parser {
         this.i++;
         return;
       }
+      const before = this.i;
       if (c === "[") {
         const from = this.refs.length;
         this.i++;
@@ -698,6 +699,8 @@ class Parser {
         this.taint(from, "arith", "an array subscript (arithmetic)");
       }
       this.word();
+      // No word starts at | ; & < > ( (bash rejects them here).
+      if (this.i === before) this.fail(`\`${c}\` in an array assignment is not understood`);
     }
   }
 

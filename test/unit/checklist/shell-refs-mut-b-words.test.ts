@@ -105,6 +105,12 @@ describe("assignments and array subscripts", () => {
       ["a=([${v}]=x [2]=${v} ${v})", ["raw arith: an array subscript (arithmetic)", "bare", "bare"]],
       ["a=(\n  [1]=x # one\n  ${v}\n)", ["bare"]],
       ["a=(${v}", [cannot("an array assignment `(` is not closed", 1, 8)]],
+      // bash rejects a metacharacter inside ( ) (syntax error); a process substitution is a word.
+      ["a=(x | ${v})", [cannot("`|` in an array assignment is not understood", 1, 6)]],
+      ["a=(x; ${v})", [cannot("`;` in an array assignment is not understood", 1, 5)]],
+      ["a=(${v} & y)", [cannot("`&` in an array assignment is not understood", 1, 9)]],
+      ["a=(x >${v})", [cannot("`>` in an array assignment is not understood", 1, 6)]],
+      ["a=(<(echo ${v}) [1]=${v})", ["bare", "bare"]],
     ]),
   )("%j", (command, expected) => {
     expect(ctx(command)).toEqual(expected);
