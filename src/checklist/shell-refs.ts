@@ -1023,7 +1023,12 @@ class Parser {
     if (!nameWord) return;
     const args = words.slice(at + 1);
     this.markWord(nameWord, "code", "the command name");
-    if (nameWord.literal === null) return;
+    if (nameWord.literal === null) {
+      // $BASH -c ..., $d/eval ...: the command is not known, so neither is what it does with its words.
+      if (/[$`]/.test(this.s.slice(nameWord.start, nameWord.end)))
+        for (const a of args) this.markWord(a, "code", "an argument of a command whose name expands");
+      return;
+    }
     const name = basename(nameWord.literal);
     if (WRAPPERS.has(name)) {
       this.wrapper(name, args);
@@ -1110,6 +1115,13 @@ class Parser {
           script = true;
           n++;
           continue;
+        }
+        if (lit === null && this.startsLikeOption(args[n]!)) {
+          // -$x could be -e (or split into several words): every word after it may be a script.
+          if (!script) this.markWord(args[n]!, "code", "the sed script (GNU sed can run commands)");
+          for (const a of args.slice(n + 1))
+            this.markWord(a, "code", "a word after a sed option that expands");
+          return;
         }
         if (lit === "-l" || lit === "--line-length") n++;
         if (lit?.startsWith("-")) continue;
@@ -1228,6 +1240,15 @@ class Parser {
       .filter((a) => a.literal !== null && a.literal !== "--" && /^[-+]/.test(a.literal))
       .map((a) => a.literal!.slice(1))
       .join("");
+    // An option that expands (-"$x") could be -a or -n, where bash evaluates the values.
+    // (One holding a blank or a backslash is never an option: declare fails.)
+    const unknownOption = args.some(
+      (a) =>
+        a.literal === null &&
+        !a.assignment &&
+        this.startsLikeOption(a) &&
+        !/[\s\\]/.test(this.s.slice(a.start, a.end)),
+    );
     for (const a of args) {
       if (!a.assignment) {
         // A value there is a name, or an option when the word starts like one (-${v}).
@@ -1236,7 +1257,8 @@ class Parser {
         continue;
       }
       // The name part: a reference there is in the NAME of NAME=value (word() only takes literal names).
-      if (/i/.test(flags)) this.markWord(a, "arith", `a value of \`${name} -i\` (arithmetic)`);
+      if (unknownOption) this.markWord(a, "code", `a value of \`${name}\` after an option that expands`);
+      else if (/i/.test(flags)) this.markWord(a, "arith", `a value of \`${name} -i\` (arithmetic)`);
       else if (/[aAn]/.test(flags))
         this.markWord(
           a,

@@ -99,6 +99,12 @@ describe("awk and sed", () => {
     ["sed -f ${v}", ["code: a sed script (GNU sed can run commands)"]],
     ["sed --file ${v}", ["code: a sed script (GNU sed can run commands)"]],
     // Input files are data.
+    // -$x could be -e, or split into -e SCRIPT -e: every word after it (x=e; sed -$x "1e cmd" runs cmd).
+    ["sed -$x ${v}", ["code: a word after a sed option that expands"]],
+    ["sed -n -$x p ${v}", ["code: a word after a sed option that expands"]],
+    // A command whose name expands ($BASH, $d/bash) may be bash -c or eval: its words are code.
+    ["$BASH -c ${v}", ["code: an argument of a command whose name expands"]],
+    ['"$d/bash" -c ${v}', ["code: an argument of a command whose name expands"]],
     ["sed p ${v}", ["bare"]],
     ["sed -n p ${v}", ["bare"]],
     ["sed -e p ${v}", ["bare"]],

@@ -28,6 +28,12 @@ describe("declare, typeset, local, export, readonly", () => {
     ["declare ni x=${v}", ["bare"]],
     ["local -r a=${v}", ["bare"]],
     ["local -- a=${v}", ["bare"]],
+    // An option that expands could be -a: w=a; declare -"$w" b="$v" evaluates ([0$(cmd)]=x).
+    ['declare -"$x" b=${v}', ["code: a value of `declare` after an option that expands"]],
+    [
+      "declare -${w} b=${v}",
+      ["name: an option of `declare`", "code: a value of `declare` after an option that expands"],
+    ],
     ["a=(1); declare -- a=${v}", [ARRAY]],
     ...["-x", "-r", "-g", "-l", "-t", "-u", "-xr", "+x"].map((f) => [`declare ${f} a=\${v}`, ["bare"]]),
     // Arithmetic, names and arrays.
