@@ -96,6 +96,22 @@ describe("names that are arrays: a later declare NAME=${v} evaluates ([0]=...)",
   });
 });
 
+describe("namerefs: a later NAME=${v} names a variable (bash evaluates its subscript on use)", () => {
+  it.each([
+    ['declare -n r; r=${v}; echo "$r"', "r"],
+    ["typeset -n ref; ref=${v}", "ref"],
+    ["declare -gn r; r=${v}", "r"],
+  ])("%s", (command, name) => {
+    expect(contexts(command)).toEqual([
+      `name: an assignment to ${name}, declared nameref (declare -n): a variable name`,
+    ]);
+  });
+
+  it("a declare of a nameref stays a declare of an array (code)", () => {
+    expect(contexts("declare -n r; declare r=${v}")).toEqual([array("r")]);
+  });
+});
+
 describe("a command name given with its path", () => {
   it.each([
     ["/bin/bash -c ${v}", "code: the command string of bash -c"],
