@@ -909,6 +909,12 @@ class Parser {
         );
       else if (this.integers.has(target))
         this.taint(from, "arith", `an assignment to ${target}, declared integer (declare -i)`);
+      else if (this.namerefs.has(target))
+        this.taint(
+          from,
+          "name",
+          `an assignment to ${target}, declared nameref (declare -n): a variable name`,
+        );
       return;
     }
     // The default/alternative/error forms: the word is a value, not a pattern.

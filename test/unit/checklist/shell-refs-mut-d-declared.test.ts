@@ -101,6 +101,7 @@ describe("namerefs: a later NAME=${v} names a variable (bash evaluates its subsc
     ['declare -n r; r=${v}; echo "$r"', "r"],
     ["typeset -n ref; ref=${v}", "ref"],
     ["declare -gn r; r=${v}", "r"],
+    ['declare -n r; : "${r:=${v}}"; echo "$r"', "r"],
   ])("%s", (command, name) => {
     expect(contexts(command)).toEqual([
       `name: an assignment to ${name}, declared nameref (declare -n): a variable name`,
