@@ -1064,6 +1064,16 @@ class Parser {
         if (lit === "-v") {
           const target = args[n + 1];
           if (target) this.markWord(target, "name", "the variable name of `printf -v`");
+          // Into an integer or a nameref, what printf puts is evaluated: every word after the name.
+          const into = target?.literal ?? "";
+          const kind = this.integers.has(into) ? "arith" : this.namerefs.has(into) ? "name" : undefined;
+          if (kind)
+            for (const b of args.slice(n + 2))
+              this.markWord(
+                b,
+                kind,
+                `a value \`printf -v ${into}\` puts into a variable declared ${kind === "arith" ? "integer" : "nameref"}`,
+              );
           n++;
           continue;
         }

@@ -113,6 +113,23 @@ describe("namerefs: a later NAME=${v} names a variable (bash evaluates its subsc
   });
 });
 
+describe("printf -v into an integer or a nameref: what it puts is evaluated", () => {
+  it.each([
+    [
+      "declare -i n; printf -v n %s ${v}",
+      "arith: a value `printf -v n` puts into a variable declared integer",
+    ],
+    ["declare -i n; printf -v n ${v}", "arith: a value `printf -v n` puts into a variable declared integer"],
+    [
+      "declare -n r; printf -v r %s ${v}",
+      "name: a value `printf -v r` puts into a variable declared nameref",
+    ],
+    ["printf -v s %s ${v}", "bare"],
+  ])("%s", (command, context) => {
+    expect(contexts(command)).toEqual([context]);
+  });
+});
+
 describe("a command name given with its path", () => {
   it.each([
     ["/bin/bash -c ${v}", "code: the command string of bash -c"],
