@@ -212,6 +212,8 @@ class Parser {
     /** Names declared integer (declare -i) or array anywhere in the command: assignments to them evaluate. */
     readonly integers: Set<string>,
     readonly arrays: Set<string>,
+    /** Names declared nameref (declare -n): an assignment to one without a target names its variable. */
+    readonly namerefs: Set<string>,
   ) {}
 
   fail(reason: string, at = this.i): never {
@@ -907,6 +909,12 @@ class Parser {
         );
       else if (this.integers.has(target))
         this.taint(from, "arith", `an assignment to ${target}, declared integer (declare -i)`);
+      else if (this.namerefs.has(target))
+        this.taint(
+          from,
+          "name",
+          `an assignment to ${target}, declared nameref (declare -n): a variable name`,
+        );
       return;
     }
     // The default/alternative/error forms: the word is a value, not a pattern.
@@ -1015,6 +1023,8 @@ class Parser {
       this.markWord(w, "arith", `an assignment to ${name}, declared integer (declare -i)`);
     else if (how === "declare" && (this.arrays.has(name) || w.assignment!.compound))
       this.markWord(w, "code", `a declare of the array ${name}, where bash evaluates a value like ([0]=...)`);
+    else if (this.namerefs.has(name))
+      this.markWord(w, "name", `an assignment to ${name}, declared nameref (declare -n): a variable name`);
   }
 
   /** Classify the words of a command starting at `at` (its name). */
@@ -1059,6 +1069,16 @@ class Parser {
         if (lit === "-v") {
           const target = args[n + 1];
           if (target) this.markWord(target, "name", "the variable name of `printf -v`");
+          // Into an integer or a nameref, what printf puts is evaluated: every word after the name.
+          const into = target?.literal ?? "";
+          const kind = this.integers.has(into) ? "arith" : this.namerefs.has(into) ? "name" : undefined;
+          if (kind)
+            for (const b of args.slice(n + 2))
+              this.markWord(
+                b,
+                kind,
+                `a value \`printf -v ${into}\` puts into a variable declared ${kind === "arith" ? "integer" : "nameref"}`,
+              );
           n++;
           continue;
         }
@@ -1442,8 +1462,13 @@ const BASH_ARRAYS = [
 ];
 
 /** Integer and array names declared anywhere in the command (declare -i n, a=(...), declare -a a). */
-function declaredNames(command: string): { integers: Set<string>; arrays: Set<string> } {
+function declaredNames(command: string): {
+  integers: Set<string>;
+  arrays: Set<string>;
+  namerefs: Set<string>;
+} {
   const integers = new Set<string>();
+  const namerefs = new Set<string>();
   const arrays = new Set<string>(BASH_ARRAYS);
   // The flags, then every word that starts with a name (quoted too, and a word inside a quoted value: only
   // stricter) up to the end of the command. Here and below, "the end of the command" skips quoted strings and
@@ -1457,6 +1482,7 @@ function declaredNames(command: string): { integers: Set<string>; arrays: Set<st
     for (const n of names) {
       if (/-[A-Za-z]*i/.test(flags)) integers.add(n);
       if (/-[A-Za-z]*[aAn]/.test(flags)) arrays.add(n);
+      if (/-[A-Za-z]*n/.test(flags)) namerefs.add(n);
     }
   }
   for (const m of command.matchAll(/(?:^|[\s;&|(])([A-Za-z_][A-Za-z0-9_]*)(?:\+?=\(|\[)/g)) arrays.add(m[1]!);
@@ -1468,7 +1494,7 @@ function declaredNames(command: string): { integers: Set<string>; arrays: Set<st
     /\b(?:mapfile|readarray|coproc)\b((?:[^;&|\n<>)\\'"]|\\[\s\S]|'[^']*'|"(?:[^"\\]|\\[\s\S])*")*)/g,
   ))
     for (const n of m[1]!.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) arrays.add(n[0]);
-  return { integers, arrays };
+  return { integers, arrays, namerefs };
 }
 
 const cache = new Map<string, CommandAnalysis>();
@@ -1485,8 +1511,8 @@ export function analyzeCommand(command: string): CommandAnalysis {
   const refCount = [...command.matchAll(REFERENCE_RE)].length;
   if (refCount === 0) analysis = { refs: [] };
   else {
-    const { integers, arrays } = declaredNames(command);
-    const parser = new Parser(command, integers, arrays);
+    const { integers, arrays, namerefs } = declaredNames(command);
+    const parser = new Parser(command, integers, arrays, namerefs);
     try {
       parser.list("eof");
       analysis = { refs: parser.refs };

@@ -96,6 +96,40 @@ describe("names that are arrays: a later declare NAME=${v} evaluates ([0]=...)",
   });
 });
 
+describe("namerefs: a later NAME=${v} names a variable (bash evaluates its subscript on use)", () => {
+  it.each([
+    ['declare -n r; r=${v}; echo "$r"', "r"],
+    ["typeset -n ref; ref=${v}", "ref"],
+    ["declare -gn r; r=${v}", "r"],
+    ['declare -n r; : "${r:=${v}}"; echo "$r"', "r"],
+  ])("%s", (command, name) => {
+    expect(contexts(command)).toEqual([
+      `name: an assignment to ${name}, declared nameref (declare -n): a variable name`,
+    ]);
+  });
+
+  it("a declare of a nameref stays a declare of an array (code)", () => {
+    expect(contexts("declare -n r; declare r=${v}")).toEqual([array("r")]);
+  });
+});
+
+describe("printf -v into an integer or a nameref: what it puts is evaluated", () => {
+  it.each([
+    [
+      "declare -i n; printf -v n %s ${v}",
+      "arith: a value `printf -v n` puts into a variable declared integer",
+    ],
+    ["declare -i n; printf -v n ${v}", "arith: a value `printf -v n` puts into a variable declared integer"],
+    [
+      "declare -n r; printf -v r %s ${v}",
+      "name: a value `printf -v r` puts into a variable declared nameref",
+    ],
+    ["printf -v s %s ${v}", "bare"],
+  ])("%s", (command, context) => {
+    expect(contexts(command)).toEqual([context]);
+  });
+});
+
 describe("a command name given with its path", () => {
   it.each([
     ["/bin/bash -c ${v}", "code: the command string of bash -c"],
