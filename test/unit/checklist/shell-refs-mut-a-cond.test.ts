@@ -4,11 +4,8 @@
 // a[$(touch /tmp/pwned)], which runs only where bash evaluates it); the committed tests are pure.
 import { describe, expect, it } from "vitest";
 import { analyzeCommand } from "../../../src/checklist/shell-refs.js";
+import { contexts } from "../../helpers/shell-contexts.js";
 
-const contexts = (command: string) =>
-  analyzeCommand(command).refs.map(
-    (r) => r.refused ?? (r.unsafe ? `${r.unsafe.kind}: ${r.unsafe.context}` : r.placement),
-  );
 const cannot = (reason: string, col: number) =>
   `a command deploycheck cannot follow (${reason}, at line 1, column ${col} of the command)`;
 const operand = (op: string) => `arith: an operand of [[ ${op} ]] (arithmetic)`;

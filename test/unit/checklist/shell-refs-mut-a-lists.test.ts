@@ -4,11 +4,8 @@
 // $(touch /tmp/pwned)); the committed tests are pure.
 import { describe, expect, it } from "vitest";
 import { analyzeCommand } from "../../../src/checklist/shell-refs.js";
+import { contexts } from "../../helpers/shell-contexts.js";
 
-const contexts = (command: string) =>
-  analyzeCommand(command).refs.map(
-    (r) => r.refused ?? (r.unsafe ? `${r.unsafe.kind}: ${r.unsafe.context}` : r.placement),
-  );
 const cannot = (reason: string, col: number, line = 1) =>
   `a command deploycheck cannot follow (${reason}, at line ${line}, column ${col} of the command)`;
 

@@ -5,11 +5,7 @@
 // are pure.
 import { describe, expect, it } from "vitest";
 import { analyzeCommand, isDangerousVariable } from "../../../src/checklist/shell-refs.js";
-
-const contexts = (command: string) =>
-  analyzeCommand(command).refs.map(
-    (r) => r.refused ?? (r.unsafe ? `${r.unsafe.kind}: ${r.unsafe.context}` : r.placement),
-  );
+import { contexts } from "../../helpers/shell-contexts.js";
 
 const EVAL = "code: an argument of `eval` (code)";
 

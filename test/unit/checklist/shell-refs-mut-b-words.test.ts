@@ -4,16 +4,8 @@
 // the tests stay pure.
 import { describe, expect, it } from "vitest";
 import { analyzeCommand } from "../../../src/checklist/shell-refs.js";
+import { placedContexts as ctx } from "../../helpers/shell-contexts.js";
 
-/** Each reference's context: its refusal, or its placement with what makes it unsafe. */
-const ctx = (command: string) =>
-  analyzeCommand(command).refs.map((r) =>
-    r.refused
-      ? `refused: ${r.refused}`
-      : r.unsafe
-        ? `${r.placement} ${r.unsafe.kind}: ${r.unsafe.context}`
-        : r.placement,
-  );
 const cannot = (reason: string, line: number, col: number) =>
   `refused: a command deploycheck cannot follow (${reason}, at line ${line}, column ${col} of the command)`;
 const EVAL = "bare code: an argument of `eval` (code)";

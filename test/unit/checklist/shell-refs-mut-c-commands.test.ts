@@ -3,12 +3,7 @@
 // where bash names a variable with it (printf -v, test -v), and data elsewhere. Checked by hand against bash
 // 5.2, GNU awk/sed/find, OpenSSH and util-linux su (e.g. `echo a | sed -l 5 p` prints a twice: 5 is -l's).
 import { describe, expect, it } from "vitest";
-import { analyzeCommand } from "../../../src/checklist/shell-refs.js";
-
-const contexts = (command: string) =>
-  analyzeCommand(command).refs.map(
-    (r) => r.refused ?? (r.unsafe ? `${r.unsafe.kind}: ${r.unsafe.context}` : r.placement),
-  );
+import { contexts } from "../../helpers/shell-contexts.js";
 
 const PRINTF_FIRST = "name: printf's first argument (a value such as -vNAME would name a variable)";
 

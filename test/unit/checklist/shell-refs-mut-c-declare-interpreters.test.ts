@@ -5,12 +5,7 @@
 // (e.g. `local a=$v` inside a function that declared the local array a runs $(...) from $v, and
 // `bash -eo pipefail script` runs script).
 import { describe, expect, it } from "vitest";
-import { analyzeCommand } from "../../../src/checklist/shell-refs.js";
-
-const contexts = (command: string) =>
-  analyzeCommand(command).refs.map(
-    (r) => r.refused ?? (r.unsafe ? `${r.unsafe.kind}: ${r.unsafe.context}` : r.placement),
-  );
+import { contexts } from "../../helpers/shell-contexts.js";
 
 const ARRAY = "code: a declare of the array a, where bash evaluates a value like ([0]=...)";
 

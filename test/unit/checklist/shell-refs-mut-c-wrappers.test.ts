@@ -3,12 +3,7 @@
 // runs (code), a value after the command's name is one of its arguments (data). Each expectation was checked
 // by hand against bash 5.2 and GNU coreutils / util-linux (e.g. `v=id; nice -n 5 $v` runs id).
 import { describe, expect, it } from "vitest";
-import { analyzeCommand } from "../../../src/checklist/shell-refs.js";
-
-const contexts = (command: string) =>
-  analyzeCommand(command).refs.map(
-    (r) => r.refused ?? (r.unsafe ? `${r.unsafe.kind}: ${r.unsafe.context}` : r.placement),
-  );
+import { contexts } from "../../helpers/shell-contexts.js";
 
 const NAME = "code: the command name";
 /** The word of its own that a wrapper takes before the command. */

@@ -4,11 +4,8 @@
 // ([0]=$(touch f)) (array): the file was made exactly where a row says arith or code. Pure: no bash here.
 import { describe, expect, it } from "vitest";
 import { analyzeCommand } from "../../../src/checklist/shell-refs.js";
+import { contexts } from "../../helpers/shell-contexts.js";
 
-const contexts = (command: string) =>
-  analyzeCommand(command).refs.map(
-    (r) => r.refused ?? (r.unsafe ? `${r.unsafe.kind}: ${r.unsafe.context}` : r.placement),
-  );
 const integer = (name: string) => `arith: an assignment to ${name}, declared integer (declare -i)`;
 const array = (name: string) =>
   `code: a declare of the array ${name}, where bash evaluates a value like ([0]=...)`;

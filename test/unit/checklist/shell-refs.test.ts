@@ -9,12 +9,9 @@ import {
   strictPatternProblem,
   valueFitsStrict,
 } from "../../../src/checklist/shell-refs.js";
+import { contexts } from "../../helpers/shell-contexts.js";
 
 const render = (command: string) => renderCommand(command, analyzeCommand(command), () => true);
-const contexts = (command: string) =>
-  analyzeCommand(command).refs.map(
-    (r) => r.refused ?? (r.unsafe ? `${r.unsafe.kind}: ${r.unsafe.context}` : r.placement),
-  );
 
 describe("renderCommand", () => {
   it("puts a reference to the environment, never a value, quoted for the context", () => {
