@@ -1137,8 +1137,9 @@ class Parser {
           continue;
         }
         if (lit === null && this.startsLikeOption(args[n]!)) {
-          // -$x could be -e (or split into several words): every word after it may be a script.
-          if (!script) this.markWord(args[n]!, "code", "the sed script (GNU sed can run commands)");
+          // -$x could be -e (or split into several words): every word after it may be a script. The word
+          // itself may be one even after a script was given: `sed -e p "-${v}"` runs v=`es/.*/cmd/e`.
+          this.markWord(args[n]!, "code", "the sed script (GNU sed can run commands)");
           for (const a of args.slice(n + 1))
             this.markWord(a, "code", "a word after a sed option that expands");
           return;

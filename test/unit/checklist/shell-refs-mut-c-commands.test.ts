@@ -96,6 +96,8 @@ describe("awk and sed", () => {
     // Input files are data.
     // -$x could be -e, or split into -e SCRIPT -e: every word after it (x=e; sed -$x "1e cmd" runs cmd).
     ["sed -$x ${v}", ["code: a word after a sed option that expands"]],
+    // Also after a script: the value is a cluster such as `es/.*/cmd/e`, -e with a script that runs cmd.
+    ["sed -e p -${v}", ["code: the sed script (GNU sed can run commands)"]],
     ["sed -n -$x p ${v}", ["code: a word after a sed option that expands"]],
     // A command whose name expands ($BASH, $d/bash) may be bash -c or eval: its words are code.
     ["$BASH -c ${v}", ["code: an argument of a command whose name expands"]],
