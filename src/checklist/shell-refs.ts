@@ -1127,27 +1127,16 @@ class Parser {
       return;
     }
     if (name === "sed") {
-      let script = false;
-      for (let n = 0; n < args.length; n++) {
-        const lit = args[n]!.literal;
-        if (lit === "-e" || lit === "--expression" || lit === "-f" || lit === "--file") {
-          if (args[n + 1]) this.markWord(args[n + 1]!, "code", "a sed script (GNU sed can run commands)");
-          script = true;
-          n++;
-          continue;
-        }
-        if (lit === null && this.startsLikeOption(args[n]!)) {
-          // -$x could be -e (or split into several words): every word after it may be a script. The word
-          // itself may be one even after a script was given: `sed -e p "-${v}"` runs v=`es/.*/cmd/e`.
-          this.markWord(args[n]!, "code", "the sed script (GNU sed can run commands)");
-          for (const a of args.slice(n + 1))
-            this.markWord(a, "code", "a word after a sed option that expands");
-          return;
-        }
-        if (lit === "-l" || lit === "--line-length") n++;
-        if (lit?.startsWith("-")) continue;
-        if (!script) this.markWord(args[n]!, "code", "the sed script (GNU sed can run commands)");
-        return;
+      this.sed(args);
+      // GNU sed reads an option after its operands too: a value such as -es/.*/cmd/e is a script that runs
+      // cmd, wherever it stands before `--`.
+      for (const a of args) {
+        if (a.literal === "--") break;
+        this.markWord(
+          a,
+          "code",
+          "a word of sed (GNU sed reads an option anywhere: a value like -es/x/cmd/e runs cmd)",
+        );
       }
       return;
     }
@@ -1293,6 +1282,31 @@ class Parser {
   }
 
   /** Whether a word starts with - or +, as an option does. */
+  /** sed's script: its first operand, or the argument of -e/-f; an option word that expands may be one. */
+  sed(args: Word[]) {
+    let script = false;
+    for (let n = 0; n < args.length; n++) {
+      const lit = args[n]!.literal;
+      if (lit === "-e" || lit === "--expression" || lit === "-f" || lit === "--file") {
+        if (args[n + 1]) this.markWord(args[n + 1]!, "code", "a sed script (GNU sed can run commands)");
+        script = true;
+        n++;
+        continue;
+      }
+      if (lit === null && this.startsLikeOption(args[n]!)) {
+        // -$x could be -e (or split into several words): every word after it may be a script. The word
+        // itself may be one even after a script was given: `sed -e p "-${v}"` runs v=`es/.*/cmd/e`.
+        this.markWord(args[n]!, "code", "the sed script (GNU sed can run commands)");
+        for (const a of args.slice(n + 1)) this.markWord(a, "code", "a word after a sed option that expands");
+        return;
+      }
+      if (lit === "-l" || lit === "--line-length") n++;
+      if (lit?.startsWith("-")) continue;
+      if (!script) this.markWord(args[n]!, "code", "the sed script (GNU sed can run commands)");
+      return;
+    }
+  }
+
   startsLikeOption(w: Word): boolean {
     const c = this.s[w.start];
     return c === "-" || c === "+";

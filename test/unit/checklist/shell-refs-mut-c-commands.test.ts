@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { contexts } from "../../helpers/shell-contexts.js";
 
+const SED_WORD = "code: a word of sed (GNU sed reads an option anywhere: a value like -es/x/cmd/e runs cmd)";
 const PRINTF_FIRST = "name: printf's first argument (a value such as -vNAME would name a variable)";
 
 describe("printf and test", () => {
@@ -102,13 +103,18 @@ describe("awk and sed", () => {
     // A command whose name expands ($BASH, $d/bash) may be bash -c or eval: its words are code.
     ["$BASH -c ${v}", ["code: an argument of a command whose name expands"]],
     ['"$d/bash" -c ${v}', ["code: an argument of a command whose name expands"]],
-    ["sed p ${v}", ["bare"]],
-    ["sed -n p ${v}", ["bare"]],
-    ["sed -e p ${v}", ["bare"]],
-    ["sed --expression p ${v}", ["bare"]],
-    ["sed -f s.sed ${v}", ["bare"]],
-    ["sed --file s.sed ${v}", ["bare"]],
-    ["sed -e p -i ${v}", ["bare"]],
+    // GNU sed reads an option after its operands too: `echo a | sed -e p "$v"` with v=`-es/.*/touch x/e`
+    // runs touch. A sed operand is code up to `--`; after it, a file name.
+    ["sed p ${v}", [SED_WORD]],
+    ["sed -n p ${v}", [SED_WORD]],
+    ["sed -e p ${v}", [SED_WORD]],
+    ["sed --expression p ${v}", [SED_WORD]],
+    ["sed -f s.sed ${v}", [SED_WORD]],
+    ["sed --file s.sed ${v}", [SED_WORD]],
+    ["sed -e p -i ${v}", [SED_WORD]],
+    ['sed -n p "${v}"', [SED_WORD]],
+    ["sed p -- ${v}", ["bare"]],
+    ["sed -n -- p ${v}", ["bare"]],
     ["echo ${v} | sed -n", ["bare"]],
     ["echo ${v} | sed -e", ["bare"]],
   ])("%s", (command, expected) => {
