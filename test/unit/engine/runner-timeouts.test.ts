@@ -10,22 +10,7 @@ import { fold } from "../../../src/engine/state.js";
 import { InterruptedError } from "../../../src/errors.js";
 import { confirmStep, runStep, simpleChecklist } from "../../helpers/builders.js";
 import { FakePrompter, ports } from "../../helpers/fakes.js";
-import { testSession } from "./session-fixture.js";
-
-function startEvent(c: Checklist): RunEvent {
-  return {
-    v: EVENT_VERSION,
-    type: "run-started",
-    at: "2026-11-26T06:30:00.000Z",
-    runId: "demo-1",
-    checklist: { name: c.metadata.name, title: c.metadata.title, path: "/x.yaml", sha256: "s" },
-    vars: {},
-    secretVars: [],
-    environment: { host: "h", user: "u", toolVersion: "0", node: "20", platform: "linux", cwd: "/" },
-    options: { dryRun: false, interactive: false, keepGoing: false },
-    stepHashes: {},
-  };
-}
+import { startEvent, testSession } from "./session-fixture.js";
 
 const session = (c: Checklist, over: Partial<RunSession> = {}): RunSession =>
   testSession(c, { answers: { "signoff/ready": { value: "yes" } }, ...over });
@@ -39,7 +24,7 @@ function start(
   script: { q: string; a: string | boolean }[] = [],
 ) {
   const p = ports({ prompter: new FakePrompter(script) });
-  p.journal.events.push(startEvent(c));
+  p.journal.events.push(startEvent(c, "2026-11-26T06:30:00.000Z"));
   const executors: Executors = {
     loadCheck: async (kind) => {
       const m = await p.executors.loadCheck(kind);
@@ -242,7 +227,7 @@ describe("Ctrl-C", () => {
         },
       }),
     });
-    p.journal.events.push(startEvent(c));
+    p.journal.events.push(startEvent(c, "2026-11-26T06:30:00.000Z"));
     const err = await runChecklist(session(c, { interactive: true }), fold(p.journal.events), p).catch(
       (e) => e,
     );
@@ -264,7 +249,7 @@ describe("Ctrl-C", () => {
         stop: () => void events.push("stop"),
       };
     };
-    p.journal.events.push(startEvent(c));
+    p.journal.events.push(startEvent(c, "2026-11-26T06:30:00.000Z"));
     const executors: Executors = {
       loadCheck: async (kind) => {
         const m = await p.executors.loadCheck(kind);
