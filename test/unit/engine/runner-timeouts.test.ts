@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Checklist, Step } from "../../../src/checklist/schema.js";
 import type { ExecContext } from "../../../src/checks/types.js";
-import { EVENT_VERSION, type RunEvent, type StepOutcome } from "../../../src/engine/events.js";
+import type { StepOutcome } from "../../../src/engine/events.js";
 import type { Executors } from "../../../src/engine/ports.js";
 import { type RunSession, runChecklist } from "../../../src/engine/runner.js";
 import { fold } from "../../../src/engine/state.js";
